@@ -1,0 +1,146 @@
+"""`curate build-shards`: inputs to tokenized Parquet shards, a manifest and stats."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import platform
+import socket
+import sys
+import time
+from pathlib import Path
+
+from curation.commands import common
+from curation.errors import AccountingError, UserError
+
+log = logging.getLogger("curate")
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "build-shards",
+        help="read, filter, deduplicate, tokenize and write shards (steps 1-5)",
+        description="Run the whole curation pipeline on Beam (DirectRunner unless --runner is given). "
+        "With no inputs it runs on the bundled sample_data/ with sample_data/config.yaml. "
+        "Arguments curate does not know are passed to Beam's PipelineOptions; unknown ones are an error.",
+    )
+    common.add_input_flags(p)
+    common.add_output_flags(p, formats=False)
+    common.add_config_flags(p)
+    p.add_argument("--text-key", default="text", help="text column of --docs inputs")
+    p.add_argument("--id-key", default="id", help="id column of --docs inputs")
+    return p
+
+
+def sample_inputs() -> dict[str, list[str]]:
+    root = common.SAMPLE_DATA
+    if not root.is_dir():
+        raise UserError(f"no inputs given and the bundled sample data is missing ({root}); pass --web/--books/--code/--docs")
+    return {"web": [str(root / "web")], "books": [str(root / "books")], "code": [str(root / "code")]}
+
+
+class OutputLock:
+    """Refuse a second concurrent run into the same local output folder (O_EXCL lock file
+    holding the owner's pid; a stale lock whose process is gone is taken over)."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / ".curate.lock"
+        self.fd = None
+
+    def __enter__(self):
+        for _ in range(2):
+            try:
+                self.fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(self.fd, str(os.getpid()).encode())
+                return self
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().strip() or "0")
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and _alive(pid):
+                    raise UserError(f"--output {self.path.parent}: another curate run (pid {pid}) is writing here") from None
+                self.path.unlink(missing_ok=True)
+        raise UserError(f"--output {self.path.parent}: cannot take the lock {self.path}")
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run(args) -> int:
+    import apache_beam as beam
+
+    from curation.config import load_config, to_dict
+    from curation.inputs import require_some_input, resolve_inputs
+    from pipelines import build_shards as pipeline
+
+    common.setup_logging(args.debug)
+    options = common.pipeline_options(args.beam_args)
+    given = {k: getattr(args, k) for k in ("web", "books", "code", "docs")}
+    config_path = args.config
+    if not any(given.values()):
+        given = sample_inputs()
+        if config_path is None and (common.SAMPLE_DATA / "config.yaml").is_file():
+            config_path = str(common.SAMPLE_DATA / "config.yaml")
+        log.info("no inputs given: running on the bundled sample data (%s)", common.SAMPLE_DATA)
+    cfg = load_config(config_path, args.overrides)
+    inputs = resolve_inputs(**given)
+    require_some_input(inputs)
+    out_dir = common.ensure_output_dir(args.output).resolve()
+
+    started = time.time()
+    with OutputLock(out_dir):
+        # A previous manifest must not survive a failed rerun: it is the commit marker.
+        (out_dir / "manifest.json").unlink(missing_ok=True)
+        p = beam.Pipeline(options=options)
+        pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key)
+        try:
+            result = p.run()
+            result.wait_until_finish()
+        except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
+            msg = str(e)
+            if "accounting mismatch" in msg:
+                raise AccountingError(msg[msg.index("accounting mismatch"):].splitlines()[0]) from None
+            raise
+        elapsed = time.time() - started
+        run_info = {
+            "command": "build-shards",
+            "argv": sys.argv[1:],
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "seconds": round(elapsed, 3),
+            "host": socket.gethostname(),
+            "user": getpass.getuser(),
+            "python": platform.python_version(),
+            "runner": options.get_all_options().get("runner") or "DirectRunner",
+            "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
+            "config_file": config_path,
+            "config": to_dict(cfg),
+        }
+        common.write_json_atomic(out_dir / "run.json", run_info)
+    _print_summary(out_dir, elapsed)
+    return 0
+
+
+def _print_summary(out_dir: Path, elapsed: float) -> None:
+    try:
+        stats = json.loads((out_dir / "stats.json").read_text())
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return
+    from curation.summary import format_summary
+
+    print(format_summary(stats, manifest, elapsed))

@@ -1,0 +1,124 @@
+"""Flags and helpers shared by the `curate` commands (docs/contracts.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from curation.errors import ConfigError, UserError
+
+log = logging.getLogger("curate")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DATA = REPO_ROOT / "sample_data"
+
+
+def add_input_flags(parser: argparse.ArgumentParser, kinds=("web", "books", "code", "docs")) -> None:
+    g = parser.add_argument_group("inputs (each flag takes files, directories or globs and may repeat)")
+    helps = {
+        "web": "WARC, WARC.gz or WET files of a web crawl",
+        "books": "plain-text books (Project Gutenberg layout is recognised)",
+        "code": "source-code trees",
+        "docs": "documents you already have: JSONL, JSONL.gz, JSONL.zst or Parquet",
+    }
+    for k in kinds:
+        g.add_argument(f"--{k}", nargs="+", action="extend", default=[], metavar="PATH", help=helps[k])
+
+
+def add_docs_input_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", nargs="+", action="extend", default=[], required=True, metavar="PATH",
+                        help="documents (JSONL[.gz|.zst] or Parquet files, directories or globs)")
+    parser.add_argument("--text-key", default="text", help="column holding the text (default: text)")
+    parser.add_argument("--id-key", default="id", help="column holding the id (default: id; else a content hash)")
+
+
+def add_output_flags(parser: argparse.ArgumentParser, formats: bool = True) -> None:
+    parser.add_argument("--output", required=True, metavar="DIR", help="output folder")
+    if formats:
+        parser.add_argument("--format", choices=["parquet", "jsonl"], default="parquet",
+                            help="format of DIR/documents/ parts (default: parquet)")
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="YAML file over the built-in defaults")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one config key, e.g. --set dedup.threshold=0.7 (repeatable)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+
+
+def _beam_option_parser() -> argparse.ArgumentParser:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    def subclasses(c):
+        for s in c.__subclasses__():
+            yield s
+            yield from subclasses(s)
+
+    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
+    for cls in subclasses(PipelineOptions):
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def pipeline_options(rest: list[str], **defaults: Any):
+    """Leftover command-line arguments to Beam PipelineOptions.
+
+    Beam only warns on an unknown flag, which would silently drop an input or hide a typo such
+    as --treshold: every argument here must be a Beam option, else a ConfigError names it.
+    With --direct_num_workers above 1 and no running mode, multi_processing is used."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    _, unknown = _beam_option_parser().parse_known_args(rest)
+    if unknown:
+        raise ConfigError(f"unknown argument '{unknown[0]}' (neither a curate flag nor a Beam pipeline option)")
+    opts = PipelineOptions(rest, **defaults)
+    all_opts = opts.get_all_options()
+    if (all_opts.get("direct_num_workers") or 1) > 1 and not any(a.startswith("--direct_running_mode") for a in rest):
+        opts = PipelineOptions(rest + ["--direct_running_mode=multi_processing"], **defaults)
+    return opts
+
+
+def write_json_atomic(path: str | os.PathLike, obj: Any) -> None:
+    """Write JSON under a temporary name in the same folder, then rename: never half-written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(obj, f, indent=2, sort_keys=True, ensure_ascii=False)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def setup_logging(debug: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not debug:
+        # Beam and its dependencies are chatty at INFO; our own counted-skip lines stay visible.
+        for name in ("apache_beam", "root", "trafilatura", "htmldate", "courlan", "urllib3", "absl"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def load_pipeline_config(args) -> Any:
+    from curation.config import load_config
+
+    return load_config(getattr(args, "config", None), getattr(args, "overrides", None))
+
+
+def ensure_output_dir(path: str) -> Path:
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UserError(f"--output {path}: exists and is not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--output {path}: cannot create: {e.strerror}") from None
+    return p

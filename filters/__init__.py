@@ -1,0 +1,1 @@
+"""Language and quality filters. Pure Python: nothing here imports Apache Beam."""

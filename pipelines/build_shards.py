@@ -1,0 +1,115 @@
+"""The build-shards pipeline:
+
+    Read | Extract | LangId | Quality | Dedup | RedactPII | TrainTokenizer | Tokenize | WriteShards
+
+Every stage is a named composite transform returning kept docs, rejects and count events
+(pipelines/transforms.py). Rejects, duplicate lineage and counts are written beside the shards;
+stats.json is assembled from the counts as data and checked (in = out + removed + failed for
+every stage, and each stage takes in what the previous let out) before the manifest, the
+commit marker, is written last.
+"""
+
+from __future__ import annotations
+
+import apache_beam as beam
+
+from curation import stats as stats_mod
+from curation.config import PipelineConfig, to_dict
+from curation.errors import AccountingError
+from pipelines.transforms import COUNTS, DOCS, REJECTED, SumCounts
+
+# The order stages see documents in; stats.json lists them in this order.
+STAGE_CHAIN = ["read", "extract", "langid", "quality", "dedup", "pii", "tokenize"]
+
+
+def duplicates_schema():
+    import pyarrow as pa
+
+    return pa.schema(
+        [("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()), ("similarity", pa.float64()), ("kind", pa.string())]
+    )
+
+
+class _AssembleStats(beam.DoFn):
+    """Sum of all count events -> stats.json dict; an accounting mismatch fails the run
+    (after writing stats.json with the problems, so the user can see them)."""
+
+    def __init__(self, output_dir: str, chain: list[str]):
+        self.output_dir = output_dir
+        self.chain = chain
+
+    def process(self, counts, *_written):
+        stats = stats_mod.assemble(counts, order=self.chain)
+        try:
+            stats_mod.check(stats, self.chain)
+            stats["accounting"] = {"ok": True, "problems": []}
+        except AccountingError as e:
+            stats["accounting"] = {"ok": False, "problems": [str(e)]}
+            from pipelines.fsutil import write_json
+
+            write_json(f"{self.output_dir}/stats.json", stats)
+            raise
+        yield stats
+
+
+def read_inputs(p, inputs, cfg: PipelineConfig, text_key: str = "text", id_key: str = "id"):
+    """Read every input kind; returns the usual stage dict (stages read and extract)."""
+    from pipelines.docs_io import ReadDocuments
+
+    parts = []
+    if any(i.kind != "docs" for i in inputs):
+        from pipelines.read import ReadAndExtract
+
+        parts.append(p | "Read" >> ReadAndExtract([i for i in inputs if i.kind != "docs"], cfg.read))
+    if any(i.kind == "docs" for i in inputs):
+        parts.append(p | "ReadDocs" >> ReadDocuments(inputs, text_key, id_key))
+    if len(parts) == 1:
+        return parts[0]
+    return {
+        k: tuple(x[k] for x in parts) | f"Flatten{k.capitalize()}" >> beam.Flatten()
+        for k in (DOCS, REJECTED, COUNTS)
+    }
+
+
+def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text", id_key: str = "id"):
+    """Add the whole build-shards graph to pipeline ``p``; returns the final manifest PCollection."""
+    from pipelines.dedup import Dedup
+    from pipelines.docs_io import WriteParts
+    from pipelines.quality import LangId, Quality, RedactPII
+    from pipelines.write import Tokenize, TrainTokenizer, WriteManifest, WriteShards
+
+    out = output_dir.rstrip("/")
+    read = read_inputs(p, inputs, cfg, text_key, id_key)
+    lang = read[DOCS] | "LangId" >> LangId(cfg)
+    quality = lang[DOCS] | "Quality" >> Quality(cfg)
+    dedup = quality[DOCS] | "Dedup" >> Dedup(cfg)
+    pii = dedup[DOCS] | "RedactPII" >> RedactPII(cfg)
+    curated = pii[DOCS]
+
+    tokenizer = curated | "TrainTokenizer" >> TrainTokenizer(cfg, out)
+    tokens = curated | "Tokenize" >> Tokenize(cfg, tokenizer)
+    shard_entries = tokens[DOCS] | "WriteShards" >> WriteShards(cfg, out, tokenizer)
+
+    stages = [read, lang, quality, dedup, pii, tokens]
+    rejected_written = (
+        tuple(s[REJECTED] for s in stages) | "FlattenRejected" >> beam.Flatten()
+        | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected")
+    )
+    duplicates_written = dedup["duplicates"] | "WriteDuplicates" >> WriteParts(
+        out, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema
+    )
+    stats = (
+        tuple(s[COUNTS] for s in stages)
+        | "SumCounts" >> SumCounts()
+        | "CollectCounts" >> beam.combiners.ToList()
+        | "AssembleStats" >> beam.ParDo(
+            _AssembleStats(out, STAGE_CHAIN),
+            beam.pvalue.AsList(rejected_written),
+            beam.pvalue.AsList(duplicates_written),
+        )
+    )
+    return shard_entries | "WriteManifest" >> WriteManifest(cfg, out, tokenizer, shard_entries, stats)
+
+
+def resolved_config(cfg: PipelineConfig) -> dict:
+    return to_dict(cfg)

@@ -1,0 +1,179 @@
+"""Beam transforms for documents a user already has (--docs / --input) and for writing
+document-schema Parquet/JSONL parts (documents/, rejected/) and row tables (duplicates/).
+
+Part names and order come from our writer: part index = hash(id) mod parts, rows sorted by
+hash(id) inside a part, so every runner writes byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Any, Callable
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from curation.document import Document, id_hash64, parquet_schema, rejected_schema
+from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+
+
+class _ReadDocsFileDoFn(CountingDoFn):
+    def __init__(self, text_key: str, id_key: str):
+        self.text_key = text_key
+        self.id_key = id_key
+
+    def process(self, inp):
+        from curation.docio import iter_documents
+
+        for doc, reason in iter_documents(inp.path, self.text_key, self.id_key):
+            self.count("read", "docs", "in")
+            if doc is None:
+                kind = f"read/{reason}"
+                self.count("read", "docs", "failed", kind)
+                yield beam.pvalue.TaggedOutput(
+                    REJECTED,
+                    mark_rejected(Document(f"{inp.relpath}#bad", "", "docs", {"source_file": inp.relpath}), "read", reason, kind),
+                )
+                continue
+            doc.metadata.setdefault("source_file", inp.relpath)
+            if doc.source != "docs":
+                # A user's own source label: count the record under it so per-source sums hold.
+                self.count("read", "docs", "in", n=-1)
+                self.count("read", doc.source, "in")
+            self.count("read", doc.source, "out")
+            # Documents need no extraction; the extract stage passes them through, counted.
+            self.count("extract", doc.source, "in")
+            self.count("extract", doc.source, "out")
+            yield doc
+
+
+class ReadDocuments(beam.PTransform):
+    """Read JSONL[.gz|.zst] / Parquet document files; counts stages read and extract."""
+
+    def __init__(self, inputs: list, text_key: str = "text", id_key: str = "id", label: str | None = None):
+        super().__init__(label)
+        self.inputs = [i for i in inputs if i.kind == "docs"]
+        self.text_key = text_key
+        self.id_key = id_key
+
+    def expand(self, pbegin):
+        res = (
+            pbegin
+            | "Files" >> beam.Create(self.inputs)
+            | "SpreadFiles" >> beam.Reshuffle()
+            | "ReadRows" >> beam.ParDo(_ReadDocsFileDoFn(self.text_key, self.id_key)).with_outputs(REJECTED, COUNTS, main=DOCS)
+        )
+        docs = res[DOCS] | "SpreadDocs" >> beam.Reshuffle()
+        return {DOCS: docs, REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
+
+
+# ---------------------------------------------------------------- writing parts
+def document_size(doc: Document) -> int:
+    return len(doc.text.encode("utf-8", "surrogatepass")) + 256
+
+
+def _write_parquet_rows(path: str, rows: list[dict], schema) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = _tmp_name(path)
+    table = pa.Table.from_pylist(rows, schema=schema)
+    with FileSystems.create(tmp) as f:
+        pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), 10_000)))
+    FileSystems.rename([tmp], [path])
+
+
+def _write_jsonl_rows(path: str, rows: list[dict]) -> None:
+    tmp = _tmp_name(path)
+    with FileSystems.create(tmp) as f:
+        for r in rows:
+            f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    FileSystems.rename([tmp], [path])
+
+
+def _tmp_name(path: str) -> str:
+    head, _, name = path.rpartition("/")
+    return f"{head}/.{name}.tmp"
+
+
+def doc_row(doc: Document, kind: str) -> dict:
+    if kind == "rejected":
+        row = doc.to_row()
+        row["stage"] = str(doc.metadata.get("stage", ""))
+        row["rule"] = str(doc.metadata.get("rule", ""))
+        row["reason"] = str(doc.metadata.get("reason", ""))
+        return row
+    return doc.to_row()
+
+
+class _WritePartDoFn(beam.DoFn):
+    def __init__(self, out_dir: str, subdir: str, fmt: str, kind: str, schema_fn: Callable | None):
+        self.out_dir = out_dir.rstrip("/")
+        self.subdir = subdir
+        self.fmt = fmt
+        self.kind = kind
+        self.schema_fn = schema_fn
+
+    def process(self, item, n_parts):
+        part, elems = item
+        elems = sorted(elems, key=lambda kv: kv[0])
+        ext = "jsonl" if self.fmt == "jsonl" else "parquet"
+        path = f"{self.out_dir}/{self.subdir}/part-{part:05d}.{ext}"
+        FileSystems.mkdirs(f"{self.out_dir}/{self.subdir}") if not FileSystems.exists(f"{self.out_dir}/{self.subdir}") else None
+        if self.kind in ("documents", "rejected"):
+            rows = [doc_row(e, self.kind) for _, e in elems]
+            if self.fmt == "jsonl":
+                for r in rows:
+                    r["metadata"] = json.loads(r["metadata"])
+            schema = rejected_schema() if self.kind == "rejected" else parquet_schema()
+        else:
+            rows = [e for _, e in elems]
+            schema = self.schema_fn() if self.schema_fn else None
+        if self.fmt == "jsonl":
+            _write_jsonl_rows(path, rows)
+        else:
+            _write_parquet_rows(path, rows, schema)
+        yield {"path": f"{self.subdir}/part-{part:05d}.{ext}", "rows": len(rows)}
+
+
+class WriteParts(beam.PTransform):
+    """Write a PCollection as ``DIR/<subdir>/part-NNNNN.<ext>``.
+
+    ``kind`` is "documents" or "rejected" (Document elements) or "rows" (dicts, with
+    ``key_fn`` giving the id used for placement and ``schema_fn`` the Arrow schema).
+    The number of parts follows the total size (``target_bytes`` each, at least one when the
+    collection is not empty); an empty collection writes no part.
+    """
+
+    def __init__(self, out_dir: str, subdir: str, kind: str = "documents", fmt: str = "parquet",
+                 target_bytes: int = 256 << 20, key_fn: Callable[[Any], str] | None = None,
+                 schema_fn: Callable | None = None, label: str | None = None):
+        super().__init__(label)
+        self.out_dir = out_dir
+        self.subdir = subdir
+        self.kind = kind
+        self.fmt = fmt
+        self.target_bytes = target_bytes
+        self.key_fn = key_fn
+        self.schema_fn = schema_fn
+
+    def expand(self, pcoll):
+        key_fn = self.key_fn or (lambda d: d.id)
+        kind = self.kind
+        size_fn = document_size if kind != "rows" else (lambda r: len(json.dumps(r)) + 16)
+        target = self.target_bytes
+        total = pcoll | "Size" >> beam.Map(size_fn) | "Total" >> beam.CombineGlobally(sum)
+        n_parts = total | "Parts" >> beam.Map(lambda t: max(1, math.ceil(t / target)))
+        keyed = pcoll | "Place" >> beam.Map(
+            lambda e, n: (id_hash64(key_fn(e)) % n, ((id_hash64(key_fn(e)), key_fn(e)), e)),
+            n=beam.pvalue.AsSingleton(n_parts),
+        )
+        return (
+            keyed
+            | "GroupPart" >> beam.GroupByKey()
+            | "WritePart" >> beam.ParDo(
+                _WritePartDoFn(self.out_dir, self.subdir, self.fmt, kind, self.schema_fn), n_parts=beam.pvalue.AsSingleton(n_parts)
+            )
+        )

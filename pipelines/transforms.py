@@ -1,0 +1,109 @@
+"""Shared Beam plumbing: bundle-level counting, the one filter wrapper, rejects.
+
+Stage convention: every stage is a composite PTransform whose ``expand`` returns a dict with at
+least ``docs`` (kept Documents), ``rejected`` (Documents whose metadata holds stage, rule and
+reason) and ``counts`` (``((stage, source, kind, reason), n)`` events, see curation/stats.py).
+Counts are data, summed by the pipeline; Beam Metrics are used only for live progress.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Iterable, Sequence
+
+import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
+
+from curation.document import REJECT_REASON, REJECT_RULE, REJECT_STAGE, Document
+from curation.stats import key as count_key
+
+log = logging.getLogger("curate")
+
+DOCS = "docs"
+REJECTED = "rejected"
+COUNTS = "counts"
+
+
+class CountingDoFn(beam.DoFn):
+    """A DoFn that tallies count events per bundle and emits them once in finish_bundle.
+
+    Emitting one element per document per event would double the elements in flight; a
+    retried bundle discards its outputs, so bundle-level sums stay exact.
+    """
+
+    def start_bundle(self):
+        self._counts = Counter()
+
+    def count(self, stage: str, source: str, kind: str, reason: str = "", n: int = 1) -> None:
+        self._counts[count_key(stage, source, kind, reason)] += n
+        if kind in ("in", "out"):
+            beam.metrics.Metrics.counter(stage, kind).inc(n)
+
+    def finish_bundle(self):
+        for k, n in sorted(self._counts.items()):
+            yield beam.pvalue.TaggedOutput(COUNTS, WindowedValue((k, n), MIN_TIMESTAMP, [GlobalWindow()]))
+        self._counts = Counter()
+
+
+def mark_rejected(doc: Document, stage: str, rule: str, reason: str) -> Document:
+    return doc.with_metadata(**{REJECT_STAGE: stage, REJECT_RULE: rule, REJECT_REASON: reason})
+
+
+class _FilterChainDoFn(CountingDoFn):
+    def __init__(self, stage: str, filters: Sequence):
+        self.stage = stage
+        self.filters = list(filters)
+
+    def setup(self):
+        for f in self.filters:
+            f.setup()
+
+    def process(self, doc: Document) -> Iterable:
+        from filters.base import run_chain
+
+        self.count(self.stage, doc.source, "in")
+        self.count(self.stage, doc.source, "metric", "bytes_in", len(doc.text.encode("utf-8", "surrogatepass")))
+        try:
+            res = run_chain(doc, self.filters, self.stage)
+        except Exception as e:  # one unexpected record must not kill the run: count and log it
+            kind = f"{self.stage}/error_{type(e).__name__}"
+            log.warning("%s: %s on document %s: %s", self.stage, type(e).__name__, doc.id, str(e)[:200])
+            self.count(self.stage, doc.source, "failed", kind)
+            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, self.stage, "error", kind))
+            return
+        if res.keep:
+            self.count(self.stage, doc.source, "out")
+            self.count(self.stage, doc.source, "metric", "bytes_out", len(res.doc.text.encode("utf-8", "surrogatepass")))
+            yield res.doc
+        else:
+            self.count(self.stage, doc.source, "removed", res.reason)
+            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(res.doc, self.stage, res.filter_name, res.reason))
+
+
+class ApplyFilters(beam.PTransform):
+    """Run a chain of filters (filters/base.py) as one stage: kept docs, rejects and counts."""
+
+    def __init__(self, stage: str, filters: Sequence, label: str | None = None):
+        super().__init__(label)
+        self.stage = stage
+        self.filters = list(filters)
+
+    def expand(self, docs):
+        res = docs | "Apply" >> beam.ParDo(_FilterChainDoFn(self.stage, self.filters)).with_outputs(
+            REJECTED, COUNTS, main=DOCS
+        )
+        return {DOCS: res[DOCS], REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
+
+
+class SumCounts(beam.PTransform):
+    """Flatten count PCollections and sum per key: the input of stats.json."""
+
+    def expand(self, counts_list):
+        return (
+            tuple(counts_list)
+            | "Flatten" >> beam.Flatten()
+            | "Sum" >> beam.CombinePerKey(sum)
+        )
