@@ -71,18 +71,57 @@ def read_inputs(p, inputs, cfg: PipelineConfig, text_key: str = "text", id_key: 
     }
 
 
-def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text", id_key: str = "id"):
-    """Add the whole build-shards graph to pipeline ``p``; returns the final manifest PCollection."""
+def _flatten_outputs(parts: list[dict], label: str) -> dict:
+    out = {}
+    for k in (DOCS, REJECTED, COUNTS):
+        out[k] = tuple(x[k] for x in parts) | f"{label}{k.capitalize()}" >> beam.Flatten()
+    return out
+
+
+def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text", id_key: str = "id",
+          keys: dict[str, str] | None = None, resume_from: str | None = None):
+    """Add the whole build-shards graph to pipeline ``p``; returns the final manifest PCollection.
+
+    With ``keys`` (pipelines/checkpoint.py) every stage group is materialised under
+    DIR/stages/ as it completes; with ``resume_from`` the graph starts after that group,
+    reading its checkpoint instead of executing the stages before it.
+    """
+    from pipelines import checkpoint as ckpt
     from pipelines.dedup import Dedup
     from pipelines.docs_io import WriteParts
     from pipelines.quality import LangId, Quality, RedactPII
     from pipelines.write import Tokenize, TrainTokenizer, WriteManifest, WriteShards
 
     out = output_dir.rstrip("/")
-    read = read_inputs(p, inputs, cfg, text_key, id_key)
-    lang = read[DOCS] | "LangId" >> LangId(cfg)
-    quality = lang[DOCS] | "Quality" >> Quality(cfg)
-    dedup = quality[DOCS] | "Dedup" >> Dedup(cfg)
+    done = ckpt.GROUPS.index(resume_from) if resume_from else -1
+    markers = []
+    finished: list[dict] = []  # outputs of every group, for rejects and counts
+
+    def group(name: str, live):
+        idx = ckpt.GROUPS.index(name)
+        if keys and idx <= done:
+            return p | f"Resume{name.capitalize()}" >> ckpt.ReadCheckpoint(out, name, keys[name], with_docs=idx == done)
+        outputs = live()
+        if keys:
+            markers.append(outputs | f"Checkpoint{name.capitalize()}" >> ckpt.MaterialiseStage(out, name, keys[name]))
+        return outputs
+
+    extract = group("extract", lambda: read_inputs(p, inputs, cfg, text_key, id_key))
+    finished.append(extract)
+
+    def _filter():
+        lang = extract[DOCS] | "LangId" >> LangId(cfg)
+        quality = lang[DOCS] | "Quality" >> Quality(cfg)
+        return {
+            DOCS: quality[DOCS],
+            REJECTED: (lang[REJECTED], quality[REJECTED]) | "FilterRejected" >> beam.Flatten(),
+            COUNTS: (lang[COUNTS], quality[COUNTS]) | "FilterCounts" >> beam.Flatten(),
+        }
+
+    filtered = group("filter", _filter)
+    finished.append(filtered)
+    dedup = group("dedup", lambda: filtered[DOCS] | "Dedup" >> Dedup(cfg))
+    finished.append(dedup)
     pii = dedup[DOCS] | "RedactPII" >> RedactPII(cfg)
     curated = pii[DOCS]
 
@@ -90,7 +129,7 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
     tokens = curated | "Tokenize" >> Tokenize(cfg, tokenizer)
     shard_entries = tokens[DOCS] | "WriteShards" >> WriteShards(cfg, out, tokenizer)
 
-    stages = [read, lang, quality, dedup, pii, tokens]
+    stages = finished + [pii, tokens]
     rejected_written = (
         tuple(s[REJECTED] for s in stages) | "FlattenRejected" >> beam.Flatten()
         | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected")
@@ -106,6 +145,7 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
             _AssembleStats(out, STAGE_CHAIN),
             beam.pvalue.AsList(rejected_written),
             beam.pvalue.AsList(duplicates_written),
+            *[beam.pvalue.AsList(m) for m in markers],
         )
     )
     return shard_entries | "WriteManifest" >> WriteManifest(cfg, out, tokenizer, shard_entries, stats)

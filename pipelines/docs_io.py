@@ -177,3 +177,38 @@ class WriteParts(beam.PTransform):
                 _WritePartDoFn(self.out_dir, self.subdir, self.fmt, kind, self.schema_fn), n_parts=beam.pvalue.AsSingleton(n_parts)
             )
         )
+
+
+# ---------------------------------------------------------------- reading our own parts back
+def _read_part(path: str, kind: str):
+    import pyarrow.parquet as pq
+
+    with FileSystems.open(path) as f:
+        if path.endswith(".jsonl"):
+            for line in f.read().decode("utf-8").splitlines():
+                row = json.loads(line)
+                yield Document.from_dict(row) if kind != "rows" else row
+            return
+        table = pq.read_table(f)
+    for row in table.to_pylist():
+        yield Document.from_dict(row) if kind != "rows" else row
+
+
+class ReadParts(beam.PTransform):
+    """Read ``part-*`` files written by WriteParts (documents, rejected or rows)."""
+
+    def __init__(self, directory: str, kind: str = "documents", label: str | None = None):
+        super().__init__(label)
+        self.directory = directory.rstrip("/")
+        self.kind = kind
+
+    def expand(self, pbegin):
+        pattern = f"{self.directory}/part-*"
+        files = sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
+        kind = self.kind
+        return (
+            pbegin
+            | "Files" >> beam.Create(files)
+            | "Read" >> beam.FlatMap(lambda p: _read_part(p, kind))
+            | "Spread" >> beam.Reshuffle()
+        )

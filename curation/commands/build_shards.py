@@ -31,6 +31,8 @@ def add_parser(sub):
     common.add_config_flags(p)
     p.add_argument("--text-key", default="text", help="text column of --docs inputs")
     p.add_argument("--id-key", default="id", help="id column of --docs inputs")
+    p.add_argument("--no-resume", action="store_true",
+                   help="ignore complete stage checkpoints under DIR/stages/ and run every stage")
     return p
 
 
@@ -102,12 +104,23 @@ def run(args) -> int:
     require_some_input(inputs)
     out_dir = common.ensure_output_dir(args.output).resolve()
 
+    from pipelines import checkpoint as ckpt
+
     started = time.time()
     with OutputLock(out_dir):
         # A previous manifest must not survive a failed rerun: it is the commit marker.
         (out_dir / "manifest.json").unlink(missing_ok=True)
+        keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg, {"text_key": args.text_key, "id_key": args.id_key})
+        if args.no_resume:
+            import shutil
+
+            shutil.rmtree(out_dir / "stages", ignore_errors=True)
+        ckpt.remove_stale(str(out_dir), keys)
+        resume_from = ckpt.latest_complete(str(out_dir), keys)
+        if resume_from:
+            log.info("resuming after stage group '%s' from %s", resume_from, ckpt.stage_dir(str(out_dir), resume_from, keys[resume_from]))
         p = beam.Pipeline(options=options)
-        pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key)
+        pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key, keys=keys, resume_from=resume_from)
         try:
             result = p.run()
             result.wait_until_finish()
@@ -128,6 +141,8 @@ def run(args) -> int:
             "runner": options.get_all_options().get("runner") or "DirectRunner",
             "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
             "config_file": config_path,
+            "resumed_from": resume_from,
+            "stage_keys": keys,
             "config": to_dict(cfg),
         }
         common.write_json_atomic(out_dir / "run.json", run_info)

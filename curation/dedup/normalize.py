@@ -19,7 +19,6 @@ import sys
 import unicodedata
 
 import numpy as np
-import xxhash
 
 # Languages written without spaces between words: character shingles (docs/dedup.md).
 NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu"})
@@ -45,6 +44,7 @@ _MULTS = np.array(
 MAX_NGRAM = len(_MULTS) * 4
 
 
+@functools.cache
 def _mults(n: int) -> np.ndarray:
     if n > MAX_NGRAM:
         raise ValueError(f"n-gram size {n} above the supported {MAX_NGRAM}")
@@ -123,15 +123,36 @@ def _ngram_hashes(units: np.ndarray, n: int) -> np.ndarray:
         return _fold32(acc)
 
 
-def _token_hashes(tokens: list[str], cache: dict) -> np.ndarray:
-    get = cache.get
-    out = np.empty(len(tokens), dtype=np.uint64)
-    for i, t in enumerate(tokens):
-        h = get(t)
-        if h is None:
-            h = cache[t] = xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass"))
-        out[i] = h
-    return out
+_P = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
+_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+
+
+def _token_hashes(chunk: str) -> np.ndarray:
+    """uint64 hash of every space-separated token of ``chunk``, vectorised: a polynomial hash
+    over code points from prefix sums, H[end] - H[start] shifted back by P^-start (P is odd, so
+    its inverse modulo 2**64 exists), then mixed with the token length. No per-token Python."""
+    cps = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    if len(cps) == 0:
+        return np.empty(0, dtype=np.uint64)
+    space = cps == 32
+    edge = np.diff(np.concatenate(([True], space, [True])).astype(np.int8))
+    starts = np.flatnonzero(edge == -1)
+    ends = np.flatnonzero(edge == 1)
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.uint64)
+    n = len(cps)
+    with np.errstate(over="ignore"):
+        pw = np.cumprod(np.full(n, _P, dtype=np.uint64))
+        pw = np.concatenate(([np.uint64(1)], pw[:-1]))
+        ipw = np.cumprod(np.full(n, _P_INV, dtype=np.uint64))
+        ipw = np.concatenate(([np.uint64(1)], ipw[:-1]))
+        h = np.concatenate(([np.uint64(0)], np.cumsum((cps + np.uint64(1)) * pw, dtype=np.uint64)))
+        tok = (h[ends] - h[starts]) * ipw[starts]
+        tok ^= (ends - starts).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        tok ^= tok >> np.uint64(29)
+        tok *= np.uint64(0xBF58476D1CE4E5B9)
+        tok ^= tok >> np.uint64(32)
+    return tok
 
 
 def word_shingle_hashes(normalized: str, n: int) -> np.ndarray:
@@ -139,7 +160,6 @@ def word_shingle_hashes(normalized: str, n: int) -> np.ndarray:
     if not normalized:
         return np.empty(0, dtype=np.uint32)
     parts = []
-    cache: dict = {}
     tail = np.empty(0, dtype=np.uint64)
     pos = 0
     while pos < len(normalized):
@@ -147,13 +167,15 @@ def word_shingle_hashes(normalized: str, n: int) -> np.ndarray:
         if end < len(normalized):
             cut = normalized.rfind(" ", pos, end)
             end = cut + 1 if cut > pos else end
-        units = np.concatenate([tail, _token_hashes(normalized[pos:end].split(), cache)])
+        units = np.concatenate([tail, _token_hashes(normalized[pos:end])])
         pos = end
         if pos < len(normalized) and len(units) < n:
             tail = units
             continue
         parts.append(np.unique(_ngram_hashes(units, n)))
         tail = units[-(n - 1):] if n > 1 and len(units) >= n else np.empty(0, dtype=np.uint64)
+    if len(parts) == 1:
+        return parts[0]
     return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint32)
 
 
@@ -170,7 +192,7 @@ def char_shingle_hashes(normalized: str, n: int) -> np.ndarray:
         with np.errstate(over="ignore"):
             units = (cps + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
         parts.append(np.unique(_ngram_hashes(units, n)))
-    return np.unique(np.concatenate(parts))
+    return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
 
 
 def shingle_hashes(text: str, ngram: int, char_ngram: int, lang: str | None = None) -> tuple[np.ndarray, str, bytes]:

@@ -1,0 +1,100 @@
+"""MinHash signatures and LSH banding (datasketch, batched path; no Beam here).
+
+Bands and rows come from datasketch's optimal-parameter routine (``_optimal_param``, the one
+``MinHashLSH`` uses). Its equal-weight optimum at threshold t puts the S-curve's midpoint at t,
+so a pair at exactly t collides only about half the time. We want recall *at and above* t
+(the threshold is a true Jaccard and every candidate is verified against it), so we ask the
+routine for the optimum at a lower threshold t' and lower t' in 0.01 steps until a pair at t
+collides with probability >= ``min_recall`` (docs/dedup.md has the table). At t=0.8 and 128
+permutations this gives 21 bands x 6 rows: P(collide | J=0.8) = 0.998, J=0.5: 0.28.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import xxhash
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+# Shingle hashes arrive already hashed (curation/dedup/normalize.py): 32-bit, then datasketch's
+# affine32 scheme pre-mixes them (murmur3 finaliser) before its permutations.
+_SCHEME = "affine32"
+# Hashes per update_batch call: bounds the (n x num_perm) permutation matrix to ~16 MB.
+_BATCH = 16_384
+
+
+def _identity(x):
+    return x
+
+
+def collision_probability(j: float, bands: int, rows: int) -> float:
+    """Probability that two sets of Jaccard ``j`` share at least one band."""
+    return 1.0 - (1.0 - j**rows) ** bands
+
+
+@functools.cache
+def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.99) -> tuple[int, int]:
+    """(bands, rows) with b*r <= num_perm such that a pair at ``threshold`` collides with
+    probability >= min_recall (or the best reachable when no choice gets there)."""
+    t = round(threshold, 2)
+    best = None
+    while t > 0.0:
+        b, r = _optimal_param(t, num_perm, 0.5, 0.5)
+        p = collision_probability(threshold, b, r)
+        if best is None or p > best[0]:
+            best = (p, b, r)
+        if p >= min_recall:
+            return b, r
+        t = round(t - 0.01, 2)
+    return best[1], best[2]
+
+
+class Signer:
+    """Computes MinHash signatures with fixed permutations (seeded), reused across documents
+    the way ``MinHash.bulk`` reuses its initial state: each document copies a template and runs
+    ``update_batch`` on its shingle hashes."""
+
+    def __init__(self, num_perm: int, seed: int):
+        self.num_perm = num_perm
+        self.seed = seed
+        self._template: MinHash | None = None
+
+    def _tmpl(self) -> MinHash:
+        if self._template is None:
+            self._template = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=_SCHEME)
+        return self._template
+
+    def signature(self, shingles: np.ndarray) -> np.ndarray:
+        """uint32 array of num_perm min-hashes; empty shingles give an empty array (no signature:
+        an empty set matches nothing)."""
+        if len(shingles) == 0:
+            return np.empty(0, dtype=np.uint32)
+        m = self._tmpl().copy()
+        for i in range(0, len(shingles), _BATCH):
+            m.update_batch(shingles[i : i + _BATCH].tolist())
+        return np.asarray(m.hashvalues, dtype=np.uint32)
+
+    def signatures(self, shingle_sets: list[np.ndarray]) -> list[np.ndarray]:
+        """Batched: ``MinHash.bulk`` over many documents (used by the benchmark and tests)."""
+        kw = dict(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=_SCHEME)
+        out = []
+        for sh, m in zip(shingle_sets, MinHash.bulk([s.tolist() for s in shingle_sets], **kw)):
+            out.append(np.asarray(m.hashvalues, dtype=np.uint32) if len(sh) else np.empty(0, dtype=np.uint32))
+        return out
+
+
+def band_hashes(signature: np.ndarray, bands: int, rows: int) -> list[int]:
+    """One 64-bit hash per band (xxh3 of the band's rows). Empty signature: no bands."""
+    if len(signature) == 0:
+        return []
+    sig = np.ascontiguousarray(signature[: bands * rows], dtype=np.uint32)
+    return [xxhash.xxh3_64_intdigest(sig[i * rows : (i + 1) * rows].tobytes()) for i in range(bands)]
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of equal min-hashes: the MinHash estimate of Jaccard (0.0 if either is empty)."""
+    if len(a) == 0 or len(b) == 0 or len(a) != len(b):
+        return 0.0
+    return float(np.count_nonzero(a == b)) / len(a)

@@ -1,0 +1,150 @@
+"""Gopher repetition rules: Rae et al. 2021 (MassiveText), appendix A.1.1, table A1.
+
+Dropped when duplicated lines exceed 30% of lines or 20% of characters, duplicated paragraphs
+30% of paragraphs or 20% of characters, the most frequent 2/3/4-gram covers more than
+20/18/16% of the characters, or duplicated 5..10-grams cover more than 15..10% of them.
+
+Counting follows datatrove's reading of the paper (``find_duplicates``, ``find_top_duplicate``,
+``find_all_duplicate``) so decisions agree, but n-grams are never built as strings: words become
+integer ids, n-grams 64-bit polynomial hashes computed for every position at once with numpy,
+and only positions whose hash occurs twice or more enter the (sequential) greedy scan for
+duplicated n-grams. A hash collision needs two different n-grams to agree in 64 bits. One
+difference from datatrove, deliberate: the top n-gram must occur at least twice (the paper
+measures repetition; datatrove also counts an n-gram seen once, which drops any tiny document).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curation.config import GopherRepetitionConfig
+from curation.document import Document
+from filters.base import Filter, Verdict
+from filters.text import split
+
+_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constants: spread ids, then roll the hash
+_ROLL = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _duplicates(items: list[str]) -> tuple[int, int]:
+    """(number of repeated items, characters in them), counting every repeat after the first."""
+    seen: set[str] = set()
+    n = chars = 0
+    for it in items:
+        if it in seen:
+            n += 1
+            chars += len(it)
+        else:
+            seen.add(it)
+    return n, chars
+
+
+def _greedy_duplicated_chars(positions: list[int], values: list[int], n: int, starts: list[int]) -> int:
+    """Characters (spaces excluded) in duplicated n-grams by datatrove's greedy scan: walk left
+    to right; an n-gram seen before counts and the scan jumps past it. Positions whose n-gram
+    occurs once can neither count nor change the outcome, so only repeated ones are given."""
+    seen: set[int] = set()
+    nxt = rep = 0
+    for p, v in zip(positions, values):
+        if p < nxt:
+            continue
+        if v in seen:
+            rep += starts[p + n] - starts[p]
+            nxt = p + n
+        else:
+            seen.add(v)
+    return rep
+
+
+class GopherRepetition(Filter):
+    name = "gopher_repetition_v1"
+    stage = "quality"
+
+    def __init__(self, cfg: GopherRepetitionConfig | None = None, sources=None):
+        self.cfg = cfg or GopherRepetitionConfig()
+        self.sources = tuple(sources) if sources is not None else None
+        self.top = [(int(n), float(f)) for n, f in self.cfg.top_n_grams]
+        self.dup = sorted((int(n), float(f)) for n, f in self.cfg.dup_n_grams)  # the early exit needs n rising
+        self.rules = (
+            "gopher_dup_para_frac",
+            "gopher_dup_para_char_frac",
+            "gopher_dup_line_frac",
+            "gopher_dup_line_char_frac",
+            *(f"gopher_top_{n}_gram" for n, _ in self.top),
+            *(f"gopher_dup_{n}_gram" for n, _ in self.dup),
+        )
+
+    def apply(self, doc: Document) -> tuple[Document, Verdict]:
+        cfg = self.cfg
+        text = doc.text
+        n_chars = len(text)
+        if not text.strip():
+            return doc, Verdict.ok()
+        sp = split(text)
+        values: dict = {}
+
+        paras = sp.paragraphs
+        dup_n, dup_chars = _duplicates(paras)
+        values["dup_para_frac"] = round(dup_n / len(paras), 4)
+        if values["dup_para_frac"] > cfg.dup_para_frac:
+            return doc, Verdict.drop("gopher_dup_para_frac", **values)
+        values["dup_para_char_frac"] = round(dup_chars / n_chars, 4)
+        if dup_chars / n_chars > cfg.dup_para_char_frac:
+            return doc, Verdict.drop("gopher_dup_para_char_frac", **values)
+
+        lines = sp.line_runs
+        dup_n, dup_chars = _duplicates(lines)
+        values["dup_line_frac"] = round(dup_n / len(lines), 4)
+        if dup_n / len(lines) > cfg.dup_line_frac:
+            return doc, Verdict.drop("gopher_dup_line_frac", **values)
+        values["dup_line_char_frac"] = round(dup_chars / n_chars, 4)
+        if dup_chars / n_chars > cfg.dup_line_char_frac:
+            return doc, Verdict.drop("gopher_dup_line_char_frac", **values)
+
+        words = sp.words
+        if len(words) < 2:
+            return doc, Verdict.ok(**values)
+        vocab: dict[str, int] = {}
+        ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.uint64, count=len(words))
+        ids = ids * _MUL + np.uint64(1)
+        cum = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=cum[1:])
+        hashes = {1: ids}
+
+        def grams(n: int) -> np.ndarray:
+            # h_n[i] = h_{n-1}[i] * ROLL + ids[i + n - 1]; uint64 arithmetic wraps, as intended.
+            for k in range(max(hashes) + 1, n + 1):
+                prev = hashes[k - 1]
+                hashes[k] = prev[:-1] * _ROLL + ids[k - 1:] if len(prev) > 1 else prev[:0]
+            return hashes[n]
+
+        for n, frac in self.top:
+            h = grams(n)
+            if len(h) == 0:
+                continue
+            uniq, first, counts = np.unique(h, return_index=True, return_counts=True)
+            top = counts.max()
+            ratio = 0.0
+            if top > 1:  # ties: the n-gram seen first, like Counter.most_common
+                i = int(first[counts == top].min())
+                ratio = top * (cum[i + n] - cum[i] + n - 1) / n_chars
+            values[f"top_{n}_gram"] = round(float(ratio), 4)
+            if ratio > frac:
+                return doc, Verdict.drop(f"gopher_top_{n}_gram", **values)
+
+        repeats = True  # no repeated n-gram means no repeated longer n-gram either
+        starts: list[int] | None = None
+        for n, frac in self.dup:
+            rep = 0
+            h = grams(n) if repeats else None
+            if h is not None and len(h):
+                _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+                cand = np.flatnonzero(counts[inverse] > 1)
+                repeats = len(cand) > 0
+                if repeats:
+                    starts = starts or cum.tolist()
+                    rep = _greedy_duplicated_chars(cand.tolist(), h[cand].tolist(), n, starts)
+            values[f"dup_{n}_gram"] = round(rep / n_chars, 4)
+            if rep / n_chars > frac:
+                return doc, Verdict.drop(f"gopher_dup_{n}_gram", **values)
+        return doc, Verdict.ok(**values)

@@ -1,0 +1,172 @@
+"""Stage checkpoints: resume a killed build-shards from the last complete stage.
+
+Each checkpointed stage group (extract, filter, dedup) materialises, beside the live data flow,
+its kept documents, its rejects (and, for dedup, the duplicates table) and the sum of its count
+events under ``DIR/stages/<stage>-<key>/``; a ``_SUCCESS.json`` marker is written last, once every
+part is renamed into place. ``key`` hashes the inputs' (path, size, mtime) and the config of that
+stage and every stage before it, so changing one stage's config re-runs that stage and those
+after it only, and a stale checkpoint is never reused.
+
+A rerun looks for the latest stage whose marker exists and starts the graph there: documents,
+rejects and counts come back from the checkpoint, the stages before it do not execute. The
+output is byte-identical to an uninterrupted run because every writer orders rows by hash of id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from curation.config import PipelineConfig, to_dict
+from curation.stats import CountKey
+
+# Checkpointed groups in pipeline order, and the config sections each one depends on.
+GROUPS = ["extract", "filter", "dedup"]
+GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
+GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
+MARKER = "_SUCCESS.json"
+
+
+def inputs_fingerprint(inputs) -> str:
+    """Hash of every input file's (kind, path, size, mtime); code trees are walked."""
+    h = hashlib.sha256()
+    for inp in inputs:
+        paths = []
+        if os.path.isdir(inp.path):
+            for dirpath, dirnames, filenames in os.walk(inp.path, followlinks=False):
+                dirnames.sort()
+                paths.extend(os.path.join(dirpath, f) for f in sorted(filenames))
+        else:
+            paths.append(inp.path)
+        for p in paths:
+            try:
+                st = os.lstat(p)
+                h.update(f"{inp.kind}\0{p}\0{st.st_size}\0{int(st.st_mtime_ns)}\n".encode("utf-8", "surrogateescape"))
+            except OSError:
+                h.update(f"{inp.kind}\0{p}\0missing\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def group_keys(inputs_fp: str, cfg: PipelineConfig, extra: dict | None = None) -> dict[str, str]:
+    """Key per group: inputs + the config of this group and all earlier groups."""
+    d = to_dict(cfg)
+    keys = {}
+    h = hashlib.sha256(inputs_fp.encode())
+    h.update(json.dumps(extra or {}, sort_keys=True).encode())
+    for g in GROUPS:
+        for section in GROUP_CONFIG[g]:
+            h.update(json.dumps({section: d[section]}, sort_keys=True).encode())
+        keys[g] = h.copy().hexdigest()[:16]
+    return keys
+
+
+def stage_dir(out_dir: str, group: str, key: str) -> str:
+    return f"{out_dir.rstrip('/')}/stages/{group}-{key}"
+
+
+def is_complete(out_dir: str, group: str, key: str) -> bool:
+    return FileSystems.exists(f"{stage_dir(out_dir, group, key)}/{MARKER}")
+
+
+def latest_complete(out_dir: str, keys: dict[str, str]) -> str | None:
+    """The last group whose checkpoint is complete, provided every group before it is too."""
+    last = None
+    for g in GROUPS:
+        if is_complete(out_dir, g, keys[g]):
+            last = g
+        else:
+            break
+    return last
+
+
+def load_counts(out_dir: str, group: str, key: str) -> list[tuple[CountKey, int]]:
+    with FileSystems.open(f"{stage_dir(out_dir, group, key)}/{MARKER}") as f:
+        data = json.loads(f.read().decode("utf-8"))
+    return [(tuple(k), int(n)) for k, n in data["counts"]]
+
+
+def remove_stale(out_dir: str, keys: dict[str, str]) -> None:
+    """Delete stage folders that are incomplete or keyed by another config (local outputs)."""
+    root = Path(out_dir) / "stages"
+    if not root.is_dir():
+        return
+    wanted = {f"{g}-{k}" for g, k in keys.items()}
+    import shutil
+
+    for child in root.iterdir():
+        complete = (child / MARKER).exists()
+        if child.name not in wanted or not complete:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+class _WriteMarker(beam.DoFn):
+    def __init__(self, directory: str, group: str):
+        self.directory = directory
+        self.group = group
+
+    def process(self, counts, *_written):
+        from pipelines.fsutil import write_json
+
+        rows = sorted([list(k), int(n)] for k, n in counts)
+        write_json(f"{self.directory}/{MARKER}", {"group": self.group, "counts": rows})
+        yield self.group
+
+
+class MaterialiseStage(beam.PTransform):
+    """Write a stage group's docs, rejects, extra tables and summed counts, then the marker."""
+
+    def __init__(self, out_dir: str, group: str, key: str, label: str | None = None):
+        super().__init__(label)
+        self.directory = stage_dir(out_dir, group, key)
+        self.group = group
+
+    def expand(self, outputs: dict):
+        from pipelines.build_shards import duplicates_schema
+        from pipelines.docs_io import WriteParts
+        from pipelines.transforms import SumCounts
+
+        written = [
+            outputs["docs"] | "WriteDocs" >> WriteParts(self.directory, "documents", kind="documents"),
+            outputs["rejected"] | "WriteRejected" >> WriteParts(self.directory, "rejected", kind="rejected"),
+        ]
+        if "duplicates" in outputs:
+            written.append(
+                outputs["duplicates"]
+                | "WriteDuplicates"
+                >> WriteParts(self.directory, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema)
+            )
+        counts = (
+            tuple(outputs["counts"]) | "SumCounts" >> SumCounts() | "ToList" >> beam.combiners.ToList()
+        )
+        return counts | "Marker" >> beam.ParDo(_WriteMarker(self.directory, self.group), *[beam.pvalue.AsList(w) for w in written])
+
+
+class ReadCheckpoint(beam.PTransform):
+    """The outputs of a complete checkpoint, as the stage dict the live stages produce."""
+
+    def __init__(self, out_dir: str, group: str, key: str, with_docs: bool = True, label: str | None = None):
+        super().__init__(label)
+        self.with_docs = with_docs
+        self.directory = stage_dir(out_dir, group, key)
+        self.out_dir = out_dir
+        self.group = group
+        self.key = key
+
+    def expand(self, pbegin):
+        from pipelines.docs_io import ReadParts
+
+        out = {
+            # Only the last complete group's documents feed the graph; earlier ones give rejects and counts.
+            "docs": (pbegin | "Docs" >> ReadParts(f"{self.directory}/documents", kind="documents"))
+            if self.with_docs else (pbegin | "NoDocs" >> beam.Create([])),
+            "rejected": pbegin | "Rejected" >> ReadParts(f"{self.directory}/rejected", kind="rejected"),
+            "counts": pbegin | "Counts" >> beam.Create(load_counts(self.out_dir, self.group, self.key)),
+        }
+        if self.group == "dedup":
+            out["duplicates"] = pbegin | "Duplicates" >> ReadParts(f"{self.directory}/duplicates", kind="rows")
+        return out
