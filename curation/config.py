@@ -26,22 +26,24 @@ from curation.errors import ConfigError
 # ---------------------------------------------------------------- reading and extraction
 @dataclass(frozen=True)
 class WebConfig:
-    reader: str = "fastwarc"  # fastwarc | warcio (chosen by measurement, docs/benchmarks.md)
+    reader: str = "fastwarc"  # fastwarc | warcio; fastwarc reads 1.9x faster here (bench/ingest.py)
     require_http_200: bool = True
     html_content_types: list[str] = field(default_factory=lambda: ["text/html", "application/xhtml+xml"])
-    max_record_bytes: int = 50_000_000  # larger HTTP bodies: read/too_large, never decompressed fully
+    max_record_bytes: int = 100_000_000  # larger WARC records: read/too_large, never read into memory
 
 
 @dataclass(frozen=True)
 class ExtractConfig:
+    """trafilatura settings chosen by bench/extract_quality.py (docs/bench-ingest.md)."""
+
     max_html_bytes: int = 5_000_000  # larger pages: extract/too_large (trafilatura is superlinear)
     max_depth: int = 500  # deeper tag nesting: extract/too_deep, checked before parsing
     timeout_s: float = 30.0  # per page; exceeded: extract/timeout (watchdog, not signal.alarm)
+    fast: bool = True  # skip trafilatura's fallback extractors (readability, jusText): faster and higher F1 here
     favor_precision: bool = False
-    favor_recall: bool = False
+    favor_recall: bool = True  # with fast: F1 0.964 vs 0.948 for trafilatura defaults (bench/extract_quality.py)
     include_comments: bool = False
     include_tables: bool = True
-    deduplicate: bool = False
     min_text_chars: int = 1  # extracted text shorter than this: extract/empty
 
 
@@ -54,10 +56,10 @@ class BooksConfig:
 
 @dataclass(frozen=True)
 class CodeConfig:
-    max_file_bytes: int = 1_000_000  # The Stack drops files over 1 MB
-    skip_dirs: list[str] = field(
-        default_factory=lambda: ["node_modules", "vendor", "third_party", ".git", "__pycache__", ".venv", "venv", "site-packages", "dist", "build"]
-    )
+    max_file_bytes: int = 1_000_000  # The Stack drops files over 1 MB: read/too_large
+    vendored_dirs: list[str] = field(
+        default_factory=lambda: ["node_modules", "vendor", "third_party", "third-party", "bower_components", "site-packages", ".venv", "venv"]
+    )  # files under these: read/vendored (.git, __pycache__ and caches are not walked at all)
     follow_symlinks: bool = False
 
 
@@ -80,9 +82,9 @@ class LangIdConfig:
     min_score: float = 0.65  # FineWeb keeps English at 0.65
     min_score_by_lang: dict[str, float] = field(default_factory=dict)
     min_score_sources: list[str] = field(default_factory=lambda: ["web", "docs"])  # books: allowlist only
-    method: str = "head"  # head | whole | paragraph_vote (chosen by bench/langid_accuracy.py)
-    head_chars: int = 2000
-    min_chars: int = 20  # below this a prediction is not trusted: lang = "und"
+    method: str = "head"  # head | whole | paragraph_vote (bench/langid_accuracy.py: head of 8000 ~ whole, bounded cost)
+    head_chars: int = 8000
+    min_chars: int = 100  # shorter text is "und": lid.176 is right < 90% of the time below 100 characters
 
 
 # ---------------------------------------------------------------- quality rule sets
@@ -122,6 +124,7 @@ class GopherRepetitionConfig:
     dup_n_grams: list[list[float]] = field(
         default_factory=lambda: [[5, 0.15], [6, 0.14], [7, 0.13], [8, 0.12], [9, 0.11], [10, 0.10]]
     )
+    no_space_ngram_scale: int = 2  # zh/ja/th...: one character per token, n-grams this many times longer
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ class BookRulesConfig:
     enabled: bool = True
     min_words: int = 1000
     repetition: bool = True  # Gopher repetition on books (no word-count maximum, no C4)
+    # count-based rules a play or libretto fails (speaker names): books keep the character-based ones
+    repetition_skip_rules: list[str] = field(default_factory=lambda: ["gopher_dup_para_frac", "gopher_dup_line_frac"])
 
 
 @dataclass(frozen=True)
@@ -194,15 +199,18 @@ class PIIConfig:
 # ---------------------------------------------------------------- dedup
 @dataclass(frozen=True)
 class DedupConfig:
+    """Exact then MinHash-LSH near dedup within each source (docs/dedup.md)."""
+
     exact: bool = True
     near: bool = True
     threshold: float = 0.8  # a true Jaccard similarity on shingle sets
     num_perm: int = 128
+    lsh_min_recall: float = 0.99  # bands x rows chosen so a pair at the threshold collides this often
     ngram: int = 5  # word n-grams
     char_ngram: int = 5  # for scripts without spaces (zh, ja, th)
     seed: int = 1
-    verify: bool = True  # Jaccard-verify LSH candidates against the threshold
-    max_cc_rounds: int = 64
+    verify: bool = True  # Jaccard-verify LSH candidates on shingle sets (off: MinHash estimate)
+    max_cc_rounds: int = 12  # large-star/small-star rounds unrolled in the graph
     source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])
 
 
@@ -390,6 +398,12 @@ def validate(cfg: Any) -> None:
             raise ConfigError(f"dedup.threshold must be in (0, 1], got {d.threshold}")
         if d.num_perm < 16:
             raise ConfigError(f"dedup.num_perm must be at least 16, got {d.num_perm}")
+        if not 0.0 < d.lsh_min_recall < 1.0:
+            raise ConfigError(f"dedup.lsh_min_recall must be in (0, 1), got {d.lsh_min_recall}")
+        if not 1 <= d.ngram <= 32 or not 1 <= d.char_ngram <= 32:
+            raise ConfigError(f"dedup.ngram and dedup.char_ngram must be in [1, 32], got {d.ngram}, {d.char_ngram}")
+        if not 1 <= d.max_cc_rounds <= 64:
+            raise ConfigError(f"dedup.max_cc_rounds must be in [1, 64], got {d.max_cc_rounds}")
         tk = cfg.tokenizer
         # 4 special ids + 256 byte pieces come before any learned piece.
         min_vocab = (260 if tk.byte_fallback else 4) + len(tk.user_defined_symbols) + 8

@@ -10,8 +10,9 @@ lines joined by "\\n") and records how many lines it removed, by reason, in its 
 
 Profiles: ``c4`` is the TFDS code (5 words per line, 3 sentences, end marks . ? ! "); ``datatrove``
 is datatrove's C4QualityFilter defaults (3 words, 5 sentences, ' also an end mark). Sentences are
-counted with a punctuation splitter, where TFDS used NLTK punkt (docs/filters.md). For languages
-without spaces, the words-per-line rule is skipped and CJK full stops count as end marks.
+counted with a punctuation splitter, where TFDS used NLTK punkt (docs/filters.md). Languages other
+than English also accept their own sentence-final marks (FineWeb's list); languages without
+spaces skip the words-per-line rule.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ import re
 from curation.config import C4Config
 from curation.document import Document
 from filters.base import Filter, Verdict
+from filters.fineweb import TERMINAL_PUNCTUATION
 from filters.text import NO_SPACE_LANGS, doc_lang
 
 PROFILES = {
     "c4": {"min_words_per_line": 5, "min_sentences": 3, "end_marks": (".", "?", "!", '"')},
     "datatrove": {"min_words_per_line": 3, "min_sentences": 5, "end_marks": (".", "?", "!", '"', "'")},
 }
-_CJK_END_MARKS = ("。", "！", "？", "」", "』")
+_CJK_END_MARKS = ("」", "』")
 _CITATION = re.compile(r"\[\d*\]|\[edit\]|\[citation needed\]")
 _POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
 # A sentence ends at . ! ? (possibly repeated, possibly closed by a quote or bracket) followed
@@ -46,6 +48,7 @@ class C4(Filter):
     name = "c4_v1"
     stage = "quality"
     rules = ("c4_lorem_ipsum", "c4_curly_bracket", "c4_too_few_sentences")
+    metrics = ("lines_removed",)
 
     def __init__(self, cfg: C4Config | None = None, sources=None):
         self.cfg = cfg or C4Config()
@@ -57,8 +60,11 @@ class C4(Filter):
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
         cfg = self.cfg
-        no_space = doc_lang(doc.metadata) in NO_SPACE_LANGS
-        end_marks = self.end_marks + _CJK_END_MARKS if no_space else self.end_marks
+        lang = doc_lang(doc.metadata)
+        no_space = lang in NO_SPACE_LANGS
+        # C4 was built for English; other languages also end sentences with their own marks
+        # (the danda, the ideographic full stop, the Arabic question mark).
+        end_marks = self.end_marks if lang in (None, "en") else self.end_marks + TERMINAL_PUNCTUATION + _CJK_END_MARKS
         min_words = 1 if no_space else self.min_words
         removed = {"too_long_word": 0, "no_terminal_punct": 0, "too_few_words": 0, "javascript": 0, "policy": 0}
         kept: list[str] = []

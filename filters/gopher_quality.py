@@ -40,10 +40,9 @@ class GopherQuality(Filter):
         "gopher_stop_words",
     )
 
-    def __init__(self, cfg: GopherQualityConfig | None = None, sources=None, check_max_words: bool = True):
+    def __init__(self, cfg: GopherQualityConfig | None = None, sources=None):
         self.cfg = cfg or GopherQualityConfig()
         self.sources = tuple(sources) if sources is not None else None
-        self.check_max_words = check_max_words
         self._stop = {k: frozenset(v) for k, v in self.cfg.stop_words.items()}
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
@@ -57,7 +56,7 @@ class GopherQuality(Filter):
         n_content = len(content)
         if n_content < cfg.min_doc_words:
             return doc, Verdict.drop("gopher_short_doc", words=n_content)
-        if self.check_max_words and n_content > cfg.max_doc_words:
+        if n_content > cfg.max_doc_words:
             return doc, Verdict.drop("gopher_long_doc", words=n_content)
         values: dict = {"words": n_content}
 

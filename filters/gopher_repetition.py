@@ -11,6 +11,10 @@ and only positions whose hash occurs twice or more enter the (sequential) greedy
 duplicated n-grams. A hash collision needs two different n-grams to agree in 64 bits. One
 difference from datatrove, deliberate: the top n-gram must occur at least twice (the paper
 measures repetition; datatrove also counts an n-gram seen once, which drops any tiny document).
+
+Books skip the two rules that count lines and paragraphs (``skip_rules``, registry.py): a play
+or libretto repeats its speakers' names as paragraphs ("DALAND.") far above 30% while holding
+little repeated text; the character-based rules still catch real repetition.
 """
 
 from __future__ import annotations
@@ -20,23 +24,10 @@ import numpy as np
 from curation.config import GopherRepetitionConfig
 from curation.document import Document
 from filters.base import Filter, Verdict
-from filters.text import split
+from filters.text import NO_SPACE_LANGS, doc_lang, duplicates, split
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constants: spread ids, then roll the hash
 _ROLL = np.uint64(0xC2B2AE3D27D4EB4F)
-
-
-def _duplicates(items: list[str]) -> tuple[int, int]:
-    """(number of repeated items, characters in them), counting every repeat after the first."""
-    seen: set[str] = set()
-    n = chars = 0
-    for it in items:
-        if it in seen:
-            n += 1
-            chars += len(it)
-        else:
-            seen.add(it)
-    return n, chars
 
 
 def _greedy_duplicated_chars(positions: list[int], values: list[int], n: int, starts: list[int]) -> int:
@@ -60,12 +51,15 @@ class GopherRepetition(Filter):
     name = "gopher_repetition_v1"
     stage = "quality"
 
-    def __init__(self, cfg: GopherRepetitionConfig | None = None, sources=None):
+    def __init__(self, cfg: GopherRepetitionConfig | None = None, sources=None, skip_rules=(), name: str | None = None):
         self.cfg = cfg or GopherRepetitionConfig()
         self.sources = tuple(sources) if sources is not None else None
+        self.skip = frozenset(skip_rules)
+        if name:
+            self.name = name
         self.top = [(int(n), float(f)) for n, f in self.cfg.top_n_grams]
         self.dup = sorted((int(n), float(f)) for n, f in self.cfg.dup_n_grams)  # the early exit needs n rising
-        self.rules = (
+        rules = (
             "gopher_dup_para_frac",
             "gopher_dup_para_char_frac",
             "gopher_dup_line_frac",
@@ -73,6 +67,7 @@ class GopherRepetition(Filter):
             *(f"gopher_top_{n}_gram" for n, _ in self.top),
             *(f"gopher_dup_{n}_gram" for n, _ in self.dup),
         )
+        self.rules = tuple(r for r in rules if r not in self.skip)
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
         cfg = self.cfg
@@ -84,24 +79,27 @@ class GopherRepetition(Filter):
         values: dict = {}
 
         paras = sp.paragraphs
-        dup_n, dup_chars = _duplicates(paras)
+        dup_n, dup_chars = duplicates(paras)
         values["dup_para_frac"] = round(dup_n / len(paras), 4)
-        if values["dup_para_frac"] > cfg.dup_para_frac:
+        if dup_n / len(paras) > cfg.dup_para_frac and "gopher_dup_para_frac" not in self.skip:
             return doc, Verdict.drop("gopher_dup_para_frac", **values)
         values["dup_para_char_frac"] = round(dup_chars / n_chars, 4)
         if dup_chars / n_chars > cfg.dup_para_char_frac:
             return doc, Verdict.drop("gopher_dup_para_char_frac", **values)
 
         lines = sp.line_runs
-        dup_n, dup_chars = _duplicates(lines)
+        dup_n, dup_chars = duplicates(lines)
         values["dup_line_frac"] = round(dup_n / len(lines), 4)
-        if dup_n / len(lines) > cfg.dup_line_frac:
+        if dup_n / len(lines) > cfg.dup_line_frac and "gopher_dup_line_frac" not in self.skip:
             return doc, Verdict.drop("gopher_dup_line_frac", **values)
         values["dup_line_char_frac"] = round(dup_chars / n_chars, 4)
         if dup_chars / n_chars > cfg.dup_line_char_frac:
             return doc, Verdict.drop("gopher_dup_line_char_frac", **values)
 
         words = sp.words
+        # One character is one word in scripts without spaces (filters/text.py); a word there
+        # is about two characters, so n-grams are scaled to cover the same stretch of text.
+        scale = cfg.no_space_ngram_scale if doc_lang(doc.metadata) in NO_SPACE_LANGS else 1
         if len(words) < 2:
             return doc, Verdict.ok(**values)
         vocab: dict[str, int] = {}
@@ -119,7 +117,8 @@ class GopherRepetition(Filter):
             return hashes[n]
 
         for n, frac in self.top:
-            h = grams(n)
+            k = n * scale
+            h = grams(k)
             if len(h) == 0:
                 continue
             uniq, first, counts = np.unique(h, return_index=True, return_counts=True)
@@ -127,7 +126,7 @@ class GopherRepetition(Filter):
             ratio = 0.0
             if top > 1:  # ties: the n-gram seen first, like Counter.most_common
                 i = int(first[counts == top].min())
-                ratio = top * (cum[i + n] - cum[i] + n - 1) / n_chars
+                ratio = top * (cum[i + k] - cum[i] + k - 1) / n_chars
             values[f"top_{n}_gram"] = round(float(ratio), 4)
             if ratio > frac:
                 return doc, Verdict.drop(f"gopher_top_{n}_gram", **values)
@@ -136,14 +135,15 @@ class GopherRepetition(Filter):
         starts: list[int] | None = None
         for n, frac in self.dup:
             rep = 0
-            h = grams(n) if repeats else None
+            k = n * scale
+            h = grams(k) if repeats else None
             if h is not None and len(h):
                 _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
                 cand = np.flatnonzero(counts[inverse] > 1)
                 repeats = len(cand) > 0
                 if repeats:
                     starts = starts or cum.tolist()
-                    rep = _greedy_duplicated_chars(cand.tolist(), h[cand].tolist(), n, starts)
+                    rep = _greedy_duplicated_chars(cand.tolist(), h[cand].tolist(), k, starts)
             values[f"dup_{n}_gram"] = round(rep / n_chars, 4)
             if rep / n_chars > frac:
                 return doc, Verdict.drop(f"gopher_dup_{n}_gram", **values)

@@ -19,7 +19,7 @@ from curation.errors import AccountingError
 from pipelines.transforms import COUNTS, DOCS, REJECTED, SumCounts
 
 # The order stages see documents in; stats.json lists them in this order.
-STAGE_CHAIN = ["read", "extract", "langid", "quality", "dedup", "pii", "tokenize"]
+STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "pii", "tokenize"]
 
 
 def duplicates_schema():
@@ -79,7 +79,8 @@ def _flatten_outputs(parts: list[dict], label: str) -> dict:
 
 
 def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text", id_key: str = "id",
-          keys: dict[str, str] | None = None, resume_from: str | None = None):
+          keys: dict[str, str] | None = None, resume_from: str | None = None,
+          sample: float | None = None, limit: int | None = None):
     """Add the whole build-shards graph to pipeline ``p``; returns the final manifest PCollection.
 
     With ``keys`` (pipelines/checkpoint.py) every stage group is materialised under
@@ -108,14 +109,20 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
 
     extract = group("extract", lambda: read_inputs(p, inputs, cfg, text_key, id_key))
     finished.append(extract)
+    sampled = None
+    if sample is not None or limit is not None:
+        from pipelines.sample import Sample
+
+        sampled = extract[DOCS] | "Sample" >> Sample(sample, limit)
 
     def _filter():
-        lang = extract[DOCS] | "LangId" >> LangId(cfg)
+        lang = (sampled or extract)[DOCS] | "LangId" >> LangId(cfg)
         quality = lang[DOCS] | "Quality" >> Quality(cfg)
+        parts = [lang, quality] if sampled is None else [sampled, lang, quality]
         return {
             DOCS: quality[DOCS],
-            REJECTED: (lang[REJECTED], quality[REJECTED]) | "FilterRejected" >> beam.Flatten(),
-            COUNTS: (lang[COUNTS], quality[COUNTS]) | "FilterCounts" >> beam.Flatten(),
+            REJECTED: tuple(x[REJECTED] for x in parts) | "FilterRejected" >> beam.Flatten(),
+            COUNTS: tuple(x[COUNTS] for x in parts) | "FilterCounts" >> beam.Flatten(),
         }
 
     filtered = group("filter", _filter)

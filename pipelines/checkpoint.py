@@ -141,7 +141,7 @@ class MaterialiseStage(beam.PTransform):
                 >> WriteParts(self.directory, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema)
             )
         counts = (
-            tuple(outputs["counts"]) | "SumCounts" >> SumCounts() | "ToList" >> beam.combiners.ToList()
+            (outputs["counts"],) | "SumCounts" >> SumCounts() | "ToList" >> beam.combiners.ToList()
         )
         return counts | "Marker" >> beam.ParDo(_WriteMarker(self.directory, self.group), *[beam.pvalue.AsList(w) for w in written])
 

@@ -58,36 +58,38 @@ def sample_hash(doc_id: str, seed: int) -> int:
 # ---------------------------------------------------------------- TrainTokenizer
 class _SmallestHashes(beam.CombineFn):
     """Hash threshold of the sample: take documents in ascending hash order while their text
-    fits in ``budget`` bytes (at least one). Accumulators hold only (hash, bytes) pairs of
-    documents still inside the budget, so no worker ever holds all ids."""
+    fits in ``budget`` bytes (at least one). An accumulator is a list of (hash, bytes) pairs
+    trimmed to the budget whenever it doubles, so no worker ever holds all ids."""
 
     def __init__(self, budget: int):
         self.budget = budget
 
-    def _trim(self, acc: list) -> list:
-        acc.sort()
+    def _trim(self, items: list) -> list:
+        items.sort()
         total = 0
-        for i, (_, n) in enumerate(acc):
+        for i, (_, n) in enumerate(items):
             total += n
             if total > self.budget and i > 0:
-                return acc[:i]
-        return acc
+                return items[:i]
+        return items
 
     def create_accumulator(self):
-        return []
+        return [[], 4096]  # items, length at which to trim next
 
     def add_input(self, acc, item):
-        acc.append(item)
-        if len(acc) >= 4096 and len(acc) % 4096 == 0:
-            acc = self._trim(acc)
+        acc[0].append(item)
+        if len(acc[0]) >= acc[1]:
+            acc[0] = self._trim(acc[0])
+            acc[1] = max(4096, 2 * len(acc[0]))
         return acc
 
     def merge_accumulators(self, accs):
-        return self._trim([x for a in accs for x in a])
+        items = self._trim([x for a in accs for x in a[0]])
+        return [items, max(4096, 2 * len(items))]
 
     def extract_output(self, acc):
-        acc = self._trim(acc)
-        return acc[-1][0] if acc else -1
+        items = self._trim(acc[0])
+        return items[-1][0] if items else -1
 
 
 def _hash_and_size(doc: Document, seed: int):

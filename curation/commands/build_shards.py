@@ -31,6 +31,9 @@ def add_parser(sub):
     common.add_config_flags(p)
     p.add_argument("--text-key", default="text", help="text column of --docs inputs")
     p.add_argument("--id-key", default="id", help="id column of --docs inputs")
+    p.add_argument("--sample", type=float, metavar="FRACTION",
+                   help="keep a reproducible hash-based fraction of the documents (0 < FRACTION <= 1)")
+    p.add_argument("--limit", type=int, metavar="N", help="keep the N documents with the smallest id hashes")
     p.add_argument("--no-resume", action="store_true",
                    help="ignore complete stage checkpoints under DIR/stages/ and run every stage")
     return p
@@ -100,6 +103,10 @@ def run(args) -> int:
             config_path = str(common.SAMPLE_DATA / "config.yaml")
         log.info("no inputs given: running on the bundled sample data (%s)", common.SAMPLE_DATA)
     cfg = load_config(config_path, args.overrides)
+    if args.sample is not None and not 0.0 < args.sample <= 1.0:
+        raise UserError(f"--sample must be in (0, 1], got {args.sample}")
+    if args.limit is not None and args.limit < 1:
+        raise UserError(f"--limit must be at least 1, got {args.limit}")
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
     out_dir = common.ensure_output_dir(args.output).resolve()
@@ -110,7 +117,7 @@ def run(args) -> int:
     with OutputLock(out_dir):
         # A previous manifest must not survive a failed rerun: it is the commit marker.
         (out_dir / "manifest.json").unlink(missing_ok=True)
-        keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg, {"text_key": args.text_key, "id_key": args.id_key})
+        keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg, {"text_key": args.text_key, "id_key": args.id_key, "sample": args.sample, "limit": args.limit})
         if args.no_resume:
             import shutil
 
@@ -120,7 +127,8 @@ def run(args) -> int:
         if resume_from:
             log.info("resuming after stage group '%s' from %s", resume_from, ckpt.stage_dir(str(out_dir), resume_from, keys[resume_from]))
         p = beam.Pipeline(options=options)
-        pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key, keys=keys, resume_from=resume_from)
+        pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key, keys=keys, resume_from=resume_from,
+                       sample=args.sample, limit=args.limit)
         try:
             result = p.run()
             result.wait_until_finish()

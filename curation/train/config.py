@@ -181,3 +181,34 @@ def resolve(preset: str | None = None, file_values: dict[str, Any] | None = None
             key = key.replace("-", "_")
             values[key] = coerce(key, value)
     return TrainConfig(**values).validate(), preset
+
+
+# ------------------------------------------------------------------------------ command line
+def add_arguments(parser) -> None:
+    """The flags of `curate train` and `python -m curation.train` (argparse; stdlib only)."""
+    parser.add_argument("--shards", required=True, metavar="DIR", help="a build-shards output folder (manifest.json)")
+    parser.add_argument("--out", "--output", dest="out", default="runs/train", metavar="DIR",
+                        help="checkpoints, log.jsonl, config.json, summary.json (default: runs/train)")
+    parser.add_argument("--config", metavar="FILE", help="config file: JSON (YAML with `curate train` and PyYAML)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="starting values (default: gpt2-124m)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one config key, e.g. --set lr=1e-3 (repeatable)")
+    parser.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
+                        help="continue from --out's latest checkpoint, or from the file given")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    g = parser.add_argument_group("config keys (each also settable with --set KEY=VALUE or in --config)")
+    for name, tp in field_types().items():
+        flag = "--" + name.replace("_", "-")
+        default = getattr(TrainConfig, name)
+        if tp is bool:
+            g.add_argument(flag, dest=f"cfg_{name}", nargs="?", const="true", metavar="BOOL",
+                           help=f"(default: {str(default).lower()})")
+        else:
+            g.add_argument(flag, dest=f"cfg_{name}", metavar=tp.__name__.upper(), help=f"(default: {default})")
+
+
+def config_from_args(args, file_values: dict[str, Any] | None = None) -> tuple[TrainConfig, str]:
+    overrides = {name: getattr(args, f"cfg_{name}") for name in field_types()
+                 if getattr(args, f"cfg_{name}", None) is not None}
+    overrides.update(parse_set(args.overrides or []))
+    return resolve(args.preset, file_values, overrides)

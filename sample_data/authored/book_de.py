@@ -46,4 +46,16 @@ Er blieb der Hüter der Turmuhr bis an sein Lebensende. Jeden Sonntag stieg er d
 
 Die kleine Uhr aus dem Fenster der Werkstatt hängt heute im Rathaus von Kellbach. Sie geht noch immer, und unter ihr hängt ein Schild mit dem Namen des Uhrmachers. Wer genau hinsieht, erkennt neben dem Zifferblatt eine winzige Gravur, die Weiler selbst angebracht haben soll: ein Pendel, und darunter das Wort Geduld."""
     ),
+    (
+        "Fünftes Kapitel",
+        """Viele Jahre nach dem Tod des Uhrmachers kam an einem regnerischen Herbstabend eine junge Frau nach Kellbach. Sie trug einen schweren Koffer und fragte im Gasthaus am Markt nach einem Zimmer für eine Woche. Der Wirt erfuhr bald, dass sie an einer Schule in der Stadt Uhrmacherei unterrichtete und eine Arbeit über die alten Turmuhren der Gegend schreiben wollte.
+
+Der Lehrling von damals, inzwischen selbst ein alter Mann mit weißem Bart, führte sie am nächsten Morgen auf den Turm. Er zeigte ihr das hölzerne Pendel mit den beiden Messingstreifen, die verschlossene Lücke in der Wand und das kleine Notizbuch, das Weiler ihm hinterlassen hatte. Die Seiten waren vergilbt, aber die Zahlen standen noch so klar und ordentlich da wie am ersten Tag.
+
+Die junge Frau blätterte lange darin. Sie fand Messungen aus allen Jahreszeiten, Bemerkungen über den Wind und den Frost, und zwischen den Zahlen immer wieder kurze Sätze, die eher an ein Tagebuch erinnerten. An einem Tag im Januar hatte Weiler notiert, die Uhr sei heute stehen geblieben, aber er habe dafür etwas über die Kälte gelernt. An einem anderen Tag stand dort nur: Nicht drängen.
+
+Als sie wieder auf den Marktplatz hinunterstiegen, schlug die Glocke gerade zwölf. Die Frau blieb stehen, zog ihre eigene Uhr aus der Tasche und verglich die Zeit. Dann lachte sie, genau wie Weiler in jener Nacht gelacht hatte, und sagte, sie werde ihren Schülern von diesem Pendel erzählen, und von dem Mann, der einer Uhr so lange zugehört habe, bis sie ihm ihr Geheimnis verriet.
+
+Der alte Lehrling nickte nur. Er wusste, dass die Geschichte damit nicht zu Ende war, denn jede Uhr braucht jemanden, der sie aufzieht, und jede Geschichte jemanden, der sie weitererzählt.""",
+    ),
 ]

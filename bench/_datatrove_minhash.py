@@ -1,0 +1,56 @@
+"""datatrove 0.10.1's 4-stage MinHash dedup with its defaults (run by bench/dedup.py inside
+bench/.venvs/datatrove). argv: INPUT_DIR (jsonl parts) WORK_DIR WORKERS. Prints JSON timings."""
+
+import json
+import sys
+import time
+
+
+def main():
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature,
+    )
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers.jsonl import JsonlWriter
+
+    inp, work, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    import os
+
+    tasks = len([f for f in os.listdir(inp) if f.endswith(".jsonl")])
+    cfg = MinhashConfig()  # defaults: word 5-grams, 14 buckets x 8 hashes
+    times = {}
+    t0 = time.time()
+    LocalPipelineExecutor(
+        pipeline=[JsonlReader(inp), MinhashDedupSignature(output_folder=f"{work}/signatures", config=cfg)],
+        tasks=tasks, workers=workers, logging_dir=f"{work}/logs/s1",
+    ).run()
+    times["signatures"] = time.time() - t0
+    t = time.time()
+    LocalPipelineExecutor(
+        pipeline=[MinhashDedupBuckets(input_folder=f"{work}/signatures", output_folder=f"{work}/buckets", config=cfg)],
+        tasks=cfg.num_buckets, workers=workers, logging_dir=f"{work}/logs/s2",
+    ).run()
+    times["buckets"] = time.time() - t
+    t = time.time()
+    LocalPipelineExecutor(
+        pipeline=[MinhashDedupCluster(input_folder=f"{work}/buckets", output_folder=f"{work}/remove_ids", config=cfg)],
+        tasks=1, logging_dir=f"{work}/logs/s3",
+    ).run()
+    times["cluster"] = time.time() - t
+    t = time.time()
+    LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(inp),
+            MinhashDedupFilter(input_folder=f"{work}/remove_ids", exclusion_writer=JsonlWriter(f"{work}/removed", compression=None)),
+            JsonlWriter(f"{work}/kept", compression=None),
+        ],
+        tasks=tasks, workers=workers, logging_dir=f"{work}/logs/s4",
+    ).run()
+    times["filter"] = time.time() - t
+    times["total"] = time.time() - t0
+    print(json.dumps(times))
+
+
+if __name__ == "__main__":  # LocalPipelineExecutor starts workers with spawn
+    main()

@@ -1,0 +1,300 @@
+"""Dedup quality and speed: curate vs datatrove vs a one-process datasketch MinHashLSH, same run.
+
+    python bench/dedup.py [--docs 20000] [--speed 10000 100000] [--workers 2] [--skip-datatrove]
+
+Corpus (ground truth travels with it, bench/_work/dedup/corpus-N/truth.jsonl): documents of 2-4 KB
+built from real sentences of the ten Project Gutenberg books in ../shared/data/books (each
+original a distinct random draw of sentences); 60% originals, the rest copies of a random
+original: 15% exact copies (whitespace changed), 85% with word edits (substitute / insert /
+delete real words) at a rate drawn from 0.5-6%, each copy's true word-5-gram Jaccard to its
+original recorded (an implementation independent of curate's: lowercase \\w+ tokens).
+
+Quality (at --docs): a group is an original plus its copies with true J >= 0.8; it should lose
+all but one member. precision = correct removals / removals, recall = correct / expected.
+Pair recall per Jaccard band: share of copies for which the copy and its original did not both
+survive (below 0.8 this is the merge rate, which should be low).
+Speed: wall time, docs/s and peak RSS summed over the process tree (sampled every 0.1 s), each
+tool alone, then curate alone at each --speed size for docs/s flatness. Ratios are reported
+against datatrove (defaults, 14 x 8, LocalPipelineExecutor with --workers) and datasketch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data"
+WORK = ROOT / "bench" / "_work" / "dedup"
+VENV = ROOT / "bench" / ".venvs" / "datatrove"
+THRESHOLD = 0.8
+BANDS = [(0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0), (1.0, 1.01)]
+PARTS = 4
+
+
+# ------------------------------------------------------------------ corpus with ground truth
+def _sentences() -> list[str]:
+    out = []
+    for f in sorted((SHARED / "books").glob("*/*.txt")):
+        raw = f.read_bytes()
+        text = raw.decode("utf-8") if not f.stem.endswith("-8") else raw.decode("latin-1")
+        for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            if 6 <= len(s.split()) <= 80:
+                out.append(s)
+    if len(out) < 10_000:
+        sys.exit(f"too few sentences under {SHARED / 'books'}")
+    return out
+
+
+def true_jaccard(a: str, b: str, n: int = 5) -> float:
+    def grams(t):
+        w = re.findall(r"\w+", t.lower())
+        return {tuple(w[i : i + n]) for i in range(max(1, len(w) - n + 1))}
+
+    x, y = grams(a), grams(b)
+    return len(x & y) / len(x | y) if x or y else 1.0
+
+
+def _edit(text: str, rate: float, vocab: list[str], rng: random.Random) -> str:
+    words = text.split()
+    for _ in range(max(1, round(rate * len(words)))):
+        i = rng.randrange(len(words))
+        op = rng.random()
+        if op < 0.6:
+            words[i] = rng.choice(vocab)
+        elif op < 0.8 and len(words) > 10:
+            del words[i]
+        else:
+            words.insert(i, rng.choice(vocab))
+    return " ".join(words)
+
+
+def make_corpus(n: int, seed: int = 0) -> Path:
+    d = WORK / f"corpus-{n}-{seed}"
+    if (d / "truth.jsonl").is_file():
+        return d
+    rng = random.Random(seed)
+    sents = _sentences()
+    vocab = sorted({w for s in sents[:20_000] for w in s.split() if w.isalpha()})
+    n_orig = int(n * 0.6)
+    docs, truth = [], []
+    for i in range(n_orig):
+        target, parts, size = rng.randint(2000, 4000), [], 0
+        while size < target:
+            s = sents[rng.randrange(len(sents))]
+            parts.append(s)
+            size += len(s) + 1
+        docs.append((f"o{i:07d}", " ".join(parts)))
+        truth.append({"id": f"o{i:07d}", "group": f"o{i:07d}", "role": "original", "j": 1.0})
+    for k in range(n - n_orig):
+        gi = rng.randrange(n_orig)
+        gid, text = docs[gi]
+        if rng.random() < 0.15:
+            copy, role = text.replace(". ", ".  ", 3) + "\n", "exact"
+        else:
+            copy, role = _edit(text, rng.uniform(0.005, 0.06), vocab, rng), "near"
+        cid = f"c{k:07d}"
+        docs.append((cid, copy))
+        truth.append({"id": cid, "group": gid, "role": role, "j": 1.0 if role == "exact" else true_jaccard(text, copy)})
+    order = list(range(len(docs)))
+    rng.shuffle(order)
+    (d / "parts").mkdir(parents=True, exist_ok=True)
+    files = [open(d / "parts" / f"part-{p:02d}.jsonl", "w", encoding="utf-8") for p in range(PARTS)]
+    for pos, i in enumerate(order):
+        files[pos % PARTS].write(json.dumps({"id": docs[i][0], "text": docs[i][1]}) + "\n")
+    for f in files:
+        f.close()
+    with open(d / "truth.jsonl", "w") as f:
+        for t in truth:
+            f.write(json.dumps(t) + "\n")
+    return d
+
+
+# ------------------------------------------------------------------ measuring
+def _tree_rss(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{p}/stat").read()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            rss[int(p)] = int(open(f"/proc/{p}/statm").read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(p))
+    total, stack = 0, [root]
+    while stack:
+        q = stack.pop()
+        total += rss.get(q, 0)
+        stack.extend(children.get(q, []))
+    return total
+
+
+def run_measured(cmd: list[str], env=None) -> dict:
+    t0 = time.time()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = proc.communicate()
+    done.set()
+    th.join()
+    wall = time.time() - t0
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
+    return {"seconds": wall, "peak_rss_mb": peak[0] / 1e6, "stdout": out}
+
+
+# ------------------------------------------------------------------ the tools
+def run_curate(corpus: Path, workers: int) -> tuple[dict, set[str]]:
+    import pyarrow.parquet as pq
+
+    out = corpus / "out-curate"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "curation.cli", "dedup", "--input", str(corpus / "parts"), "--output", str(out)]
+    if workers > 1:
+        cmd += [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"]
+    m = run_measured(cmd)
+    removed = set(pq.read_table(out / "duplicates", columns=["doc_id"]).column("doc_id").to_pylist())
+    return m, removed
+
+
+def run_datasketch(corpus: Path) -> tuple[dict, set[str]]:
+    m = run_measured([sys.executable, __file__, "_datasketch", str(corpus)])
+    return m, set(json.loads(m["stdout"].strip().splitlines()[-1]))
+
+
+def _datasketch_main(corpus: str) -> None:
+    """One process: MinHash(128) per document (word 5-grams, MinHash.bulk), MinHashLSH(0.8);
+    a document whose query finds an earlier one is removed, else inserted."""
+    from datasketch import MinHash, MinHashLSH
+
+    docs = []
+    for f in sorted(Path(corpus, "parts").glob("*.jsonl")):
+        for line in open(f, encoding="utf-8"):
+            r = json.loads(line)
+            docs.append((r["id"], r["text"]))
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=128)
+    removed = []
+    for s in range(0, len(docs), 1000):
+        chunk = docs[s : s + 1000]
+        sets = []
+        for _, t in chunk:
+            w = t.lower().split()
+            sets.append({" ".join(w[i : i + 5]).encode() for i in range(max(1, len(w) - 4))})
+        for (doc_id, _), mh in zip(chunk, MinHash.bulk(sets, num_perm=128)):
+            if lsh.query(mh):
+                removed.append(doc_id)
+            else:
+                lsh.insert(doc_id, mh)
+    print(json.dumps(removed))
+
+
+def ensure_venv() -> Path:
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]==0.10.1", "spacy", "warcio"], check=True)
+    return py
+
+
+def run_datatrove(corpus: Path, workers: int) -> tuple[dict, set[str]]:
+    py = ensure_venv()
+    work = corpus / "out-datatrove"
+    shutil.rmtree(work, ignore_errors=True)
+    m = run_measured([str(py), str(ROOT / "bench" / "_datatrove_minhash.py"), str(corpus / "parts"), str(work), str(workers)])
+    m["stages"] = json.loads(m["stdout"].strip().splitlines()[-1])
+    removed = set()
+    for f in (work / "removed").glob("*.jsonl"):
+        for line in open(f):
+            removed.add(json.loads(line)["id"])
+    return m, removed
+
+
+# ------------------------------------------------------------------ scoring
+def score(truth: list[dict], removed: set[str]) -> dict:
+    members: dict[str, list[str]] = {}
+    for t in truth:
+        if t["role"] == "original" or t["j"] >= THRESHOLD:
+            members.setdefault(t["group"], []).append(t["id"])
+    expected = sum(len(m) - 1 for m in members.values())
+    correct = sum(min(sum(1 for x in m if x in removed), len(m) - 1) for m in members.values())
+    clusters = [m for m in members.values() if len(m) >= 3]
+    one_left = sum(1 for m in clusters if sum(1 for x in m if x not in removed) == 1)
+    bands = {}
+    for lo, hi in BANDS:
+        copies = [t for t in truth if t["role"] != "original" and lo <= t["j"] < hi]
+        hit = sum(1 for t in copies if t["id"] in removed or t["group"] in removed)
+        name = "exact" if lo == 1.0 else f"{lo:.1f}-{hi:.1f}"
+        bands[name] = {"pairs": len(copies), "recall": round(hit / len(copies), 4) if copies else None}
+    return {
+        "removed": len(removed),
+        "expected": expected,
+        "precision": round(correct / len(removed), 4) if removed else 1.0,
+        "recall": round(correct / expected, 4) if expected else 1.0,
+        "clusters_of_3_plus": len(clusters),
+        "clusters_left_with_one": one_left,
+        "pair_recall_by_jaccard": bands,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=20_000)
+    ap.add_argument("--speed", type=int, nargs="*", default=[10_000])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-datatrove", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    corpus = make_corpus(args.docs, args.seed)
+    truth = [json.loads(line) for line in open(corpus / "truth.jsonl")]
+    results = {"docs": args.docs, "workers": args.workers, "cpu_count": os.cpu_count(), "tools": {}}
+    runs = [("curate", lambda: run_curate(corpus, args.workers)), ("datasketch_lsh_1proc", lambda: run_datasketch(corpus))]
+    if not args.skip_datatrove:
+        runs.append(("datatrove", lambda: run_datatrove(corpus, args.workers)))
+    for name, fn in runs:
+        m, removed = fn()
+        m.pop("stdout", None)
+        m["docs_per_s"] = round(args.docs / m["seconds"], 1)
+        results["tools"][name] = {**m, **score(truth, removed)}
+        print(name, json.dumps(results["tools"][name]), flush=True)
+    tools = results["tools"]
+    for base in ("datatrove", "datasketch_lsh_1proc"):
+        if base in tools:
+            results[f"speedup_vs_{base}"] = round(tools["curate"]["docs_per_s"] / tools[base]["docs_per_s"], 2)
+    results["speed"] = {}
+    for n in args.speed:
+        c = make_corpus(n, args.seed)
+        m, _ = run_curate(c, args.workers)
+        results["speed"][n] = {"seconds": round(m["seconds"], 1), "docs_per_s": round(n / m["seconds"], 1), "peak_rss_mb": round(m["peak_rss_mb"])}
+        print("speed", n, results["speed"][n], flush=True)
+    (WORK / "results.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps({k: v for k, v in results.items() if k != "tools"}, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_datasketch":
+        _datasketch_main(sys.argv[2])
+    else:
+        main()

@@ -1,0 +1,63 @@
+"""`curate dedup`: exact and near-duplicate removal on documents you already have.
+
+    curate dedup --input docs.jsonl --output DIR [--threshold 0.8] [--reference eval.jsonl]
+
+Writes the kept documents to DIR/documents/ (the document schema; Parquet parts, or JSONL with
+--format jsonl), one row per removed document to DIR/duplicates/ (doc_id, cluster_id, kept_id,
+similarity, kind) and DIR/stats.json. The same transform runs inside build-shards.
+"""
+
+from __future__ import annotations
+
+import json
+
+from curation.commands import common
+from curation.errors import UserError
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "dedup",
+        help="exact + MinHash-LSH near-duplicate removal on documents (JSONL or Parquet)",
+        description="Remove exact duplicates (after normalisation) and near duplicates (true Jaccard of word "
+        "5-gram shingles at or above --threshold) within each source; keep one document per cluster by the keep "
+        "policy (docs/dedup.md). Arguments curate does not know are passed to Beam's PipelineOptions; unknown "
+        "ones are an error.",
+    )
+    common.add_docs_input_flag(p)
+    common.add_output_flags(p, formats=True)
+    common.add_config_flags(p)
+    p.add_argument("--threshold", type=float, metavar="J",
+                   help="true Jaccard similarity at or above which two documents are duplicates (default 0.8)")
+    p.add_argument("--reference", nargs="+", action="extend", default=[], metavar="PATH",
+                   help="documents that always win and are never removed (decontamination: an eval set)")
+    return p
+
+
+def run(args) -> int:
+    import apache_beam as beam
+
+    from curation.config import replace_path
+    from curation.inputs import require_some_input, resolve_inputs
+    from pipelines.dedup import build_dedup
+
+    common.setup_logging(args.debug)
+    options = common.pipeline_options(args.beam_args)
+    cfg = common.load_pipeline_config(args)
+    if args.threshold is not None:
+        cfg = replace_path(cfg, "dedup.threshold", args.threshold)
+    inputs = resolve_inputs(docs=args.input)
+    require_some_input(inputs)
+    reference = resolve_inputs(docs=args.reference) if args.reference else None
+    out_dir = common.ensure_output_dir(args.output).resolve()
+    for sub in ("documents", "duplicates"):
+        if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
+            raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
+    p = beam.Pipeline(options=options)
+    build_dedup(p, inputs, cfg, str(out_dir), args.format, args.text_key, args.id_key, reference)
+    p.run().wait_until_finish()
+    st = json.loads((out_dir / "stats.json").read_text())["stages"].get("dedup", {})
+    removed = st.get("removed", {})
+    print(f"dedup: {st.get('in', 0)} documents in, {removed.get('dedup/exact', 0)} exact and "
+          f"{removed.get('dedup/near', 0)} near duplicates removed, {st.get('out', 0)} kept -> {out_dir}/documents/")
+    return 0

@@ -1,0 +1,55 @@
+"""`curate train`: the bundled pre-training job on the shards of `curate build-shards`.
+
+The work is in curation/train/ (standard library, torch, numpy and pyarrow only); this module
+adds what needs the rest of curate: YAML config files and curate's error conventions. torch is
+imported in run(), so `curate --help` works without the [train] extra."""
+
+from __future__ import annotations
+
+import argparse
+
+from curation.errors import ConfigError, UserError
+from curation.train import TrainError
+from curation.train.config import add_arguments, config_from_args, read_json_config
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "train", help="train a GPT on the shards (torch; also under torchrun)",
+        description="Train a GPT decoder on DIR/manifest.json's shards. Presets: tiny (a laptop CPU, ~1 min), "
+                    "gpt2-124m (the default). Under torchrun each process trains one rank (NCCL on GPUs, gloo on CPU).",
+        allow_abbrev=False)
+    add_arguments(p)
+    return p
+
+
+def _read_config(path: str) -> dict:
+    if not path.endswith((".yaml", ".yml")):
+        return read_json_config(path)
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError(f"--config {path}: reading YAML needs PyYAML; use a JSON file") from None
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"--config {path}: no such file") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"--config {path}: not valid YAML: {str(e).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"--config {path}: expected a mapping of config keys")
+    return data.get("train", data) if isinstance(data.get("train"), dict) else data
+
+
+def run(args) -> int:
+    try:
+        cfg, preset = config_from_args(args, _read_config(args.config) if args.config else None)
+        try:
+            from curation.train.loop import train
+        except ImportError as e:
+            raise UserError(f"curate train needs torch ({e}); install the [train] extra") from None
+        train(cfg, args.shards, args.out, preset=preset, resume=args.resume)
+    except TrainError as e:
+        raise UserError(str(e)) from None
+    return 0

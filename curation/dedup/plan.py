@@ -1,0 +1,105 @@
+"""`curate plan`: bytes each dedup stage moves and holds, before anything runs.
+
+A model, not a measurement: every figure is a formula of N (documents), the mean document size,
+the config (permutations, bands, verification) and a few corpus constants that can be overridden
+(bytes per word, id length, the share of documents in a candidate pair). docs/dedup.md derives
+each line; bench/dedup.py measures peak RSS next to the prediction.
+
+Terms: *shuffle* is what crosses a GroupByKey (serialised); *worker* is the most one worker holds
+at once for that stage (the largest group); *runner* is what an in-process runner (Beam's
+DirectRunner) holds when it materialises the stage (shuffle x Python object overhead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curation.config import DedupConfig
+from curation.dedup.minhash import lsh_params
+
+# Python objects cost more than their serialised bytes: tuples, ints and small strings run
+# 3-5x; measured on the bench corpus (docs/bench-dedup.md).
+PY_OVERHEAD = 4.0
+
+
+@dataclass(frozen=True)
+class Corpus:
+    docs: int
+    mean_bytes: int
+    bytes_per_word: float = 6.0  # English web text; CJK with character shingles ~3
+    id_bytes: int = 40
+    metadata_bytes: int = 200
+    candidate_share: float = 0.3  # documents that land in at least one candidate pair
+    duplicate_share: float = 0.2  # documents removed (edges ~ one per removed document)
+    largest_group: int = 10_000  # most members of one exact group or LSH bucket (boilerplate)
+    max_doc_bytes: int = 100_000_000
+
+
+@dataclass(frozen=True)
+class StageEstimate:
+    stage: str
+    shuffle_bytes: float
+    worker_bytes: float
+    note: str
+
+    def runner_bytes(self) -> float:
+        return self.shuffle_bytes * PY_OVERHEAD
+
+
+def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
+    bands, rows = lsh_params(d.threshold, d.num_perm, d.lsh_min_recall)
+    node = c.id_bytes + 3 * 9 + 8  # (rank, flags, -words, id) + framing
+    shingles = max(1.0, c.mean_bytes / c.bytes_per_word)
+    n = c.docs
+    unique = n * (1 - c.duplicate_share / 2)  # exact duplicates do not reach LSH (about half of removals)
+    edges = n * c.duplicate_share
+    payload = 4 * shingles if d.verify else 4 * d.num_perm
+    # Featurize: one document, its shingle arrays and at most 16,384 x num_perm uint64 permutation products.
+    sig_work = 16_384 * d.num_perm * 8
+    biggest = c.max_doc_bytes * 4 + (c.max_doc_bytes / c.bytes_per_word) * 8 * 3  # UTF-32 copy + hash arrays
+    out = [
+        StageEstimate("featurize", 0.0, min(biggest, 64 * c.mean_bytes + sig_work) + sig_work,
+                      f"{bands} bands x {rows} rows; largest document {c.max_doc_bytes / 1e6:.0f} MB needs {biggest / 1e9:.1f} GB"),
+        StageEstimate("exact_group", n * (16 + node + 8 + bands * 10), c.largest_group * (node + bands * 10),
+                      "key: 128-bit hash of normalised text"),
+        StageEstimate("lsh_buckets", unique * bands * (20 + node + 8), c.largest_group * (node + 8),
+                      "key: (band, 64-bit band hash); star pairs, not all pairs"),
+        StageEstimate("verify", n * (node + payload) + 2 * c.candidate_share * n * (node + payload),
+                      c.largest_group * (node + payload),
+                      "shingle sets (4 B each): every document once, candidates twice" if d.verify else "signatures: every document once, candidates twice"),
+        StageEstimate("components", d.max_cc_rounds * 2 * 2 * edges * 2 * node, c.largest_group * node,
+                      f"{d.max_cc_rounds} rounds x 2 shuffles of the edge list"),
+        StageEstimate("join_documents", n * (c.mean_bytes + c.metadata_bytes + c.id_bytes * 2) + edges * 150,
+                      c.max_doc_bytes * 2, "the only stage that moves text: documents joined with decisions on id"),
+    ]
+    return out
+
+
+def output_disk_bytes(c: Corpus, compression: float = 0.45) -> float:
+    """documents/ (kept, Parquet) + duplicates/ rows."""
+    return c.docs * (1 - c.duplicate_share) * (c.mean_bytes + c.metadata_bytes) * compression + c.docs * c.duplicate_share * 120
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
+
+
+def format_plan(c: Corpus, d: DedupConfig) -> str:
+    rows = estimate(c, d)
+    lines = [
+        f"dedup plan for {c.docs:,} documents of {human(c.mean_bytes)} (threshold {d.threshold}, {d.num_perm} permutations, "
+        f"verify {'shingle sets' if d.verify else 'signature estimate'})",
+        f"{'stage':<16}{'shuffle':>12}{'per worker':>12}{'in-process':>12}  note",
+    ]
+    for r in rows:
+        lines.append(f"{r.stage:<16}{human(r.shuffle_bytes):>12}{human(r.worker_bytes):>12}{human(r.runner_bytes()):>12}  {r.note}")
+    total = sum(r.shuffle_bytes for r in rows)
+    lines.append(f"{'total shuffle':<16}{human(total):>12}")
+    lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
+    lines.append("in-process: what Beam's DirectRunner holds while it materialises that stage; "
+                 "a distributed runner spills shuffles to disk and each worker holds 'per worker'.")
+    return "\n".join(lines)

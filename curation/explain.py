@@ -1,0 +1,178 @@
+"""`curate explain DOC_ID DIR`: one document's path through a build-shards output folder.
+
+Where it came from (input file, record, offset, URL), every annotation, and its fate: the stage,
+rule and reason that removed it (rejected/), the duplicate cluster and survivor (duplicates/),
+or the shard and row where it ended. Shards hold no metadata, so a kept document's lineage and
+annotations come from the newest finished stage checkpoint (``DIR/stages/<group>-<key>/documents``)
+when the run kept one.
+
+Lookups read one column at a time and stop early: rejected/ is filtered on ``id`` by Arrow, and
+the shard of a kept document is computed from its id hash (curation/shards.py placement) before
+any other shard is opened.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curation.errors import UserError
+
+LINEAGE = ("source_file", "offset", "warc_record_id", "url", "domain", "crawl_date", "content_type", "charset")
+REJECT_KEYS = ("stage", "rule", "reason")
+CHECKPOINT_GROUPS = ("dedup", "filter", "extract")  # newest first
+
+
+def _parts(directory: Path) -> list[Path]:
+    return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
+
+
+def _rows_where(parts: list[Path], column: str, value: str, columns: list[str] | None = None) -> list[dict]:
+    import pyarrow.dataset as ds
+
+    if not parts:
+        return []
+    table = ds.dataset([str(p) for p in parts], format="parquet").to_table(columns=columns, filter=ds.field(column) == value)
+    return table.to_pylist()
+
+
+def _shard_candidates(doc_id: str, manifest: dict) -> list[dict]:
+    """The shard entry placement says holds ``doc_id`` first, then every other shard."""
+    from curation import shards
+    from curation.document import id_hash64
+
+    entries = manifest.get("shards", [])
+    frac = manifest.get("config", {}).get("shards", {}).get("val_fraction")
+    first = []
+    if frac is not None:
+        h = id_hash64(doc_id)
+        split = shards.split_of(h, frac)
+        n = sum(1 for e in entries if e["split"] == split)
+        if n:
+            first = [e for e in entries if e["path"] == shards.shard_path(split, shards.shard_index(h, split, n, frac))]
+    return first + [e for e in entries if e not in first]
+
+
+def find_in_shards(doc_id: str, out_dir: Path, manifest: dict | None) -> dict | None:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    for entry in _shard_candidates(doc_id, manifest or {}):
+        path = out_dir / entry["path"]
+        if not path.is_file():
+            continue
+        ids = pq.read_table(path, columns=["doc_id"]).column("doc_id")
+        row = pc.index(ids, doc_id).as_py()
+        if row >= 0:
+            rec = pq.read_table(path, columns=["source", "lang", "url", "n_tokens"]).slice(row, 1).to_pylist()[0]
+            return {"path": entry["path"], "row": row, "split": entry.get("split"), **rec}
+    return None
+
+
+def _checkpoint_document(doc_id: str, out_dir: Path) -> dict | None:
+    """The document as the newest finished checkpoint stored it (full metadata), if any."""
+    stages = out_dir / "stages"
+    for group in CHECKPOINT_GROUPS:
+        dirs = [d for d in stages.glob(f"{group}-*") if (d / "_SUCCESS.json").is_file()] if stages.is_dir() else []
+        for d in sorted(dirs, key=lambda d: (d / "_SUCCESS.json").stat().st_mtime, reverse=True):
+            rows = _rows_where(_parts(d / "documents"), "id", doc_id)
+            if rows:
+                return {**rows[0], "checkpoint": f"stages/{d.name}"}
+    return None
+
+
+def explain(doc_id: str, out_dir: str | Path) -> dict:
+    """Everything the output folder knows about ``doc_id``; UserError if it knows nothing."""
+    out = Path(out_dir)
+    if not (out / "stats.json").is_file():
+        raise UserError(f"{out_dir}: not a curate output folder (no stats.json)")
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+
+    rejected = _rows_where(_parts(out / "rejected"), "id", doc_id)
+    dup_parts = _parts(out / "duplicates")
+    as_duplicate = _rows_where(dup_parts, "doc_id", doc_id)
+    as_survivor = _rows_where(dup_parts, "kept_id", doc_id)
+    shard = find_in_shards(doc_id, out, manifest) if not rejected else None
+    record = rejected[0] if rejected else None
+    if record is None and shard is not None:
+        record = _checkpoint_document(doc_id, out)
+    if not (rejected or as_duplicate or as_survivor or shard):
+        raise UserError(f"document {doc_id!r} is not in {out_dir} (not in rejected/, duplicates/ or the shards)")
+
+    meta = json.loads(record["metadata"] or "{}") if record else {}
+    info: dict = {
+        "id": doc_id,
+        "source": (record or {}).get("source") or (shard or {}).get("source"),
+        "origin": {k: meta[k] for k in LINEAGE if k in meta},
+        "annotations": {k: v for k, v in sorted(meta.items()) if k not in LINEAGE and k not in REJECT_KEYS},
+        "metadata_from": "rejected/" if rejected else (record or {}).get("checkpoint"),
+        "removed": None,
+        "duplicate_of": None,
+        "survivor_of": None,
+        "shard": shard,
+    }
+    if rejected:
+        r = rejected[0]
+        values = meta.get(r["rule"]) if isinstance(meta.get(r["rule"]), dict) else None
+        info["removed"] = {"stage": r["stage"], "rule": r["rule"], "reason": r["reason"], "values": values}
+    if as_duplicate:
+        d = as_duplicate[0]
+        rows = _rows_where(dup_parts, "cluster_id", d["cluster_id"], ["doc_id", "kept_id"])
+        members = {r["doc_id"] for r in rows} | {r["kept_id"] for r in rows}
+        info["duplicate_of"] = {
+            "kept_id": d["kept_id"], "cluster_id": d["cluster_id"], "kind": d["kind"], "similarity": d["similarity"],
+            "cluster_size": len(members), "survivor_shard": find_in_shards(d["kept_id"], out, manifest),
+        }
+    if as_survivor:
+        info["survivor_of"] = {
+            "clusters": sorted({r["cluster_id"] for r in as_survivor}),
+            "removed": sorted(r["doc_id"] for r in as_survivor),
+            "kinds": sorted({r["kind"] for r in as_survivor}),
+        }
+    return info
+
+
+def _kv(d: dict) -> str:
+    return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in d.items())
+
+
+def format_explanation(info: dict) -> str:
+    """The human-readable path, one fact per line."""
+    lines = [f"document {info['id']}", f"  source       {info['source'] or 'unknown'}"]
+    o = info["origin"]
+    if o:
+        where = f"file {o.get('source_file', '?')}"
+        if "warc_record_id" in o:
+            where += f", record {o['warc_record_id']}"
+        if "offset" in o:
+            where += f", offset {o['offset']}"
+        lines.append(f"  came from    {where}")
+        rest = {k: v for k, v in o.items() if k not in ("source_file", "warc_record_id", "offset")}
+        if rest:
+            lines.append(f"  lineage      {_kv(rest)}")
+    elif info["shard"]:
+        lines.append("  came from    unknown: the shards keep no lineage and no stage checkpoint holds this document")
+    if info["annotations"]:
+        lines.append(f"  annotations  {_kv(info['annotations'])}" + (f"  (from {info['metadata_from']})" if info["metadata_from"] else ""))
+    r = info["removed"]
+    if r:
+        lines.append(f"  REMOVED      at stage {r['stage']} by {r['rule']}: {r['reason']}")
+        if r["values"]:
+            lines.append(f"  rule values  {_kv(r['values'])}")
+    d = info["duplicate_of"]
+    if d:
+        lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {d['kept_id']}, "
+                     f"cluster {d['cluster_id']} of {d['cluster_size']} documents")
+        s = d["survivor_shard"]
+        lines.append(f"  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
+    s = info["survivor_of"]
+    if s:
+        lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"
+                     + (" ..." if len(s["removed"]) > 5 else ""))
+    sh = info["shard"]
+    if sh:
+        lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")
+    elif not r:
+        lines.append("  ended        not in rejected/ nor in the shards: the run did not finish")
+    return "\n".join(lines)

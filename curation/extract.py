@@ -1,0 +1,171 @@
+"""Main text from HTML with trafilatura, inside limits that hold on any thread. No Beam here.
+
+trafilatura can run for minutes on some huge or deeply nested pages (trafilatura #704,
+datatrove #75). Three limits, cheapest first:
+
+1. size cap: pages over ``max_html_bytes`` are never parsed (extract/too_large);
+2. depth check: a linear scan of the tags before parsing; nesting deeper than ``max_depth``
+   is extract/too_deep (lxml and trafilatura's tree walks are superlinear in depth);
+3. time limit: a watchdog thread per process raises ``ExtractTimeout`` inside the extracting
+   thread once ``timeout_s`` has passed (CPython's PyThreadState_SetAsyncExc). signal.alarm
+   would only work in the main thread; Beam runs DoFns on worker threads. The exception lands
+   at the next Python bytecode, and trafilatura is mostly Python around short lxml calls, which
+   the size and depth caps keep short, so the limit holds to within a fraction of a second.
+
+The settings (fast, favor_precision, include_comments ...) are chosen by measurement:
+bench/extract_quality.py, docs/bench-ingest.md.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from curation.config import ExtractConfig
+
+log = logging.getLogger("curate")
+
+
+class ExtractTimeout(Exception):
+    """Raised inside an extracting thread by the watchdog."""
+
+
+class _Watchdog:
+    """Deadlines per thread; one daemon thread per process raises ExtractTimeout in late ones."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, int]] = {}  # thread id -> (deadline, token)
+        self._fired: set[int] = set()
+        self._token = 0
+        self._pid = None
+
+    def _ensure_thread(self) -> None:
+        if self._pid != os.getpid():  # first use, or we are in a forked child without the thread
+            self._pid = os.getpid()
+            threading.Thread(target=self._run, name="curate-extract-watchdog", daemon=True).start()
+
+    def arm(self, seconds: float) -> int:
+        with self._cond:
+            self._ensure_thread()
+            self._token += 1
+            self._armed[threading.get_ident()] = (time.monotonic() + seconds, self._token)
+            self._cond.notify()
+            return self._token
+
+    def disarm(self, token: int) -> bool:
+        """True when the watchdog fired for this arming. Clears an exception not yet delivered."""
+        tid = threading.get_ident()
+        with self._cond:
+            entry = self._armed.get(tid)
+            if entry and entry[1] == token:
+                del self._armed[tid]
+            fired = token in self._fired
+            self._fired.discard(token)
+        if fired:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), None)
+        return fired
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                for tid, (deadline, token) in list(self._armed.items()):
+                    if deadline <= now:
+                        # Fire again every 50 ms until disarmed: library code that catches
+                        # Exception broadly may swallow one delivery.
+                        self._armed[tid] = (now + 0.05, token)
+                        self._fired.add(token)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(ExtractTimeout))
+                wait = min((d for d, _ in self._armed.values()), default=now + 60) - now
+                self._cond.wait(timeout=max(wait, 0.001))
+
+
+WATCHDOG = _Watchdog()
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+# Elements with no end tag, or an end tag HTML lets authors omit: they never nest by themselves.
+_NO_NEST = frozenset(
+    "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option "
+    "thead tbody tfoot colgroup rt rp optgroup".split()
+)
+
+
+def max_depth(html: str, limit: int) -> int:
+    """Tag nesting depth, stopping early once ``limit`` is passed (linear, no parser)."""
+    depth = best = 0
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _NO_NEST or m.group(3):
+            continue
+        if m.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > best:
+                best = depth
+                if best > limit:
+                    return best
+    return best
+
+
+@dataclass
+class ExtractResult:
+    kind: str  # out | removed | failed
+    reason: str  # "" or extract/<rule>
+    text: str = ""
+    seconds: float = 0.0
+
+
+class HtmlExtractor:
+    """trafilatura with limits. Holds only the config: picklable; trafilatura loads on first use."""
+
+    def __init__(self, cfg: ExtractConfig):
+        self.cfg = cfg
+
+    def setup(self) -> None:
+        import trafilatura  # noqa: F401  (import once per worker, outside the timed region)
+
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        logging.getLogger("htmldate").setLevel(logging.ERROR)
+        logging.getLogger("justext").setLevel(logging.ERROR)
+
+    def extract(self, html: str, url: str | None = None) -> ExtractResult:
+        import trafilatura
+
+        c = self.cfg
+        if len(html) > c.max_html_bytes or len(html.encode("utf-8", "surrogatepass")) > c.max_html_bytes:
+            return ExtractResult("failed", "extract/too_large")
+        if max_depth(html, c.max_depth) > c.max_depth:
+            return ExtractResult("failed", "extract/too_deep")
+        t0 = time.perf_counter()
+        token = WATCHDOG.arm(c.timeout_s)
+        try:
+            try:
+                text = trafilatura.extract(
+                    html,
+                    url=url,
+                    fast=c.fast,
+                    favor_precision=c.favor_precision,
+                    favor_recall=c.favor_recall,
+                    include_comments=c.include_comments,
+                    include_tables=c.include_tables,
+                    deduplicate=False,  # trafilatura's LRU cache is per process: output would depend on scheduling
+                    output_format="txt",
+                )
+            finally:
+                fired = WATCHDOG.disarm(token)
+        except ExtractTimeout:
+            return ExtractResult("failed", "extract/timeout", seconds=time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
+        if fired:
+            return ExtractResult("failed", "extract/timeout", seconds=seconds)
+        text = (text or "").strip()
+        if len(text) < c.min_text_chars:
+            return ExtractResult("removed", "extract/empty", seconds=seconds)
+        return ExtractResult("out", "", text, seconds)

@@ -1,0 +1,261 @@
+"""Live progress for build-shards on the DirectRunner.
+
+Beam's ``run()`` returns only at the end and its Metrics are not readable while it runs, so the
+workers report instead: every count event a stage emits (pipelines/transforms.CountingDoFn) also
+goes to ``record()``, which keeps per-process totals and, at most once a second, writes them to a
+heartbeat file ``<progress dir>/<pid>.json`` (temporary name, then rename: never half-written).
+The CLI runs ``watch()`` around ``p.run()``: a thread that sums the heartbeat files and
+logs one line per interval when something changed.
+
+The progress directory reaches the workers through the environment (``CURATE_PROGRESS_DIR``,
+inherited by multi_processing workers) and, in the CLI's own process, through ``watch`` itself.
+Where it is unset (remote runners, tests of a DoFn) ``record()`` returns at once. Numbers here are
+for the eye only: a retried bundle is counted twice. stats.json, computed as data, is the record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+log = logging.getLogger("curate")
+
+ENV = "CURATE_PROGRESS_DIR"
+WRITE_EVERY = 1.0  # seconds between heartbeat writes of one process
+STAGE_ORDER = ("read", "extract", "langid", "quality", "dedup", "pii", "tokenize")
+_FIELDS = {"in": "in", "out": "out", "removed": "removed", "failed": "failed"}
+_METRICS = ("bytes_in", "bytes_out", "tokens")
+
+
+class _Heartbeat:
+    """Per-process totals {stage: {in, out, removed, failed, bytes_in, bytes_out, tokens}}.
+
+    Each thread adds into its own flat dict (no lock on the hot path: the multi_threading runner
+    calls this from many threads); ``write`` copies them (a dict copy is atomic under the GIL)
+    and sums. The clock is read once every 64 events, not on each one."""
+
+    def __init__(self, directory: str):
+        self.path = Path(directory) / f"{os.getpid()}.json"
+        self.local = threading.local()
+        self.per_thread: list[dict] = []
+        self.lock = threading.Lock()  # guards per_thread registration and file writes
+        self.last_write = time.monotonic()
+        self.dirty = False
+
+    def _mine(self) -> dict:
+        d = self.local.__dict__.get("totals")
+        if d is None:
+            d = self.local.totals = {}
+            self.local.calls = 0
+            with self.lock:
+                self.per_thread.append(d)
+        return d
+
+    def add(self, stage: str, kind: str, reason: str, n: int) -> None:
+        field = _FIELDS.get(kind) or (reason if kind == "metric" and reason in _METRICS else None)
+        if field is None:
+            return
+        d = self._mine()
+        k = (stage, field)
+        d[k] = d.get(k, 0) + n
+        self.dirty = True
+        self.local.calls += 1
+        if not self.local.calls & 63 and time.monotonic() - self.last_write >= WRITE_EVERY:
+            self.write()
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        with self.lock:
+            copies = [dict(d) for d in self.per_thread]
+        out: dict[str, dict[str, int]] = {}
+        for d in copies:
+            for (stage, field), v in d.items():
+                st = out.setdefault(stage, {})
+                st[field] = st.get(field, 0) + v
+        return out
+
+    def write(self) -> None:
+        self.dirty = False
+        self.last_write = time.monotonic()
+        payload = json.dumps({"pid": os.getpid(), "time": time.time(), "stages": self.totals()}, sort_keys=True)
+        tmp = self.path.with_name(f".{self.path.name}.{threading.get_ident()}.tmp")
+        try:
+            tmp.write_text(payload, encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            # The watcher removed the folder (the run is ending): progress is best effort.
+            tmp.unlink(missing_ok=True)
+
+
+_dir: str | None = os.environ.get(ENV) or None
+_beat: _Heartbeat | None = None
+_beat_lock = threading.Lock()
+
+
+def _forget_heartbeat() -> None:
+    global _beat
+    _beat = None
+
+
+# A forked child must not write under its parent's pid.
+os.register_at_fork(after_in_child=_forget_heartbeat)
+
+
+def _heartbeat() -> _Heartbeat | None:
+    global _beat
+    with _beat_lock:
+        if _beat is None and _dir is not None:
+            _beat = _Heartbeat(_dir)
+        return _beat
+
+
+def record(stage: str, kind: str, reason: str = "", n: int = 1) -> None:
+    """Add one count event to this process's progress (no-op when no watcher is running)."""
+    beat = _beat
+    if beat is None:
+        if _dir is None:
+            return
+        beat = _heartbeat()
+        if beat is None:
+            return
+    beat.add(stage, kind, reason, n)
+
+
+def flush() -> None:
+    """Write this process's totals now if they changed. Call it at the end of every bundle: a
+    worker process may be stopped without warning once its last bundle is done, so this is the
+    only moment its final counts are sure to be written."""
+    beat = _beat
+    if beat is not None and beat.dirty:
+        beat.write()
+
+
+def snapshot(directory: str | Path) -> dict[str, dict[str, int]]:
+    """Sum every heartbeat file in ``directory``; unreadable files are skipped (being replaced)."""
+    total: dict[str, dict[str, int]] = {}
+    for p in sorted(Path(directory).glob("*.json")):
+        try:
+            stages = json.loads(p.read_text(encoding="utf-8"))["stages"]
+        except (OSError, ValueError, KeyError):
+            continue
+        for stage, fields in stages.items():
+            st = total.setdefault(stage, {})
+            for k, v in fields.items():
+                st[k] = st.get(k, 0) + int(v)
+    return total
+
+
+def _size(n: float) -> str:
+    for unit, div in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= div:
+            return f"{n / div:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def format_progress(stages: dict[str, dict[str, int]], elapsed: float, order=STAGE_ORDER) -> str:
+    """One line: per stage documents in, kept, removed, failed and bytes or tokens seen."""
+    names = [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+    parts = []
+    for s in names:
+        st = stages[s]
+        text = f"{s} {st.get('in', 0):,} in {st.get('out', 0):,} kept"
+        if st.get("removed"):
+            text += f" {st['removed']:,} removed"
+        if st.get("failed"):
+            text += f" {st['failed']:,} failed"
+        if st.get("bytes_in"):
+            text += f" ({_size(st['bytes_in'])})"
+        if st.get("tokens"):
+            text += f" {st['tokens']:,} tokens"
+        parts.append(text)
+    m, sec = divmod(int(elapsed), 60)
+    return f"progress {m}:{sec:02d}  " + (" | ".join(parts) if parts else "starting")
+
+
+class watch:
+    """Context manager for the CLI: makes a private heartbeat folder (a temporary directory, so
+    the output folder is untouched and may be remote), points the workers at it and emits a
+    progress line every ``interval`` seconds when the totals changed; removes it on exit.
+    ``emit`` defaults to the "curate" logger at INFO."""
+
+    def __init__(self, interval: float = 5.0, emit: Callable[[str], None] | None = None, order=STAGE_ORDER):
+        self.directory: Path | None = None
+        self.interval = interval
+        self.emit = emit or log.info
+        self.order = tuple(order)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last = None
+        self._last_emit = 0.0
+        self._first_seen: dict[str, float] = {}
+        self._last_change: dict[str, float] = {}
+        self._prev: dict = {}
+        self._env_before: str | None = None
+
+    def __enter__(self) -> "watch":
+        global _dir, _beat
+        self.directory = Path(tempfile.mkdtemp(prefix="curate-progress-"))
+        _beat = None
+        self._env_before = os.environ.get(ENV)
+        os.environ[ENV] = str(self.directory)  # inherited by multi_processing workers
+        _dir = str(self.directory)  # this process's own DoFns (in-memory and multi_threading runners)
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._loop, name="curate-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        # Poll often (stage timing), emit at most once per interval.
+        while not self._stop.wait(min(1.0, self.interval)):
+            self._poll()
+            if time.monotonic() - self._last_emit >= self.interval:
+                self.report()
+
+    def _poll(self) -> dict:
+        stages = snapshot(self.directory)
+        now = time.monotonic() - self._started
+        for name, fields in stages.items():
+            self._first_seen.setdefault(name, now)
+            if fields != self._prev.get(name):
+                self._last_change[name] = now
+        self._prev = stages
+        return stages
+
+    def report(self) -> None:
+        """Emit one line if the totals changed since the last one."""
+        stages = self._poll()
+        if stages and stages != self._last:
+            self._last = stages
+            self._last_emit = time.monotonic()
+            self.emit(format_progress(stages, time.monotonic() - self._started, self.order))
+
+    def stage_seconds(self) -> dict[str, float]:
+        """Per stage, seconds from the first heartbeat that showed it to its last change: when
+        it was active, to the poll's one-second resolution. Fused stages overlap."""
+        return {s: round(self._last_change[s] - self._first_seen[s] + min(1.0, self.interval), 1) for s in self._first_seen}
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """The last totals seen (valid after exit too)."""
+        return self._prev
+
+    def __exit__(self, *exc) -> None:
+        global _dir, _beat
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if _beat is not None:
+            _beat.write()  # this process's last counts
+        if exc[0] is None:
+            self.report()
+        _dir, _beat = None, None
+        if self._env_before is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = self._env_before
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -1,0 +1,99 @@
+"""Readers: bytes in, Documents out, no Beam (docs/ingestion.md).
+
+Every record or file a reader sees becomes exactly one ``ReadOutcome``: a kept Document
+(``kind == "out"``) or a skip with a reason (``removed`` for data we choose not to keep, such as a
+revisit record or a vendored file; ``failed`` for data we could not read, such as a truncated
+record). The read stage counts one ``in`` per outcome, so in = out + removed + failed holds by
+construction. Skipped Documents carry the same lineage metadata as kept ones and an empty text.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from typing import BinaryIO, Callable
+
+from curation.document import Document
+
+Opener = Callable[[str], BinaryIO]
+
+OUT, REMOVED, FAILED = "out", "removed", "failed"
+
+
+@dataclass
+class ReadOutcome:
+    kind: str  # out | removed | failed
+    reason: str  # "" when kind is out, else "read/<rule>"
+    doc: Document
+
+    @property
+    def kept(self) -> bool:
+        return self.kind == OUT
+
+
+def kept(doc: Document) -> ReadOutcome:
+    return ReadOutcome(OUT, "", doc)
+
+
+def removed(rule: str, doc: Document) -> ReadOutcome:
+    return ReadOutcome(REMOVED, f"read/{rule}", doc)
+
+
+def failed(rule: str, doc: Document) -> ReadOutcome:
+    return ReadOutcome(FAILED, f"read/{rule}", doc)
+
+
+def local_open(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
+def looks_binary(data: bytes, probe: int = 8192) -> bool:
+    """NUL bytes or a high share of control characters in the first ``probe`` bytes.
+
+    Text in any ASCII-compatible encoding (and UTF-8) never contains NUL; UTF-16 does, and
+    counts as binary here because none of our inputs should be UTF-16 without a BOM."""
+    head = data[:probe]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control / len(head) > 0.1
+
+
+def normalise_charset(label: str | None) -> str | None:
+    """A Python codec name for a declared charset label, or None if unknown.
+
+    Follows the WHATWG Encoding Standard where it differs from Python: iso-8859-1, latin-1 and
+    us-ascii are decoded as windows-1252 (browsers do, and pages rely on it for curly quotes)."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in ("iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "ansi_x3.4-1968"):
+        return "cp1252"
+    if label in ("x-sjis", "shift-jis"):
+        label = "shift_jis"
+    if label in ("gb2312", "gbk"):
+        return "gb18030"  # a superset: pages labelled gb2312 often use gbk characters
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_charset(data: bytes) -> str | None:
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name
+    return None
+
+
+def detect_charset(data: bytes, sample: int = 64 * 1024) -> str | None:
+    """charset-normalizer's best guess over the first ``sample`` bytes, or None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:sample]).best()
+    return best.encoding if best is not None else None

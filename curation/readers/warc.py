@@ -1,0 +1,443 @@
+"""WARC, WARC.gz (one gzip member per record, or one for the whole file) and WET files to
+ReadOutcomes. No Beam here.
+
+Kept: ``response`` records with HTTP 200 (config) and an HTML content type, as Documents whose
+text is the decoded HTML (the extract stage turns it into main text), and WET ``conversion``
+records, whose text is already extracted. Every other record is a counted skip by kind:
+read/request, read/revisit, read/metadata, read/warcinfo, read/resource, read/non_html,
+read/http_status, read/binary, read/too_large; and failures read/truncated, read/corrupt_record,
+read/garbage, read/decode.
+
+Robustness. Both WARC libraries stop at the first damaged byte (a gzip data error or an invalid
+header) and fastwarc silently drops a member cut short at the end of a file. So the libraries only
+parse; ``_resilient_records`` owns the file position: when a parse stops before the end of the
+file, it scans forward for the next plausible record start (a gzip member whose first bytes
+inflate to ``WARC/``, or a ``WARC/`` line in a plain file), reports the unreadable region as one
+counted failure and restarts the parser there. Every good record before and after a damaged
+region is kept.
+
+Decoding. HTTP bodies are decoded from Content-Encoding (gzip, deflate, br) and dechunked when the
+archiver kept ``Transfer-Encoding: chunked``. Charset: BOM, then the HTTP header, then the meta tag
+in the first 4 KB, then detection (charset-normalizer); undecodable bytes become U+FFFD, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterator
+from urllib.parse import urlsplit
+
+from curation.config import WebConfig
+from curation.document import Document, content_hash
+from curation.readers import (
+    Opener,
+    ReadOutcome,
+    bom_charset,
+    detect_charset,
+    failed,
+    kept,
+    local_open,
+    looks_binary,
+    normalise_charset,
+    removed,
+)
+
+log = logging.getLogger("curate")
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+_SCAN_BLOCK = 1 << 20
+
+
+@dataclass
+class RawRecord:
+    """One WARC record as the parser saw it: headers and the block, nothing decoded."""
+
+    offset: int
+    warc_type: str
+    headers: dict[str, str]
+    content_length: int
+    block: bytes | None  # None when the record was over the size cap (never read)
+    complete: bool = True
+
+
+@dataclass
+class Gap:
+    """An unreadable region of the file: one counted failure."""
+
+    offset: int
+    reason: str  # truncated | corrupt_record | garbage
+    detail: str = ""
+
+
+# ------------------------------------------------------------------ parsers (one per library)
+def _fastwarc_records(f: BinaryIO, max_bytes: int) -> Iterator[RawRecord]:
+    from fastwarc.warc import ArchiveIterator
+
+    # parse_http=False: we read the whole block to see whether it is complete, then split the
+    # HTTP head ourselves (fastwarc's HeaderMap.parse consumes the payload buffer).
+    for rec in ArchiveIterator(f, parse_http=False, quirks_mode=False, strict_mode=True):
+        headers = {k: v for k, v in rec.headers.items()}
+        n = rec.content_length
+        if n > max_bytes:
+            yield RawRecord(rec.stream_pos, rec.headers.get("WARC-Type", str(rec.record_type)), headers, n, None)
+            continue
+        block = rec.reader.read()
+        yield RawRecord(rec.stream_pos, rec.headers.get("WARC-Type", str(rec.record_type)), headers, n, block, len(block) >= n)
+
+
+def _warcio_records(f: BinaryIO, max_bytes: int) -> Iterator[RawRecord]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    it = ArchiveIterator(f, no_record_parse=True, check_digests=False)
+    for rec in it:
+        headers = {k: v for k, v in rec.rec_headers.headers}
+        n = int(rec.length or 0)
+        # get_record_offset() reads the record to its end: call it only after the block is read.
+        if n > max_bytes:
+            yield RawRecord(it.get_record_offset(), rec.rec_type, headers, n, None)
+            continue
+        block = rec.raw_stream.read()
+        yield RawRecord(it.get_record_offset(), rec.rec_type, headers, n, block, len(block) >= n)
+
+
+PARSERS = {"fastwarc": _fastwarc_records, "warcio": _warcio_records}
+
+
+# ------------------------------------------------------------------ resynchronisation
+def _is_gzip_record_start(f: BinaryIO, at: int) -> bool:
+    f.seek(at)
+    head = f.read(8192)
+    if not head.startswith(GZIP_MAGIC):
+        return False
+    try:
+        return zlib.decompressobj(31).decompress(head, 16).startswith(b"WARC/")
+    except zlib.error:
+        return False
+
+
+def _is_plain_record_start(f: BinaryIO, at: int) -> bool:
+    f.seek(at)
+    return f.read(6) in (b"WARC/1", b"WARC/0")
+
+
+def _next_record_start(f: BinaryIO, start: int, size: int, gz: bool) -> int | None:
+    """The first offset >= start where a record plausibly begins, else None."""
+    needle = GZIP_MAGIC if gz else b"\nWARC/"
+    pos = start
+    while pos < size:
+        f.seek(pos)
+        buf = f.read(_SCAN_BLOCK + len(needle))
+        if not buf:
+            return None
+        i = 0
+        while True:
+            j = buf.find(needle, i)
+            if j < 0:
+                break
+            cand = pos + j + (0 if gz else 1)
+            if cand >= start and (_is_gzip_record_start(f, cand) if gz else _is_plain_record_start(f, cand)):
+                return cand
+            i = j + 1
+        pos += _SCAN_BLOCK
+    return None
+
+
+def _gzip_member_end(f: BinaryIO, at: int, size: int) -> int:
+    """Where the gzip member starting at ``at`` ends (``size`` if it never ends)."""
+    f.seek(at)
+    d = zlib.decompressobj(31)
+    consumed = at
+    try:
+        while not d.eof:
+            chunk = f.read(1 << 16)
+            if not chunk:
+                return size
+            d.decompress(chunk, 1 << 16)
+            while d.unconsumed_tail and not d.eof:
+                d.decompress(d.unconsumed_tail, 1 << 16)
+            consumed += len(chunk)
+    except zlib.error:
+        return at + 1
+    return consumed - len(d.unused_data)
+
+
+def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes: int) -> Iterator[RawRecord | Gap]:
+    parse = PARSERS[parser]
+    pos = 0
+    while pos < size:
+        f.seek(pos)
+        last: int | None = None
+        error = ""
+        try:
+            for rec in parse(f, max_bytes):
+                last = rec.offset
+                yield rec
+        except Exception as e:  # both libraries raise a variety of types on damaged input
+            error = f"{type(e).__name__}: {str(e)[:120]}"
+        nxt = _next_record_start(f, (last if last is not None else pos) + 1, size, gz)
+        if last is None:
+            starts = _is_gzip_record_start(f, pos) if gz else _is_plain_record_start(f, pos)
+            reason = ("truncated" if nxt is None else "corrupt_record") if starts else "garbage"
+            yield Gap(pos, reason, error)
+        else:
+            region = _gzip_member_end(f, last, size) if gz else None
+            stop = size if nxt is None else nxt
+            if region is not None and region < stop:
+                # Bytes between the last good record and the next start: damaged data.
+                starts = _is_gzip_record_start(f, region)
+                reason = ("truncated" if nxt is None else "corrupt_record") if starts else "garbage"
+                yield Gap(region, reason, error)
+            elif region is None and error:
+                yield Gap(last, "garbage" if nxt is not None else "truncated", error)
+        if nxt is None:
+            return
+        pos = nxt
+
+
+# ------------------------------------------------------------------ HTTP and charset
+def _split_http(block: bytes) -> tuple[int | None, list[tuple[str, str]], bytes]:
+    end = block.find(b"\r\n\r\n")
+    sep = 4
+    if end < 0:
+        end = block.find(b"\n\n")
+        sep = 2
+    if end < 0:
+        return None, [], b""
+    lines = block[:end].decode("latin-1").splitlines()
+    status = None
+    if lines and lines[0].startswith("HTTP/"):
+        parts = lines[0].split(None, 2)
+        if len(parts) >= 2 and parts[1].isdigit():
+            status = int(parts[1])
+    headers = []
+    for line in lines[1:]:
+        k, colon, v = line.partition(":")
+        if colon:
+            headers.append((k.strip().lower(), v.strip()))
+    return status, headers, block[end + sep:]
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    for k, v in headers:
+        if k == name:
+            return v
+    return ""
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = bytearray()
+    pos = 0
+    while pos < len(body):
+        eol = body.find(b"\r\n", pos)
+        if eol < 0:
+            break
+        size_field = body[pos:eol].split(b";")[0].strip()
+        try:
+            n = int(size_field, 16)
+        except ValueError:
+            return body  # not really chunked: keep the bytes as they are
+        if n == 0:
+            break
+        out += body[eol + 2:eol + 2 + n]
+        pos = eol + 2 + n + 2
+    return bytes(out)
+
+
+class DecodeError(Exception):
+    pass
+
+
+def _decode_content(body: bytes, encoding: str, max_bytes: int) -> bytes:
+    enc = encoding.lower().strip()
+    if enc in ("", "identity", "none"):
+        return body
+    if enc in ("gzip", "x-gzip") and not body.startswith(b"\x1f\x8b"):
+        return body  # the archiver stored the decoded body but kept the header (ClueWeb, some CC)
+    try:
+        if enc in ("gzip", "x-gzip"):
+            d = zlib.decompressobj(47)  # gzip or zlib header
+        elif enc == "deflate":
+            try:
+                return _bounded(zlib.decompressobj(15), body, max_bytes)
+            except zlib.error:
+                d = zlib.decompressobj(-15)  # raw deflate, as some servers send it
+        elif enc == "br":
+            try:
+                import brotli
+            except ImportError:
+                raise DecodeError("Content-Encoding br needs the brotli package") from None
+            out = brotli.decompress(body)
+            if len(out) > max_bytes:
+                raise DecodeError("decoded body over the size cap")
+            return out
+        else:
+            raise DecodeError(f"unknown Content-Encoding {encoding!r}")
+        return _bounded(d, body, max_bytes)
+    except (zlib.error, OSError) as e:
+        if body.lstrip()[:1] == b"<":
+            return body  # declared deflate/br but stored decoded: markup, not compressed bytes
+        raise DecodeError(f"Content-Encoding {encoding}: {e}") from None
+    except Exception as e:  # brotli.error has no stable import path
+        if type(e).__name__ == "error":
+            raise DecodeError(f"Content-Encoding {encoding}: {e}") from None
+        raise
+
+
+def _bounded(d, body: bytes, max_bytes: int) -> bytes:
+    # A decompression bomb stops at the cap instead of filling memory.
+    out = d.decompress(body, max_bytes + 1)
+    if len(out) > max_bytes:
+        raise DecodeError("decoded body over the size cap")
+    return out
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
+_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
+
+
+def decode_html(body: bytes, header_content_type: str) -> tuple[str, str, str]:
+    """(text, codec, source) where source is bom | header | meta | detected | fallback."""
+    cs = bom_charset(body)
+    if cs:
+        return body.decode(cs, errors="replace").lstrip("\ufeff"), cs, "bom"
+    candidates = []
+    m = _CT_CHARSET.search(header_content_type or "")
+    if m:
+        candidates.append((normalise_charset(m.group(1)), "header"))
+    m = _META_CHARSET.search(body[:4096])
+    if m:
+        candidates.append((normalise_charset(m.group(1).decode("ascii", "replace")), "meta"))
+    for codec, source in candidates:
+        if not codec:
+            continue
+        try:
+            return body.decode(codec), codec, source
+        except UnicodeDecodeError:
+            continue  # declared wrongly: fall through to the next declaration or detection
+    try:
+        return body.decode("utf-8"), "utf-8", "detected"
+    except UnicodeDecodeError:
+        pass
+    guess = normalise_charset(detect_charset(body))
+    if guess:
+        return body.decode(guess, errors="replace"), guess, "detected"
+    codec = next((c for c, _ in candidates if c), "utf-8")
+    return body.decode(codec, errors="replace"), codec, "fallback"
+
+
+# ------------------------------------------------------------------ records to outcomes
+def _record_id(h: dict[str, str], url: str, date: str, digest: str, block: bytes | None) -> str:
+    rid = h.get("WARC-Record-ID", "").strip().strip("<>")
+    if rid:
+        return rid
+    return "warc:" + content_hash(f"{url}|{date}|{digest or content_hash(block or b'')}")
+
+
+def _lineage(rec: RawRecord, relpath: str) -> dict:
+    h = rec.headers
+    url = h.get("WARC-Target-URI", "").strip().strip("<>")
+    return {
+        "url": url,
+        "domain": (urlsplit(url).hostname or "") if url else "",
+        "warc_record_id": h.get("WARC-Record-ID", "").strip().strip("<>"),
+        "warc_type": rec.warc_type,
+        "crawl_date": h.get("WARC-Date", ""),
+        "source_file": relpath,
+        "record_offset": rec.offset,
+    }
+
+
+def _doc(rec: RawRecord, relpath: str, **extra) -> Document:
+    meta = _lineage(rec, relpath)
+    meta.update(extra)
+    h = rec.headers
+    doc_id = _record_id(h, meta["url"], meta["crawl_date"], h.get("WARC-Payload-Digest", ""), rec.block)
+    return Document(doc_id, "", "web", meta)
+
+
+SKIP_TYPES = {"request": "request", "revisit": "revisit", "metadata": "metadata", "warcinfo": "warcinfo",
+              "resource": "resource", "continuation": "continuation"}
+
+
+def record_outcome(rec: RawRecord, relpath: str, cfg: WebConfig, max_doc_chars: int) -> ReadOutcome:
+    wtype = rec.warc_type.lower()
+    if wtype in SKIP_TYPES:
+        return removed(SKIP_TYPES[wtype], _doc(rec, relpath))
+    if wtype not in ("response", "conversion"):
+        return removed("other_record", _doc(rec, relpath))
+    if rec.block is None:
+        return removed("too_large", _doc(rec, relpath, content_length=rec.content_length))
+    if not rec.complete or not any(k.lower() == "content-length" for k in rec.headers):
+        # A header block cut before its Content-Length is a truncated record too.
+        return failed("truncated", _doc(rec, relpath, content_length=rec.content_length, bytes_read=len(rec.block)))
+    if wtype == "conversion":  # WET: the crawler's own text extraction
+        text = rec.block.decode("utf-8", errors="replace")
+        ctype = rec.headers.get("Content-Type", "text/plain")
+        doc = _doc(rec, relpath, content_type=ctype, charset="utf-8", extracted_by="wet",
+                   refers_to=rec.headers.get("WARC-Refers-To", "").strip("<>"))
+        if len(text) > max_doc_chars:
+            return removed("too_large", doc)
+        doc.text = text
+        return kept(doc)
+    wct = rec.headers.get("Content-Type", "").lower()
+    if not wct.startswith("application/http") and not rec.block.startswith(b"HTTP/"):
+        return removed("non_http", _doc(rec, relpath, content_type=wct))  # dns:, ftp: and the like
+    status, headers, body = _split_http(rec.block)
+    ctype = _header(headers, "content-type")
+    mime = ctype.split(";")[0].strip().lower()
+    doc = _doc(rec, relpath, http_status=status, content_type=mime)
+    if status is None:
+        return failed("bad_http", doc)
+    if cfg.require_http_200 and status != 200:
+        return removed("http_status", doc)
+    if _header(headers, "transfer-encoding").lower() == "chunked":
+        body = _dechunk(body)
+    if not mime and body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        mime = "text/html"  # no Content-Type: sniff as browsers do
+        doc.metadata["content_type"] = mime
+    if mime not in cfg.html_content_types:
+        return removed("non_html", doc)
+    try:
+        body = _decode_content(body, _header(headers, "content-encoding"), cfg.max_record_bytes)
+    except DecodeError as e:
+        doc.metadata["error"] = str(e)
+        return failed("decode", doc)
+    if looks_binary(body):
+        return removed("binary", doc)
+    text, codec, source = decode_html(body, ctype)
+    doc.metadata.update(charset=codec, charset_source=source)
+    if rec.headers.get("WARC-Truncated"):
+        doc.metadata["warc_truncated"] = rec.headers["WARC-Truncated"]
+    if len(text) > max_doc_chars:
+        return removed("too_large", doc)
+    doc.text = text
+    return kept(doc)
+
+
+def iter_warc(path: str, relpath: str, cfg: WebConfig, max_doc_chars: int = 100_000_000,
+              opener: Opener = local_open) -> Iterator[ReadOutcome]:
+    """Every record of one WARC/WARC.gz/WET file as a ReadOutcome, damaged regions included."""
+    with opener(path) as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(0)
+        gz = f.read(3) == GZIP_MAGIC
+        f.seek(0)
+        if size == 0:
+            log.warning("read/empty_file: %s has no bytes", relpath)
+            yield failed("empty_file", Document(f"{relpath}#empty", "", "web", {"source_file": relpath}))
+            return
+        for item in _resilient_records(f, size, gz, cfg.reader, cfg.max_record_bytes):
+            if isinstance(item, Gap):
+                log.warning("read/%s: %s at byte %d (%s)", item.reason, relpath, item.offset, item.detail or "no parser error")
+                meta = {"source_file": relpath, "record_offset": item.offset, "error": item.detail}
+                yield failed(item.reason, Document(f"{relpath}@{item.offset}", "", "web", meta))
+                continue
+            out = record_outcome(item, relpath, cfg, max_doc_chars)
+            if out.kind == "failed":
+                log.warning("%s: %s record at byte %d of %s", out.reason, item.warc_type, item.offset, relpath)
+            yield out

@@ -1,0 +1,71 @@
+"""Which filters run in which stage, for which source: the routing table of docs/contracts.md.
+
+| source      | langid                 | quality                                           |
+| web, docs   | annotate, allowlist, min score | Gopher quality, Gopher repetition, C4, FineWeb |
+| books       | annotate, allowlist    | book rules, Gopher repetition (no max words, no C4) |
+| code        | none                   | code rules                                        |
+
+PII redaction runs on every source, after dedup. Filters skip sources they are not routed to
+(``Filter.sources``), so one chain per stage serves every source.
+"""
+
+from __future__ import annotations
+
+from curation.config import PipelineConfig
+from filters.base import Filter
+from filters.books import BookRules
+from filters.c4 import C4
+from filters.code_rules import CodeRules
+from filters.fineweb import FineWeb
+from filters.gopher_quality import GopherQuality
+from filters.gopher_repetition import GopherRepetition
+from filters.langid import LangId
+from filters.pii import RedactPII
+
+BOOKS = "books"
+CODE = "code"
+
+
+def langid_filters(cfg: PipelineConfig) -> list[Filter]:
+    return [LangId(cfg.langid)] if cfg.langid.enabled else []
+
+
+def quality_filters(cfg: PipelineConfig) -> list[Filter]:
+    """Cheap, decisive rules first: C4 rewrites the text, so FineWeb sees what C4 kept."""
+    q = cfg.quality
+    web = list(q.web_sources)
+    chain: list[Filter] = []
+    if q.books.enabled:
+        chain.append(BookRules(q.books, sources=[BOOKS]))
+    if q.gopher_quality.enabled:
+        chain.append(GopherQuality(q.gopher_quality, sources=web))
+    if q.gopher_repetition.enabled:
+        chain.append(GopherRepetition(q.gopher_repetition, sources=web))
+        if q.books.enabled and q.books.repetition:
+            chain.append(book_repetition(cfg))
+    if q.c4.enabled:
+        chain.append(C4(q.c4, sources=web))
+    if q.fineweb.enabled:
+        chain.append(FineWeb(q.fineweb, sources=web))
+    if q.code.enabled:
+        chain.append(CodeRules(q.code, sources=[CODE]))
+    return chain
+
+
+def book_repetition(cfg: PipelineConfig) -> GopherRepetition:
+    return GopherRepetition(
+        cfg.quality.gopher_repetition, sources=[BOOKS], name="gopher_repetition_books_v1",
+        skip_rules=cfg.quality.books.repetition_skip_rules,
+    )
+
+
+def pii_filters(cfg: PipelineConfig) -> list[Filter]:
+    return [RedactPII(cfg.pii)] if cfg.pii.enabled else []
+
+
+def all_filters(cfg: PipelineConfig | None = None) -> list[Filter]:
+    """One instance of every filter class, with default config (the contract test's list)."""
+    cfg = cfg or PipelineConfig()
+    return [LangId(cfg.langid), BookRules(cfg.quality.books), GopherQuality(cfg.quality.gopher_quality),
+            GopherRepetition(cfg.quality.gopher_repetition), book_repetition(cfg), C4(cfg.quality.c4), FineWeb(cfg.quality.fineweb),
+            CodeRules(cfg.quality.code), RedactPII(cfg.pii)]

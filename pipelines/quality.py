@@ -1,0 +1,130 @@
+"""The language-ID, quality and PII stages as composite transforms.
+
+Each returns ``{"docs", "rejected", "counts"}`` (pipelines/transforms.py) and honours
+in = out + removed + failed: the filter chains come from filters/registry.py and run in the
+shared wrapper; filters that declare ``metrics`` (C4's removed lines, PII's replacements) also
+add those values, summed over kept documents, to the stage's metrics.
+
+    docs | LangId(cfg) -> | Quality(cfg) -> ... dedup ... | RedactPII(cfg)
+"""
+
+from __future__ import annotations
+
+import apache_beam as beam
+
+from curation.config import PipelineConfig
+from filters import registry
+from pipelines.transforms import COUNTS, DOCS, REJECTED, _FilterChainDoFn
+
+
+class _ChainWithMetricsDoFn(_FilterChainDoFn):
+    """The shared filter wrapper, plus ``metric`` counts from the filters' annotated values."""
+
+    def __init__(self, stage, filters):
+        super().__init__(stage, filters)
+        self.metric_keys = [(f.name, m) for f in self.filters for m in getattr(f, "metrics", ())]
+
+    def process(self, doc):
+        for out in super().process(doc):
+            if self.metric_keys and not isinstance(out, beam.pvalue.TaggedOutput):
+                for fname, m in self.metric_keys:
+                    v = out.metadata.get(fname, {}).get(m) if isinstance(out.metadata.get(fname), dict) else None
+                    if v:
+                        self.count(self.stage, out.source, "metric", f"{fname}/{m}", int(v))
+            yield out
+
+
+class _Stage(beam.PTransform):
+    stage = ""
+
+    def __init__(self, config: PipelineConfig, label: str | None = None):
+        super().__init__(label)
+        self.config = config
+
+    def filters(self) -> list:
+        raise NotImplementedError
+
+    def expand(self, docs):
+        res = docs | "Filter" >> beam.ParDo(_ChainWithMetricsDoFn(self.stage, self.filters())).with_outputs(
+            REJECTED, COUNTS, main=DOCS
+        )
+        return {DOCS: res[DOCS], REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
+
+
+class LangId(_Stage):
+    """Stage "langid": annotate ``lang``/``lang_score``; keep by allowlist and minimum score."""
+
+    stage = "langid"
+
+    def filters(self):
+        return registry.langid_filters(self.config)
+
+
+class Quality(_Stage):
+    """Stage "quality": the rule sets routed by source (filters/registry.py)."""
+
+    stage = "quality"
+
+    def filters(self):
+        return registry.quality_filters(self.config)
+
+
+class RedactPII(_Stage):
+    """Stage "pii": emails and public IPs replaced by placeholders; never removes a document."""
+
+    stage = "pii"
+
+    def filters(self):
+        return registry.pii_filters(self.config)
+
+
+# ---------------------------------------------------------------- `curate filter`
+FILTER_CHAIN = ["read", "extract", "langid", "quality"]
+
+
+class _WriteFilterStats(beam.DoFn):
+    """All count events -> DIR/stats.json, checked after it is written (a mismatch fails the run)."""
+
+    def __init__(self, output_dir: str):
+        self.output_dir = output_dir
+
+    def process(self, counts, *_written):
+        from curation import stats as stats_mod
+        from curation.errors import AccountingError
+        from pipelines.fsutil import write_json
+
+        stats = stats_mod.assemble(counts, order=FILTER_CHAIN)
+        problems = []
+        try:
+            stats_mod.check(stats, FILTER_CHAIN)
+        except AccountingError as e:
+            problems = [str(e)]
+        stats["accounting"] = {"ok": not problems, "problems": problems}
+        write_json(f"{self.output_dir}/stats.json", stats)
+        if problems:
+            raise AccountingError(problems[0])
+        yield stats
+
+
+def build_filter(p, inputs: list, config: PipelineConfig, output_dir: str, fmt: str = "parquet",
+                 text_key: str = "text", id_key: str = "id"):
+    """The `curate filter` graph: documents -> LangId -> Quality; DIR/documents/ (kept),
+    DIR/rejected/ (with stage, rule, reason and every rule value) and DIR/stats.json."""
+    from pipelines.docs_io import ReadDocuments, WriteParts
+    from pipelines.transforms import SumCounts
+
+    out = output_dir.rstrip("/")
+    read = p | "ReadDocs" >> ReadDocuments(inputs, text_key, id_key)
+    lang = read[DOCS] | "LangId" >> LangId(config)
+    quality = lang[DOCS] | "Quality" >> Quality(config)
+    rejected = (read[REJECTED], lang[REJECTED], quality[REJECTED]) | "FlattenRejected" >> beam.Flatten()
+    docs_written = quality[DOCS] | "WriteDocuments" >> WriteParts(out, "documents", kind="documents", fmt=fmt)
+    rejected_written = rejected | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
+    return (
+        (read[COUNTS], lang[COUNTS], quality[COUNTS])
+        | "SumCounts" >> SumCounts()
+        | "CollectCounts" >> beam.combiners.ToList()
+        | "WriteStats" >> beam.ParDo(
+            _WriteFilterStats(out), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
+        )
+    )

@@ -1,0 +1,215 @@
+"""The read and extract stages as one composite transform (docs/ingestion.md).
+
+    p | "Read" >> ReadAndExtract(inputs, config.read)
+      -> {"docs", "rejected", "counts"}
+
+Flow: Create(inputs) | Reshuffle | ListUnits | Reshuffle | ReadRecords | Reshuffle | Extract.
+A code tree fans out into one unit per file before the second reshuffle, and the records of a
+WARC file are reshuffled before extraction, so one big input does not pin one worker.
+
+Counts cover two stages. ``read``: in = every record or file a reader saw (one ReadOutcome each),
+out = what goes on to extract, removed read/<rule> (request, revisit, non_html, vendored ...),
+failed read/<kind> (truncated, decode, garbage ...). ``extract``: in = what read let out, out =
+documents; web HTML goes through trafilatura (removed extract/empty; failed extract/timeout,
+extract/too_large, extract/too_deep), WET records, books and code pass through (in = out).
+Every skip is also a rejected Document (lineage metadata, empty text, stage/rule/reason).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import apache_beam as beam
+
+from curation.config import ReadConfig
+from curation.document import Document
+from curation.inputs import InputFile
+from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+
+log = logging.getLogger("curate")
+
+READ, EXTRACT = "read", "extract"
+
+
+def beam_open(path: str):
+    """Open through Beam's FileSystems (local, gs://, s3:// ...), bytes as stored: the WARC
+    reader handles gzip members itself and needs to seek."""
+    from apache_beam.io.filesystem import CompressionTypes
+    from apache_beam.io.filesystems import FileSystems
+
+    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+class _ListUnits(beam.DoFn):
+    """A web or books file is one unit; a code tree becomes one unit per file."""
+
+    def __init__(self, cfg: ReadConfig):
+        self.cfg = cfg
+
+    def process(self, inp: InputFile) -> Iterable:
+        if inp.kind == "code":
+            from curation.readers.code import list_tree
+
+            yield from list_tree(inp.path, self.cfg.code, opener=beam_open)
+        elif inp.kind in ("web", "books"):
+            yield inp
+
+
+class _ReadUnitDoFn(CountingDoFn):
+    def __init__(self, cfg: ReadConfig):
+        self.cfg = cfg
+
+    def _outcomes(self, unit):
+        from curation.readers.code import CodeUnit
+
+        if isinstance(unit, CodeUnit):
+            from curation.readers.code import read_code_file
+
+            yield read_code_file(unit, self.cfg.code, opener=beam_open)
+        elif unit.kind == "web":
+            from curation.readers.warc import iter_warc
+
+            yield from iter_warc(unit.path, unit.relpath, self.cfg.web, self.cfg.max_doc_chars, opener=beam_open)
+        else:
+            from curation.readers.books import read_book
+
+            yield read_book(unit.path, unit.relpath, self.cfg.books, self.cfg.max_doc_chars, opener=beam_open)
+
+    def process(self, unit) -> Iterable:
+        source = "code" if not isinstance(unit, InputFile) else unit.kind
+        try:
+            for o in self._outcomes(unit):
+                src = o.doc.source
+                self.count(READ, src, "in")
+                if o.kept:
+                    self.count(READ, src, "out")
+                    yield o.doc
+                    continue
+                self.count(READ, src, o.kind, o.reason)
+                if o.kind == "removed":
+                    log.debug("%s: %s", o.reason, o.doc.metadata.get("source_file", o.doc.id))
+                rule = o.reason.split("/", 1)[1]
+                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(o.doc, READ, rule, o.reason))
+        except OSError as e:
+            # The file vanished or became unreadable after inputs were resolved: one counted failure.
+            where = getattr(unit, "relpath", None) or f"{unit.repo}/{unit.path}"
+            log.warning("read/unreadable: %s: %s", where, e)
+            self.count(READ, source, "in")
+            self.count(READ, source, "failed", "read/unreadable")
+            doc = Document(f"{where}#unreadable", "", source, {"source_file": where, "error": str(e)[:200]})
+            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, READ, "unreadable", "read/unreadable"))
+
+
+class _ExtractDoFn(CountingDoFn):
+    def __init__(self, cfg: ReadConfig):
+        self.cfg = cfg
+
+    def setup(self):
+        import trafilatura
+
+        from curation.extract import HtmlExtractor
+
+        self.extractor = HtmlExtractor(self.cfg.extract)
+        self.extractor.setup()
+        self.version = f"trafilatura-{trafilatura.__version__}"
+
+    def process(self, doc: Document) -> Iterable:
+        self.count(EXTRACT, doc.source, "in")
+        if doc.source != "web" or doc.metadata.get("extracted_by") == "wet":
+            self.count(EXTRACT, doc.source, "out")
+            yield doc
+            return
+        try:
+            res = self.extractor.extract(doc.text, doc.metadata.get("url") or None)
+        except Exception as e:  # one page must not kill the run: count it, log one line
+            kind = f"extract/error_{type(e).__name__}"
+            log.warning("%s on %s: %s", kind, doc.metadata.get("url", doc.id), str(e)[:200])
+            self.count(EXTRACT, doc.source, "failed", kind)
+            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(Document(doc.id, "", doc.source, doc.metadata), EXTRACT, "error", kind))
+            return
+        self.count(EXTRACT, doc.source, "metric", "html_bytes", len(doc.text))
+        if res.kind != "out":
+            self.count(EXTRACT, doc.source, res.kind, res.reason)
+            if res.kind == "failed":
+                log.warning("%s: %s (%d chars of HTML)", res.reason, doc.metadata.get("url", doc.id), len(doc.text))
+            rejected = Document(doc.id, "", doc.source, dict(doc.metadata, html_chars=len(doc.text)))
+            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(rejected, EXTRACT, res.reason.split("/", 1)[1], res.reason))
+            return
+        self.count(EXTRACT, doc.source, "out")
+        yield Document(doc.id, res.text, doc.source, dict(doc.metadata, extracted_by=self.version))
+
+
+class ReadAndExtract(beam.PTransform):
+    """Inputs (web, books, code; "docs" inputs are ignored here) to extracted Documents."""
+
+    def __init__(self, inputs: list[InputFile], config: ReadConfig, label: str | None = None):
+        super().__init__(label)
+        self.inputs = sorted(i for i in inputs if i.kind in ("web", "books", "code"))
+        self.config = config
+
+    def expand(self, pbegin):
+        units = (
+            pbegin
+            | "Inputs" >> beam.Create(self.inputs)
+            | "SpreadInputs" >> beam.Reshuffle()
+            | "ListUnits" >> beam.ParDo(_ListUnits(self.config))
+            | "SpreadUnits" >> beam.Reshuffle()
+        )
+        read = units | "ReadRecords" >> beam.ParDo(_ReadUnitDoFn(self.config)).with_outputs(REJECTED, COUNTS, main=DOCS)
+        ext = (
+            read[DOCS]
+            | "SpreadRecords" >> beam.Reshuffle()
+            | "Extract" >> beam.ParDo(_ExtractDoFn(self.config)).with_outputs(REJECTED, COUNTS, main=DOCS)
+        )
+        return {
+            DOCS: ext[DOCS],
+            REJECTED: (read[REJECTED], ext[REJECTED]) | "FlattenRejected" >> beam.Flatten(),
+            COUNTS: (read[COUNTS], ext[COUNTS]) | "FlattenCounts" >> beam.Flatten(),
+        }
+
+
+class _WriteStats(beam.DoFn):
+    """All count events -> DIR/stats.json, checked: a mismatch is written, then fails the run."""
+
+    def __init__(self, output_dir: str, chain: list[str]):
+        self.output_dir = output_dir
+        self.chain = chain
+
+    def process(self, counts, *_written):
+        from curation import stats as stats_mod
+        from curation.errors import AccountingError
+        from pipelines.fsutil import write_json
+
+        stats = stats_mod.assemble(counts, order=self.chain)
+        try:
+            stats_mod.check(stats, self.chain)
+            stats["accounting"] = {"ok": True, "problems": []}
+        except AccountingError as e:
+            stats["accounting"] = {"ok": False, "problems": [str(e)]}
+            write_json(f"{self.output_dir}/stats.json", stats)
+            raise
+        write_json(f"{self.output_dir}/stats.json", stats)
+        yield stats
+
+
+def build_extract(p, inputs: list[InputFile], config, output_dir: str, fmt: str = "parquet",
+                  text_key: str = "text", id_key: str = "id"):
+    """The `curate extract` graph: read and extract every input, write DIR/documents/,
+    DIR/rejected/ and (after both) DIR/stats.json."""
+    from pipelines.build_shards import read_inputs
+    from pipelines.docs_io import WriteParts
+    from pipelines.transforms import SumCounts
+
+    out = output_dir.rstrip("/")
+    res = read_inputs(p, inputs, config, text_key, id_key)
+    docs_written = res[DOCS] | "WriteDocuments" >> WriteParts(out, "documents", kind="documents", fmt=fmt)
+    rejected_written = res[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
+    return (
+        (res[COUNTS],)
+        | "SumCounts" >> SumCounts()
+        | "CollectCounts" >> beam.combiners.ToList()
+        | "WriteStats" >> beam.ParDo(
+            _WriteStats(out, [READ, EXTRACT]), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
+        )
+    )

@@ -1,0 +1,99 @@
+"""Gopher quality and repetition beyond the one-case-per-code tests: the hashed n-gram counting
+equals the plain string algorithm (datatrove's reading of the paper) on real text, and word
+rules adapt to languages written without spaces."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from curation.config import GopherRepetitionConfig
+from curation.document import Document
+from filter_data import book_documents
+from filters.gopher_quality import GopherQuality
+from filters.gopher_repetition import GopherRepetition
+from filters.text import split
+
+
+def _reference(words: list[str], n_chars: int) -> dict:
+    """String n-grams, as datatrove builds them (find_top_duplicate / find_all_duplicate)."""
+    out = {}
+    for n in (2, 3, 4):
+        grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+        gram, count = Counter(grams).most_common(1)[0]
+        out[f"top_{n}_gram"] = round(len(gram) * count / n_chars, 4) if count > 1 else 0.0
+    for n in range(5, 11):
+        seen, rep, idx = set(), 0, 0
+        while idx < len(words) - n + 1:
+            g = "".join(words[idx : idx + n])
+            if g in seen:
+                rep += len(g)
+                idx += n
+            else:
+                seen.add(g)
+                idx += 1
+        out[f"dup_{n}_gram"] = round(rep / n_chars, 4)
+    return out
+
+
+def _texts() -> list[str]:
+    books = book_documents()
+    out = [b.text[i : i + 20_000] for b in books[:4] for i in (0, 50_000)]
+    chorus = "and we sang the song of the sea again and again all night long"
+    out.append(" ".join([books[0].text[:3000], chorus, books[1].text[:500], chorus, chorus, "end"]))
+    out.append(("la " * 200 + "la la land ") * 3)
+    return out
+
+
+@pytest.mark.parametrize("i", range(10))
+def test_hashed_ngrams_match_string_algorithm(i):
+    text = _texts()[i]
+    off = GopherRepetitionConfig(dup_line_frac=1.0, dup_para_frac=1.0, dup_line_char_frac=1.0, dup_para_char_frac=1.0,
+                                 top_n_grams=[[n, 99.0] for n in (2, 3, 4)], dup_n_grams=[[n, 99.0] for n in range(5, 11)])
+    _, verdict = GopherRepetition(off).apply(Document("t", text, "web"))
+    ref = _reference(split(text).words, len(text))
+    assert {k: verdict.values[k] for k in ref} == ref
+
+
+def test_repetition_keeps_a_novel_and_annotates_values():
+    alice = next(b for b in book_documents() if b.id == "pg11")
+    doc, verdict = GopherRepetition().apply(alice)
+    assert verdict.keep
+    assert set(verdict.values) >= {"dup_line_frac", "top_2_gram", "dup_10_gram"}
+
+
+def test_quality_keeps_prose_and_annotates():
+    text = next(b for b in book_documents() if b.id == "pg11").text[5000:15000]
+    _, verdict = GopherQuality().apply(Document("p", text, "web"))
+    assert verdict.keep, verdict.values
+    assert 3 <= verdict.values["mean_word_length"] <= 10 and verdict.values["stop_words"] >= 2
+
+
+def test_no_space_language_skips_word_length_and_stop_words():
+    # Article 1 of the UDHR in Chinese, repeated into a page-sized text: one character is one word.
+    zh = ("人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心，并应以兄弟关系的精神相对待。\n" 
+          "人人有资格享有本宣言所载的一切权利和自由，不分种族、肤色、性别、语言、宗教、政治或其他见解。\n")
+    doc = Document("zh", zh, "web", {"lang": "zh"})
+    _, verdict = GopherQuality().apply(doc)
+    assert verdict.keep, verdict.values
+    assert "mean_word_length" not in verdict.values and "stop_words" not in verdict.values
+    # Without a language the published (English) rules apply, and the stop-word rule fires.
+    _, verdict = GopherQuality().apply(Document("zh", zh, "web"))
+    assert verdict.rule in ("gopher_mean_word_length", "gopher_stop_words")
+
+
+def test_non_english_language_without_stop_word_list_skips_rule():
+    de = ("Alle Menschen sind frei und gleich an Würde und Rechten geboren. Sie sind mit Vernunft und Gewissen "
+          "begabt und sollen einander im Geist der Brüderlichkeit begegnen. ") * 5
+    _, verdict = GopherQuality().apply(Document("de", de, "web", {"lang": "de"}))
+    assert verdict.keep and "stop_words" not in verdict.values
+
+
+def test_books_repetition_ignores_speaker_labels():
+    from curation.config import PipelineConfig
+    from filters.registry import book_repetition
+
+    libretto = next(b for b in book_documents() if b.id == "pg31963")
+    assert not GopherRepetition().apply(libretto)[1].keep  # the web rules drop a play
+    assert book_repetition(PipelineConfig()).apply(libretto)[1].keep
