@@ -27,6 +27,8 @@ COMMANDS = {
     "train": "train",
     "report": "report",
     "explain": "explain",
+    "ablate": "ablate",
+    "train-classifier": "train_classifier",
 }
 
 # Commands whose leftover arguments are Beam pipeline options.

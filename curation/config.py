@@ -240,6 +240,14 @@ class ShardConfig:
 
 
 @dataclass(frozen=True)
+class PluginConfig:
+    """A custom filter from an installed package (entry-point group curate.filters)."""
+
+    name: str = ""  # entry-point name
+    options: dict[str, Any] = field(default_factory=dict)  # keyword arguments for the filter
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     read: ReadConfig = field(default_factory=ReadConfig)
     langid: LangIdConfig = field(default_factory=LangIdConfig)
@@ -248,6 +256,7 @@ class PipelineConfig:
     pii: PIIConfig = field(default_factory=PIIConfig)
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
+    plugins: list[PluginConfig] = field(default_factory=list)  # custom filters, run after the quality rules
     seed: int = 0
 
 

@@ -80,7 +80,8 @@ def _flatten_outputs(parts: list[dict], label: str) -> dict:
 
 def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text", id_key: str = "id",
           keys: dict[str, str] | None = None, resume_from: str | None = None,
-          sample: float | None = None, limit: int | None = None):
+          sample: float | None = None, limit: int | None = None, emit: tuple[str, ...] = ("tokens",),
+          documents_format: str = "parquet"):
     """Add the whole build-shards graph to pipeline ``p``; returns the final manifest PCollection.
 
     With ``keys`` (pipelines/checkpoint.py) every stage group is materialised under
@@ -91,7 +92,7 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
     from pipelines.dedup import Dedup
     from pipelines.docs_io import WriteParts
     from pipelines.quality import LangId, Quality, RedactPII
-    from pipelines.write import Tokenize, TrainTokenizer, WriteManifest, WriteShards
+    from pipelines.write import Tokenize, TrainTokenizer, WriteDocumentsManifest, WriteManifest, WriteShards
 
     out = output_dir.rstrip("/")
     done = ckpt.GROUPS.index(resume_from) if resume_from else -1
@@ -132,11 +133,17 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
     pii = dedup[DOCS] | "RedactPII" >> RedactPII(cfg)
     curated = pii[DOCS]
 
-    tokenizer = curated | "TrainTokenizer" >> TrainTokenizer(cfg, out)
-    tokens = curated | "Tokenize" >> Tokenize(cfg, tokenizer)
-    shard_entries = tokens[DOCS] | "WriteShards" >> WriteShards(cfg, out, tokenizer)
+    documents = None
+    if "documents" in emit:
+        # The curated text itself, in the document schema, sharded and named by our writer.
+        documents = curated | "WriteDocuments" >> WriteParts(out, "documents", kind="documents", fmt=documents_format)
+    stages = finished + [pii]
+    if "tokens" in emit:
+        tokenizer = curated | "TrainTokenizer" >> TrainTokenizer(cfg, out)
+        tokens = curated | "Tokenize" >> Tokenize(cfg, tokenizer)
+        shard_entries = tokens[DOCS] | "WriteShards" >> WriteShards(cfg, out, tokenizer)
+        stages.append(tokens)
 
-    stages = finished + [pii, tokens]
     rejected_written = (
         tuple(s[REJECTED] for s in stages) | "FlattenRejected" >> beam.Flatten()
         | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected")
@@ -155,7 +162,9 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
             *[beam.pvalue.AsList(m) for m in markers],
         )
     )
-    return shard_entries | "WriteManifest" >> WriteManifest(cfg, out, tokenizer, shard_entries, stats)
+    if "tokens" in emit:
+        return shard_entries | "WriteManifest" >> WriteManifest(cfg, out, tokenizer, shard_entries, stats, documents=documents)
+    return documents | "WriteManifest" >> WriteDocumentsManifest(cfg, out, documents, stats)
 
 
 def resolved_config(cfg: PipelineConfig) -> dict:

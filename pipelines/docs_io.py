@@ -135,7 +135,15 @@ class _WritePartDoFn(beam.DoFn):
             _write_jsonl_rows(path, rows)
         else:
             _write_parquet_rows(path, rows, schema)
-        yield {"path": f"{self.subdir}/part-{part:05d}.{ext}", "rows": len(rows)}
+        import hashlib
+
+        h = hashlib.sha256()
+        size = 0
+        with FileSystems.open(path) as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+        yield {"path": f"{self.subdir}/part-{part:05d}.{ext}", "rows": len(rows), "bytes": size, "sha256": h.hexdigest()}
 
 
 class WriteParts(beam.PTransform):

@@ -8,6 +8,8 @@ by a DoFn, under a temporary name, then renamed; manifest.json comes last.
 
 from __future__ import annotations
 
+import json
+
 import logging
 import os
 import shutil
@@ -339,9 +341,11 @@ class _ManifestDoFn(beam.DoFn):
         self.config = config
         self.output_dir = output_dir
 
-    def process(self, _, info: dict, entries: list, stats: dict):
+    def process(self, _, info: dict, entries: list, stats: dict, documents: list | None = None):
         out = self.output_dir
         manifest = sh.build_manifest(info, entries, to_dict(self.config))
+        if documents is not None:
+            manifest["documents"] = documents_section(documents)
         # Shards left by an earlier run into the same folder would contradict the manifest.
         listed = {f"{out}/{e['path']}" for e in entries}
         stale = [m.path for r in FileSystems.match([f"{out}/shards/*/shard-*.parquet"]) for m in r.metadata_list]
@@ -360,8 +364,10 @@ class WriteManifest(beam.PTransform):
     Applied to any PCollection of the pipeline (usually the shard entries); yields the manifest.
     """
 
-    def __init__(self, config: PipelineConfig, output_dir: str, tokenizer_info, shard_entries, stats, label: str | None = None):
+    def __init__(self, config: PipelineConfig, output_dir: str, tokenizer_info, shard_entries, stats, documents=None,
+                 label: str | None = None):
         super().__init__(label)
+        self.documents = documents  # part entries of DIR/documents/ when build-shards --emit includes documents
         self.config = config
         self.output_dir = output_dir.rstrip("/")
         self.tokenizer_info = tokenizer_info
@@ -377,5 +383,60 @@ class WriteManifest(beam.PTransform):
                 AsSingleton(self.tokenizer_info),
                 AsList(self.shard_entries),
                 AsSingleton(self.stats),
+                *([AsList(self.documents)] if self.documents is not None else []),
             )
+        )
+
+
+def documents_section(parts: list[dict]) -> dict:
+    """Manifest entry for the curated documents (build-shards --emit documents)."""
+    import hashlib
+
+    parts = sorted(parts, key=lambda e: e["path"])
+    h = hashlib.sha256()
+    for e in parts:
+        h.update(f"{e['path']}\0{e['sha256']}\n".encode())
+    return {
+        "parts": [{k: e[k] for k in ("path", "rows", "bytes", "sha256")} for e in parts],
+        "documents": sum(e["rows"] for e in parts),
+        "fingerprint": h.hexdigest(),
+    }
+
+
+class _DocumentsManifestDoFn(beam.DoFn):
+    """Manifest of a documents-only build (--emit documents): no tokenizer, no shards."""
+
+    def __init__(self, config: PipelineConfig, output_dir: str):
+        self.config = config
+        self.output_dir = output_dir
+
+    def process(self, _, documents: list, stats: dict):
+        docs = documents_section(documents)
+        manifest = {
+            "schema_version": sh.SCHEMA_VERSION,
+            "tokenizer": None,
+            "shards": [],
+            "totals": {"documents": docs["documents"], "tokens": 0},
+            "documents": docs,
+            "config": json.loads(json.dumps(to_dict(self.config))),
+            "fingerprint": docs["fingerprint"],
+        }
+        write_bytes_atomic(f"{self.output_dir}/stats.json", sh.manifest_json(stats).encode("utf-8"))
+        write_bytes_atomic(f"{self.output_dir}/{sh.MANIFEST}", sh.manifest_json(manifest).encode("utf-8"))
+        yield manifest
+
+
+class WriteDocumentsManifest(beam.PTransform):
+    def __init__(self, config: PipelineConfig, output_dir: str, documents, stats, label: str | None = None):
+        super().__init__(label)
+        self.config = config
+        self.output_dir = output_dir.rstrip("/")
+        self.documents = documents
+        self.stats = stats
+
+    def expand(self, pcoll):
+        return (
+            pcoll.pipeline
+            | "Impulse" >> beam.Create([None])
+            | "Write" >> beam.ParDo(_DocumentsManifestDoFn(self.config, self.output_dir), AsList(self.documents), AsSingleton(self.stats))
         )

@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import apache_beam as beam
-import pyarrow.parquet as pq
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
@@ -63,8 +62,8 @@ def _warc_with_pages(path: Path, pages: list[bytes]) -> None:
 
 
 def test_timeout_under_multi_threading(tmp_path):
-    para = "<p>" + " ".join(f"word{i} and the text of a sentence." for i in range(40)) + "</p>\n"
-    slow = ("<html><body>" + ("<div class='x'>" + para * 5 + "</div>") * 500 + "</body></html>").encode()  # ~3.5 MB
+    # A 0.5 MB link list: ~5 s of trafilatura work (superlinear), far over the 0.5 s limit.
+    slow = ("<html><body>" + '<div><a href="/x">link text</a> some words here</div>' * 10000 + "</body></html>").encode()
     ok = ("<html><body><article><p>" + "A short page with plenty of words in it. " * 30 + "</p></article></body></html>").encode()
     _warc_with_pages(tmp_path / "t.warc.gz", [ok, slow, ok])
     inputs = resolve_inputs(web=[str(tmp_path / "t.warc.gz")])

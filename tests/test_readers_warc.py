@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import io
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -240,3 +239,11 @@ def test_charset_order(body, ctype, expect):
     assert isinstance(text, str)  # invalid bytes never raise
     if expect:
         assert (codec, source) == expect
+
+
+def test_warc_gz_as_one_gzip_stream(sample_data, tmp_path):
+    p = tmp_path / "single.warc.gz"
+    p.write_bytes(gzip.compress(gzip.decompress((sample_data / "web" / "sample.warc.gz").read_bytes()), mtime=0))
+    assert dict(tally(outcomes(p, "fastwarc"))) == SAMPLE_KINDS
+    # warcio refuses such files after the first record: the rest is a counted failure, not silence.
+    assert tally(outcomes(p, "warcio"))["read/parse_error"] == 1

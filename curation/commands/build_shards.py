@@ -34,6 +34,13 @@ def add_parser(sub):
     p.add_argument("--sample", type=float, metavar="FRACTION",
                    help="keep a reproducible hash-based fraction of the documents (0 < FRACTION <= 1)")
     p.add_argument("--limit", type=int, metavar="N", help="keep the N documents with the smallest id hashes")
+    p.add_argument("--tokenizer", metavar="PATH",
+                   help="use this tokenizer instead of training one: a sentencepiece .model or a Hugging Face "
+                   "tokenizers .json (same as --set tokenizer.model_path=PATH)")
+    p.add_argument("--emit", default="tokens", metavar="LIST",
+                   help="what to write: tokens (tokenizer, shards), documents (curated text in DIR/documents/), "
+                   "or both: --emit documents,tokens (default: tokens)")
+    p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet", help="format of DIR/documents/ parts")
     p.add_argument("--no-resume", action="store_true",
                    help="ignore complete stage checkpoints under DIR/stages/ and run every stage")
     return p
@@ -102,11 +109,19 @@ def run(args) -> int:
         if config_path is None and (common.SAMPLE_DATA / "config.yaml").is_file():
             config_path = str(common.SAMPLE_DATA / "config.yaml")
         log.info("no inputs given: running on the bundled sample data (%s)", common.SAMPLE_DATA)
-    cfg = load_config(config_path, args.overrides)
+    overrides = list(args.overrides)
+    if args.tokenizer:
+        if not Path(args.tokenizer).is_file():
+            raise UserError(f"--tokenizer {args.tokenizer}: no such file")
+        overrides.append(f"tokenizer.model_path={Path(args.tokenizer).resolve()}")
+    cfg = load_config(config_path, overrides)
     if args.sample is not None and not 0.0 < args.sample <= 1.0:
         raise UserError(f"--sample must be in (0, 1], got {args.sample}")
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1, got {args.limit}")
+    emit = tuple(sorted({e.strip() for e in args.emit.split(",") if e.strip()}))
+    if not emit or set(emit) - {"documents", "tokens"}:
+        raise UserError(f"--emit takes documents, tokens or documents,tokens; got '{args.emit}'")
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
     out_dir = common.ensure_output_dir(args.output).resolve()
@@ -128,7 +143,7 @@ def run(args) -> int:
             log.info("resuming after stage group '%s' from %s", resume_from, ckpt.stage_dir(str(out_dir), resume_from, keys[resume_from]))
         p = beam.Pipeline(options=options)
         pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key, keys=keys, resume_from=resume_from,
-                       sample=args.sample, limit=args.limit)
+                       sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format)
         try:
             result = p.run()
             result.wait_until_finish()

@@ -20,6 +20,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "gpt2-124m (the default). Under torchrun each process trains one rank (NCCL on GPUs, gloo on CPU).",
         allow_abbrev=False)
     add_arguments(p)
+    p.add_argument("--tokenizer", metavar="PATH",
+                   help="the tokenizer your model uses (sentencepiece .model or tokenizers .json): refused unless it is "
+                   "the one the shards were built with")
     return p
 
 
@@ -42,7 +45,30 @@ def _read_config(path: str) -> dict:
     return data.get("train", data) if isinstance(data.get("train"), dict) else data
 
 
+def check_tokenizer(shards_dir: str, path: str) -> None:
+    """Refuse to train on shards built with another tokenizer than the user's (hash and kind)."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"--tokenizer {path}: no such file")
+    manifest_path = Path(shards_dir) / "manifest.json"
+    if not manifest_path.is_file():
+        raise UserError(f"--shards {shards_dir}: no manifest.json")
+    tok = json.loads(manifest_path.read_text()).get("tokenizer") or {}
+    sha = hashlib.sha256(p.read_bytes()).hexdigest()
+    if sha != tok.get("sha256"):
+        raise UserError(
+            f"tokenizer mismatch: --tokenizer {path} (sha256 {sha[:12]}) is not the {tok.get('kind', '?')} tokenizer the "
+            f"shards were built with (sha256 {str(tok.get('sha256'))[:12]}, vocab {tok.get('vocab_size')})"
+        )
+
+
 def run(args) -> int:
+    if getattr(args, "tokenizer", None):
+        check_tokenizer(args.shards, args.tokenizer)
     try:
         cfg, preset = config_from_args(args, _read_config(args.config) if args.config else None)
         try:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
@@ -193,6 +193,10 @@ def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes:
                 yield Gap(region, reason, error)
             elif region is None and error:
                 yield Gap(last, "garbage" if nxt is not None else "truncated", error)
+            elif error:
+                # The parser gave up inside data we cannot split into members (warcio refuses a
+                # WARC.gz compressed as one gzip stream): never lose the rest silently.
+                yield Gap(last, "parse_error", error)
         if nxt is None:
             return
         pos = nxt

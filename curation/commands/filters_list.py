@@ -1,0 +1,47 @@
+"""`curate filters --list`: every built-in filter and every installed plugin filter."""
+
+from __future__ import annotations
+
+import json
+
+
+def add_parser(sub):
+    p = sub.add_parser("filters", help="list the built-in and plugin filters with their reason codes",
+                       description="List every filter: its versioned name, stage, the sources it is routed to, and the "
+                       "rule codes it can give (reasons read <stage>/<rule>). Plugins come from the curate.filters "
+                       "entry-point group.")
+    p.add_argument("--list", action="store_true", default=True, help="list filters (the default action)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+def rows() -> list[dict]:
+    from filters import plugins, registry
+
+    out = []
+    for f in registry.all_filters():
+        out.append({"name": f.name, "stage": f.stage, "sources": list(f.sources) if f.sources else ["*"],
+                    "rules": list(getattr(f, "rules", ())), "origin": "built-in"})
+    for name, ep in plugins.discover().items():
+        entry = {"name": name, "stage": "quality", "sources": ["*"], "rules": [], "origin": f"plugin {ep.value}"}
+        try:
+            cls = ep.load()
+            entry["rules"] = list(getattr(cls, "rules", ()))
+            entry["sources"] = list(getattr(cls, "sources", None) or ["*"])
+            entry["filter_name"] = getattr(cls, "name", name)
+        except Exception as e:  # listed anyway, with the reason it cannot load
+            entry["origin"] += f" (cannot load: {type(e).__name__}: {e})"
+        out.append(entry)
+    return out
+
+
+def run(args) -> int:
+    data = rows()
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    for r in data:
+        print(f"{r['name']:<28} {r['stage']:<8} sources={','.join(r['sources']):<18} {r['origin']}")
+        if r["rules"]:
+            print(f"{'':<28} rules: {', '.join(r['rules'])}")
+    return 0
