@@ -432,5 +432,26 @@ def validate(cfg: Any) -> None:
             raise ConfigError(f"langid.method must be head, whole or paragraph_vote, got {cfg.langid.method!r}")
         if cfg.quality.c4.profile not in ("c4", "datatrove"):
             raise ConfigError(f"quality.c4.profile must be c4 or datatrove, got {cfg.quality.c4.profile!r}")
+        _validate_filters(cfg)
         if cfg.read.web.reader not in ("fastwarc", "warcio"):
             raise ConfigError(f"read.web.reader must be fastwarc or warcio, got {cfg.read.web.reader!r}")
+
+
+def _validate_filters(cfg: "PipelineConfig") -> None:
+    lid, q = cfg.langid, cfg.quality
+    for lang, score in [("*", lid.min_score), *lid.min_score_by_lang.items()]:
+        if not 0.0 <= score <= 1.0:
+            raise ConfigError(f"langid.min_score{'' if lang == '*' else '_by_lang.' + lang} must be in [0, 1], got {score}")
+    if lid.head_chars < 1 or lid.min_chars < 0:
+        raise ConfigError("langid.head_chars must be positive and langid.min_chars not negative")
+    rep = q.gopher_repetition
+    for key in ("top_n_grams", "dup_n_grams"):
+        for pair in getattr(rep, key):
+            if len(pair) != 2 or pair[0] < 1 or int(pair[0]) != pair[0] or pair[1] < 0:
+                raise ConfigError(f"quality.gopher_repetition.{key}: each entry is [n, fraction] with n >= 1, got {pair}")
+    if rep.no_space_ngram_scale < 1:
+        raise ConfigError("quality.gopher_repetition.no_space_ngram_scale must be at least 1")
+    allowed = {"gopher_dup_para_frac", "gopher_dup_line_frac", "gopher_dup_para_char_frac", "gopher_dup_line_char_frac"}
+    bad = sorted(set(q.books.repetition_skip_rules) - allowed)
+    if bad:
+        raise ConfigError(f"quality.books.repetition_skip_rules: unknown rule {bad[0]!r} (one of {', '.join(sorted(allowed))})")

@@ -18,7 +18,10 @@ from pathlib import Path
 
 from curation.errors import UserError
 
-LINEAGE = ("source_file", "offset", "warc_record_id", "url", "domain", "crawl_date", "content_type", "charset")
+LINEAGE = (
+    "source_file", "warc_record_id", "warc_type", "record_offset", "offset", "url", "domain", "crawl_date",
+    "http_status", "content_type", "charset", "charset_source", "repo", "path", "size_bytes",
+)
 REJECT_KEYS = ("stage", "rule", "reason")
 CHECKPOINT_GROUPS = ("dedup", "filter", "extract")  # newest first
 
@@ -114,7 +117,9 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
     }
     if rejected:
         r = rejected[0]
-        values = meta.get(r["rule"]) if isinstance(meta.get(r["rule"]), dict) else None
+        from curation.report import rule_values
+
+        values = rule_values(meta, r["rule"], r["stage"])
         info["removed"] = {"stage": r["stage"], "rule": r["rule"], "reason": r["reason"], "values": values}
     if as_duplicate:
         d = as_duplicate[0]
@@ -145,16 +150,18 @@ def format_explanation(info: dict) -> str:
         where = f"file {o.get('source_file', '?')}"
         if "warc_record_id" in o:
             where += f", record {o['warc_record_id']}"
-        if "offset" in o:
-            where += f", offset {o['offset']}"
+        for key in ("record_offset", "offset"):
+            if key in o:
+                where += f", offset {o[key]}"
         lines.append(f"  came from    {where}")
-        rest = {k: v for k, v in o.items() if k not in ("source_file", "warc_record_id", "offset")}
+        rest = {k: v for k, v in o.items() if k not in ("source_file", "warc_record_id", "record_offset", "offset")}
         if rest:
             lines.append(f"  lineage      {_kv(rest)}")
     elif info["shard"]:
         lines.append("  came from    unknown: the shards keep no lineage and no stage checkpoint holds this document")
     if info["annotations"]:
-        lines.append(f"  annotations  {_kv(info['annotations'])}" + (f"  (from {info['metadata_from']})" if info["metadata_from"] else ""))
+        lines.append("  annotations" + (f"  (from {info['metadata_from']})" if info["metadata_from"] else ""))
+        lines.extend(f"    {k} = {json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in info["annotations"].items())
     r = info["removed"]
     if r:
         lines.append(f"  REMOVED      at stage {r['stage']} by {r['rule']}: {r['reason']}")

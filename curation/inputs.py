@@ -3,6 +3,11 @@
 Resolution happens when the pipeline is built, so that a missing path is a one-line error
 (exit 2) instead of a failure deep in a worker. Each input keeps the root it was found under:
 lineage and document ids use paths relative to that root, so ids survive moving the data.
+
+Paths on an object store or cluster filesystem (gs://, s3://, hdfs:// ...) are not listed here:
+the machine that builds the graph may have no access to them (a Dataflow dry run has no
+network), and listing thousands of objects belongs on the workers. Such a value becomes one
+``InputFile`` with ``pattern=True``, and the readers call ``expand_input`` at run time.
 """
 
 from __future__ import annotations
@@ -25,11 +30,32 @@ class InputFile:
     kind: str  # web | books | code | docs
     path: str  # absolute path of a file; for code, of a source tree's root directory
     root: str  # the input root given by the user (a directory, or the file's own directory)
+    pattern: bool = False  # a remote file, folder or glob, matched at run time (expand_input)
 
     @property
     def relpath(self) -> str:
+        """Path relative to the root, printable: it goes into ids and lineage (display_path)."""
         rel = os.path.relpath(self.path, self.root)
-        return os.path.basename(self.path) if rel == "." else rel
+        return display_path(os.path.basename(self.path) if rel == "." else rel)
+
+    def escapes_root(self) -> bool:
+        """A file found under a directory through a symlink that resolves outside it: never read."""
+        return self.path != self.root and os.path.islink(self.path) and not within(self.path, self.root)
+
+
+def display_path(path: str) -> str:
+    """A file name as valid UTF-8 for ids, lineage and logs.
+
+    POSIX names are bytes; Python carries bytes that are not UTF-8 as lone surrogates, which
+    Parquet, JSON and hashing reject. They are shown as ``\\xff`` escapes instead: stable, and
+    distinct from every valid name."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def within(path: str, root: str) -> bool:
+    """Whether ``path``, symlinks resolved, lies inside ``root`` (also resolved)."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _expand(value: str) -> list[str]:
@@ -43,16 +69,54 @@ def _files_under(directory: Path, kind: str) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
         dirnames.sort()
         for fn in sorted(filenames):
-            p = Path(dirpath) / fn
-            low = fn.lower()
-            if kind == "web" and not low.endswith(WEB_SUFFIXES):
-                continue
-            if kind == "docs" and not low.endswith(DOCS_SUFFIXES):
-                continue
-            if kind == "books" and (low.startswith(".") or low in ("license", "license.txt") or low.endswith((".yaml", ".yml", ".json"))):
-                continue
-            out.append(p)
+            if _accepts(kind, fn):
+                out.append(Path(dirpath) / fn)
     return out
+
+
+def is_remote(path: str) -> bool:
+    """True for paths with a filesystem scheme other than local files (gs://, s3://, hdfs:// ...)."""
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.lower() != "file" and scheme.isidentifier()
+
+
+def _remote_root(value: str) -> str:
+    """The folder part of a remote value before its first glob character."""
+    cut = min((value.index(ch) for ch in "*?[" if ch in value), default=len(value))
+    head = value[:cut]
+    if cut == len(value) and not value.endswith("/"):
+        return head.rstrip("/")  # a file or a folder: matched at run time, see expand_input
+    return head.rpartition("/")[0]
+
+
+def _accepts(kind: str, name: str) -> bool:
+    low = name.lower()
+    if kind == "web":
+        return low.endswith(WEB_SUFFIXES)
+    if kind == "docs":
+        return low.endswith(DOCS_SUFFIXES)
+    return not (low.startswith(".") or low in ("license", "license.txt") or low.endswith((".yaml", ".yml", ".json")))
+
+
+def expand_input(inp: InputFile) -> list[InputFile]:
+    """Run-time listing of a ``pattern`` input through Beam's filesystems; other inputs pass
+    through. A value without glob characters is a folder when files lie under it (recursively,
+    filtered like local folders), else a file. No match gives an empty list: the caller counts it."""
+    if not inp.pattern:
+        return [inp]
+    from apache_beam.io.filesystems import FileSystems
+
+    def match(pattern: str) -> list[str]:
+        return sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
+
+    value = inp.path
+    if any(ch in value for ch in "*?["):
+        return [InputFile(inp.kind, p, inp.root) for p in match(value) if _accepts(inp.kind, p.rpartition("/")[2])]
+    root = value.rstrip("/")
+    under = match(f"{root}/**")  # a folder (on object stores: a prefix) lists its files
+    if under:
+        return [InputFile(inp.kind, p, root) for p in under if _accepts(inp.kind, p.rpartition("/")[2])]
+    return [InputFile(inp.kind, p, root.rpartition("/")[0]) for p in match(root)]
 
 
 def resolve_inputs(**by_kind: list[str] | None) -> list[InputFile]:
@@ -66,6 +130,11 @@ def resolve_inputs(**by_kind: list[str] | None) -> list[InputFile]:
         if kind not in KINDS:
             raise ValueError(f"unknown input kind {kind}")
         for value in values or []:
+            if is_remote(value):
+                if kind == "code":
+                    raise InputError(f"--code {value}: source trees must be local folders (copy the tree, or pack it as --docs)")
+                out.append(InputFile(kind, value, _remote_root(value), pattern=True))
+                continue
             matches = _expand(value)
             if not matches:
                 raise InputError(f"--{kind} {value}: no file matches this pattern")

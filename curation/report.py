@@ -29,7 +29,10 @@ EXAMPLES_PER_REASON = 5
 EXAMPLE_CHARS = 600
 TOKEN_BUDGET = 256 << 20  # bytes of rejected text tokenized exactly before sampling
 PRE_TEXT_STAGES = ("read", "extract")  # text not yet comparable: counted in documents only
-LINEAGE_KEYS = ("source_file", "offset", "url", "domain", "warc_record_id", "crawl_date", "content_type", "charset")
+LINEAGE_KEYS = (
+    "source_file", "warc_record_id", "warc_type", "record_offset", "offset", "url", "domain", "crawl_date",
+    "http_status", "content_type", "charset", "charset_source", "repo", "path", "size_bytes",
+)
 REJECT_KEYS = ("stage", "rule", "reason")
 
 
@@ -133,6 +136,15 @@ def _read_rejected(data: ReportData, tok, budget: int) -> None:
     data.examples = {r: [ex for _, ex in sorted(v)] for r, v in sorted(best.items())}
 
 
+def rule_values(meta: dict, rule: str, stage: str) -> dict | None:
+    """The values that decided: a filter stores them under its name (filters/base.run_chain);
+    stages without filters (dedup) under the stage name."""
+    for key in (rule, stage):
+        if isinstance(meta.get(key), dict):
+            return meta[key]
+    return None
+
+
 def _keep_example(best: dict, row: dict, meta: dict, h: int) -> None:
     """Keep the EXAMPLES_PER_REASON documents of smallest id hash per reason: a fixed,
     unbiased choice that does not depend on file order."""
@@ -141,8 +153,8 @@ def _keep_example(best: dict, row: dict, meta: dict, h: int) -> None:
         return
     text = row["text"] or ""
     rule = row["rule"] or ""
-    values = meta.get(rule) if isinstance(meta.get(rule), dict) else None
-    annotations = {k: v for k, v in meta.items() if k not in LINEAGE_KEYS and k not in REJECT_KEYS and k != rule}
+    values = rule_values(meta, rule, row["stage"])
+    annotations = {k: v for k, v in meta.items() if k not in LINEAGE_KEYS and k not in REJECT_KEYS and v is not values}
     items.append((h, {
         "id": row["id"],
         "source": row["source"],

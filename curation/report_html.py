@@ -144,13 +144,14 @@ def _example(ex: dict) -> str:
         vals = "".join(f"<tr><td>{esc(k)}</td><td class=\"l\">{esc(json.dumps(v, ensure_ascii=False))}</td></tr>" for k, v in sorted(ex["values"].items()))
         values = f"<table><tr><th>{esc(ex['rule'])}</th><th class=\"l\">value</th></tr>{vals}</table>"
     else:
-        values = _note(f"no rule values recorded by {ex['rule'] or 'the stage'}")
+        values = _note("no rule values recorded")
     ann = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ex["annotations"].items()))
     more = f"\n... ({ex['more_chars']:,} more characters)" if ex["more_chars"] else ""
     return (
         f'<div class="example"><div class="meta"><b>{esc(ex["id"])}</b> · source {esc(ex["source"])} · {esc(lineage)}</div>'
         f"{values}" + (f'<div class="meta">annotations: {esc(ann)}</div>' if ann else "")
-        + f"<pre>{esc(ex['text'])}{esc(more)}</pre></div>"
+        + (f"<pre>{esc(ex['text'])}{esc(more)}</pre>" if ex["text"] else _note("empty text (nothing was extracted or the record has no body)"))
+        + "</div>"
     )
 
 

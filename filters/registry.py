@@ -64,8 +64,7 @@ def pii_filters(cfg: PipelineConfig) -> list[Filter]:
 
 
 def all_filters(cfg: PipelineConfig | None = None) -> list[Filter]:
-    """One instance of every filter class, with default config (the contract test's list)."""
+    """Every built-in filter, routed as configured (default config: all of them); the contract
+    test's list and `curate filters --list`'s."""
     cfg = cfg or PipelineConfig()
-    return [LangId(cfg.langid), BookRules(cfg.quality.books), GopherQuality(cfg.quality.gopher_quality),
-            GopherRepetition(cfg.quality.gopher_repetition), book_repetition(cfg), C4(cfg.quality.c4), FineWeb(cfg.quality.fineweb),
-            CodeRules(cfg.quality.code), RedactPII(cfg.pii)]
+    return [LangId(cfg.langid), *quality_filters(cfg), RedactPII(cfg.pii)]

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 import apache_beam as beam
+from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import PipelineConfig, to_dict
@@ -32,10 +33,25 @@ GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality"], "dedup": [
 MARKER = "_SUCCESS.json"
 
 
-def inputs_fingerprint(inputs) -> str:
-    """Hash of every input file's (kind, path, size, mtime); code trees are walked."""
+def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
+    """Hash of every input file's (kind, path, size, mtime); code trees are walked.
+
+    Remote folders and globs (InputFile.pattern) are listed through Beam's filesystems when
+    ``match_remote``; a Dataflow dry run passes False (no network) and hashes the patterns."""
     h = hashlib.sha256()
     for inp in inputs:
+        if getattr(inp, "pattern", False):
+            h.update(f"{inp.kind}\0{inp.path}\0pattern\n".encode("utf-8", "surrogateescape"))
+            if match_remote:
+                pattern = inp.path if any(ch in inp.path for ch in "*?[") else f"{inp.path.rstrip('/')}/**"
+                for pat in (pattern, inp.path.rstrip("/")):
+                    try:
+                        found = [m for r in FileSystems.match([pat]) for m in r.metadata_list]
+                    except BeamIOError:
+                        found = []
+                    for m in sorted(found, key=lambda m: m.path):
+                        h.update(f"{m.path}\0{m.size_in_bytes}\0{m.last_updated_in_seconds}\n".encode("utf-8", "surrogateescape"))
+            continue
         paths = []
         if os.path.isdir(inp.path):
             for dirpath, dirnames, filenames in os.walk(inp.path, followlinks=False):

@@ -59,9 +59,13 @@ class ReadDocuments(beam.PTransform):
         self.id_key = id_key
 
     def expand(self, pbegin):
+        from curation.inputs import expand_input
+
         res = (
             pbegin
             | "Files" >> beam.Create(self.inputs)
+            # Remote folders and globs are listed here, at run time, so their files fan out.
+            | "MatchFiles" >> beam.FlatMap(expand_input)
             | "SpreadFiles" >> beam.Reshuffle()
             | "ReadRows" >> beam.ParDo(_ReadDocsFileDoFn(self.text_key, self.id_key)).with_outputs(REJECTED, COUNTS, main=DOCS)
         )

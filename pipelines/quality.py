@@ -61,12 +61,15 @@ class LangId(_Stage):
 
 
 class Quality(_Stage):
-    """Stage "quality": the rule sets routed by source (filters/registry.py)."""
+    """Stage "quality": the rule sets routed by source (filters/registry.py), then any plugin
+    filters the config names (filters/plugins.py), in the same wrapper."""
 
     stage = "quality"
 
     def filters(self):
-        return registry.quality_filters(self.config)
+        from filters.plugins import plugin_filters
+
+        return registry.quality_filters(self.config) + plugin_filters(self.config.plugins)
 
 
 class RedactPII(_Stage):

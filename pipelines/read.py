@@ -24,7 +24,7 @@ import apache_beam as beam
 
 from curation.config import ReadConfig
 from curation.document import Document
-from curation.inputs import InputFile
+from curation.inputs import InputFile, display_path
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
@@ -53,7 +53,9 @@ class _ListUnits(beam.DoFn):
 
             yield from list_tree(inp.path, self.cfg.code, opener=beam_open)
         elif inp.kind in ("web", "books"):
-            yield inp
+            from curation.inputs import expand_input
+
+            yield from expand_input(inp)  # a remote folder or glob is listed here, at run time
 
 
 class _ReadUnitDoFn(CountingDoFn):
@@ -67,6 +69,12 @@ class _ReadUnitDoFn(CountingDoFn):
             from curation.readers.code import read_code_file
 
             yield read_code_file(unit, self.cfg.code, opener=beam_open)
+        elif unit.escapes_root():
+            # A symlink under an input folder that resolves outside it: counted, never opened.
+            from curation.readers import removed
+
+            meta = {"source_file": unit.relpath, "error": "symlink pointing out of its input folder: not followed"}
+            yield removed("symlink", Document(f"{unit.relpath}#symlink", "", unit.kind, meta))
         elif unit.kind == "web":
             from curation.readers.warc import iter_warc
 
@@ -93,7 +101,7 @@ class _ReadUnitDoFn(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(o.doc, READ, rule, o.reason))
         except OSError as e:
             # The file vanished or became unreadable after inputs were resolved: one counted failure.
-            where = getattr(unit, "relpath", None) or f"{unit.repo}/{unit.path}"
+            where = getattr(unit, "relpath", None) or display_path(f"{unit.repo}/{unit.path}")
             log.warning("read/unreadable: %s: %s", where, e)
             self.count(READ, source, "in")
             self.count(READ, source, "failed", "read/unreadable")

@@ -44,6 +44,6 @@ def run_curate(*args: str, cwd: Path | None = None, timeout: int = 900) -> subpr
 def sample_build(tmp_path_factory) -> Path:
     """build-shards on sample_data/ once per session; every end-to-end test reuses it."""
     out = tmp_path_factory.mktemp("sample-build") / "out"
-    res = run_curate("build-shards", "--output", str(out))
+    res = run_curate("build-shards", "--output", str(out), "--emit", "documents,tokens")
     assert res.returncode == 0, f"build-shards failed:\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}"
     return out

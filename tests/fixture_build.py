@@ -47,7 +47,7 @@ def _documents(books_dir: Path) -> list[tuple[Document, str | None]]:
         offset = 0
         for i, para in enumerate(text.split("\n\n")[:400]):
             rel = f"{book}/{txt.name}"
-            meta = {"source_file": rel, "offset": offset, "content_type": "text/plain", "charset": "utf-8"}
+            meta = {"source_file": rel, "record_offset": offset, "content_type": "text/plain", "charset": "utf-8"}
             offset += len(para.encode("utf-8")) + 2
             doc = Document(f"{rel}#{i}-{content_hash(para, 8)}", para, "books", meta)
             out.append((doc, "read/empty" if not para.strip() else None))
@@ -55,7 +55,7 @@ def _documents(books_dir: Path) -> list[tuple[Document, str | None]]:
     html_dir = books_dir.parent / "extraction" / "html"
     for page in sorted(html_dir.glob("*.html.gz"))[:3]:
         raw = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
-        meta = {"source_file": f"extraction/html/{page.name}", "offset": 0, "url": f"https://example.org/{page.name[:12]}", "content_type": "text/html"}
+        meta = {"source_file": f"extraction/html/{page.name}", "record_offset": 0, "url": f"https://example.org/{page.name[:12]}", "content_type": "text/html"}
         out.append((Document(f"web-{content_hash(raw)}", raw, "web", meta), "extract/no_main_content"))
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     for name in CODE_MODULES:

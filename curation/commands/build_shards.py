@@ -97,7 +97,7 @@ def run(args) -> int:
     import apache_beam as beam
 
     from curation.config import load_config, to_dict
-    from curation.inputs import require_some_input, resolve_inputs
+    from curation.inputs import is_remote, require_some_input, resolve_inputs
     from pipelines import build_shards as pipeline
 
     common.setup_logging(args.debug)
@@ -124,6 +124,8 @@ def run(args) -> int:
         raise UserError(f"--emit takes documents, tokens or documents,tokens; got '{args.emit}'")
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
+    if _is_dry_run(options) or is_remote(args.output):
+        return _run_detached(args, options, inputs, cfg, config_path, emit)
     out_dir = common.ensure_output_dir(args.output).resolve()
 
     from pipelines import checkpoint as ckpt
@@ -182,3 +184,100 @@ def _print_summary(out_dir: Path, elapsed: float) -> None:
     from curation.summary import format_summary
 
     print(format_summary(stats, manifest, elapsed))
+
+
+# ---------------------------------------------------------------- dry runs and remote outputs
+def _is_dry_run(options) -> bool:
+    from apache_beam.options.pipeline_options import TestOptions
+
+    return bool(options.view_as(TestOptions).dry_run)
+
+
+def _stage_labels(proto) -> list[str]:
+    """Top-level transform labels of a pipeline proto, in graph order."""
+    roots = proto.root_transform_ids
+    labels = []
+    for rid in roots:
+        t = proto.components.transforms[rid]
+        subs = t.subtransforms if len(roots) == 1 and t.subtransforms else [rid]
+        labels.extend(proto.components.transforms[s].unique_name for s in subs)
+    return labels
+
+
+def _run_detached(args, options, inputs, cfg, config_path, emit) -> int:
+    """A dry run (``--dry_run=True``), or an output on an object store or cluster filesystem.
+
+    Building the graph touches nothing in the output folder: no mkdir, no lock (object stores
+    rely on unique job names, docs/scale-out.md), no stage cleanup; remote input globs are
+    listed by the workers (curation.inputs.expand_input). A dry run on DataflowRunner builds,
+    pickles and translates the whole job and submits nothing; on any other runner it only
+    translates the graph (Beam's runner API, what Flink and Spark job servers consume): either
+    way nothing runs, so no manifest is written and no metrics are read.
+    """
+    import apache_beam as beam
+    from apache_beam.io.filesystems import FileSystems
+
+    from curation.config import to_dict
+    from curation.inputs import is_remote
+    from pipelines import build_shards as pipeline
+    from pipelines import checkpoint as ckpt
+    from pipelines.fsutil import write_json
+
+    dry_run = _is_dry_run(options)
+    out = args.output.rstrip("/") if is_remote(args.output) else str(Path(args.output).absolute())
+    extra = {"text_key": args.text_key, "id_key": args.id_key, "sample": args.sample, "limit": args.limit}
+    keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs, match_remote=not dry_run), cfg, extra)
+    resume_from = None if dry_run or args.no_resume else ckpt.latest_complete(out, keys)
+    if resume_from:
+        log.info("resuming after stage group '%s' from %s", resume_from, ckpt.stage_dir(out, resume_from, keys[resume_from]))
+    runner = options.get_all_options().get("runner") or "DirectRunner"
+    p = beam.Pipeline(options=options)
+    pipeline.build(p, inputs, cfg, out, args.text_key, args.id_key, keys=keys, resume_from=resume_from,
+                   sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format)
+    if dry_run:
+        if "Dataflow" in str(runner):
+            proto = p.run().job.proto_pipeline  # DataflowRunner returns before submitting
+        else:
+            proto = p.to_runner_api()
+        labels = _stage_labels(proto)
+        print(f"dry run ({runner}): built the job graph, {len(proto.components.transforms)} transforms; "
+              f"stages: {', '.join(labels)}; nothing was run or written")
+        return 0
+    started = time.time()
+    manifest = f"{out}/manifest.json"
+    if FileSystems.exists(manifest):  # the commit marker of an earlier run must not survive a failed rerun
+        FileSystems.delete([manifest])
+    try:
+        p.run().wait_until_finish()
+    except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
+        msg = str(e)
+        if "accounting mismatch" in msg:
+            raise AccountingError(msg[msg.index("accounting mismatch"):].splitlines()[0]) from None
+        raise
+    elapsed = time.time() - started
+    write_json(f"{out}/run.json", {
+        "command": "build-shards",
+        "argv": sys.argv[1:],
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(elapsed, 3),
+        "host": socket.gethostname(),
+        "user": getpass.getuser(),
+        "python": platform.python_version(),
+        "runner": runner,
+        "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
+        "config_file": config_path,
+        "resumed_from": resume_from,
+        "stage_keys": keys,
+        "config": to_dict(cfg),
+    })
+    try:
+        with FileSystems.open(f"{out}/stats.json") as f:
+            stats = json.loads(f.read())
+        with FileSystems.open(manifest) as f:
+            man = json.loads(f.read())
+    except (OSError, ValueError):
+        return 0
+    from curation.summary import format_summary
+
+    print(format_summary(stats, man, elapsed))
+    return 0

@@ -37,18 +37,30 @@ def collision_probability(j: float, bands: int, rows: int) -> float:
 @functools.cache
 def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.99) -> tuple[int, int]:
     """(bands, rows) with b*r <= num_perm such that a pair at ``threshold`` collides with
-    probability >= min_recall (or the best reachable when no choice gets there)."""
-    t = round(threshold, 2)
-    best = None
-    while t > 0.0:
-        b, r = _optimal_param(t, num_perm, 0.5, 0.5)
-        p = collision_probability(threshold, b, r)
-        if best is None or p > best[0]:
-            best = (p, b, r)
+    probability >= min_recall: the highest t' (0.01 steps) whose datasketch optimum gets there.
+    Lowering t' shifts the S-curve left, so the recall at ``threshold`` grows as t' falls: a
+    bisection needs ~7 calls of the routine (each ~0.1 s at 128 permutations) instead of ~25."""
+
+    def at(step: int) -> tuple[float, int, int]:
+        b, r = _optimal_param(step / 100, num_perm, 0.5, 0.5)
+        return collision_probability(threshold, b, r), b, r
+
+    lo, hi = 1, int(round(threshold * 100))  # recall(lo) is highest; find the largest good step
+    p_hi, b, r = at(hi)
+    if p_hi >= min_recall:
+        return b, r
+    p_lo, b_lo, r_lo = at(lo)
+    if p_lo < min_recall:
+        return b_lo, r_lo
+    best = (b_lo, r_lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        p, b, r = at(mid)
         if p >= min_recall:
-            return b, r
-        t = round(t - 0.01, 2)
-    return best[1], best[2]
+            lo, best = mid, (b, r)
+        else:
+            hi = mid
+    return best
 
 
 class Signer:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import sys
 import unicodedata
 
 import numpy as np
@@ -32,9 +31,10 @@ _SLICE_CHARS = 1 << 20
 
 @functools.cache
 def _punct_table() -> dict[int, str]:
-    """Every Unicode punctuation code point (category P*) to a space. Built on first use (a scan
-    of all code points, ~0.5 s per process), not at import."""
-    return {cp: " " for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)).startswith("P")}
+    """Every Unicode punctuation code point (category P*) to a space. Built on first use, not at
+    import. Planes 2 and above hold no punctuation (ideographs, tags, private use), so the scan
+    stops at U+1FFFF: 131k code points instead of 1.1M."""
+    return {cp: " " for cp in range(0x20000) if unicodedata.category(chr(cp)).startswith("P")}
 
 
 # ASCII text (most of it) takes bytes.translate with a 256-byte table: ~20x faster than

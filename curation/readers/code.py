@@ -2,10 +2,11 @@
 
 ``list_tree`` walks a tree (sorted, symlinks not followed) and yields every file with the skip
 decisions that need only its path: vendored directories (node_modules, vendor, third_party,
-site-packages ...: read/vendored) and lock files (read/generated). Directories that hold no
-source at all (.git, __pycache__, caches) are not walked and not counted. ``read_code_file``
-then reads one file: over-size (read/too_large), binary (NUL bytes: read/binary), not UTF-8
-(read/encoding), generated (minified bundles, protobuf output, files marked "@generated",
+site-packages ...: read/vendored), lock files (read/generated) and symlinks (read/symlink; with
+``follow_symlinks``, those resolving inside the tree are followed, each directory once, and
+only the others are skipped). Directories that hold no source at all (.git, __pycache__,
+caches) are not walked and not counted. ``read_code_file`` then reads one file: over-size
+(read/too_large), binary (NUL bytes: read/binary), not UTF-8 (read/encoding), generated (minified bundles, protobuf output, files marked "@generated",
 "DO NOT EDIT", "auto-generated": read/generated), no known language (read/unknown_language).
 Language comes from the extension, else the shebang line. The quality rules of The Stack and
 StarCoder (line lengths, alphanumeric share, hex data) are filters in filters/code.py: the
@@ -24,6 +25,7 @@ from typing import Iterator
 
 from curation.config import CodeConfig
 from curation.document import Document, content_hash
+from curation.inputs import display_path, within
 from curation.readers import Opener, ReadOutcome, kept, local_open, looks_binary, removed
 
 EXTENSIONS = {
@@ -106,16 +108,32 @@ def list_tree(tree: str, cfg: CodeConfig, opener: Opener = local_open) -> Iterat
     repo = os.path.basename(tree.rstrip(os.sep)) or tree
     lic, spdx = _find_license(tree, opener)
     vendored = set(cfg.vendored_dirs)
+    # Symlinks are counted skips (read/symlink). With follow_symlinks, only those that resolve
+    # inside the tree are followed, and each real directory is walked once: loops end.
+    seen = {os.path.realpath(tree)}
     for dirpath, dirnames, filenames in os.walk(tree, followlinks=cfg.follow_symlinks):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
         rel_dir = os.path.relpath(dirpath, tree)
         parts = [] if rel_dir == "." else rel_dir.split(os.sep)
         in_vendored = any(p in vendored for p in parts)
+        walk = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in IGNORED_DIRS:
+                continue
+            real = os.path.realpath(full)
+            if os.path.islink(full) and (not cfg.follow_symlinks or not within(full, tree) or real in seen):
+                yield CodeUnit(tree, repo, "/".join(parts + [d]), "symlink", lic, spdx)
+                continue
+            if real not in seen:
+                seen.add(real)
+                walk.append(d)
+        dirnames[:] = walk
         for fn in sorted(filenames):
             full = os.path.join(dirpath, fn)
-            if os.path.islink(full) and not cfg.follow_symlinks:
-                continue
             rel = "/".join(parts + [fn])
+            if os.path.islink(full) and not (cfg.follow_symlinks and within(full, tree) and os.path.isfile(full)):
+                yield CodeUnit(tree, repo, rel, "symlink", lic, spdx)
+                continue
             skip = "vendored" if in_vendored else ("generated" if fn in LOCK_FILES else "")
             yield CodeUnit(tree, repo, rel, skip, lic, spdx)
 
@@ -154,17 +172,19 @@ def is_generated(path: str, text: str) -> bool:
 
 
 def read_code_file(unit: CodeUnit, cfg: CodeConfig, opener: Opener = local_open) -> ReadOutcome:
-    meta = {"repo": unit.repo, "path": unit.path, "source_file": f"{unit.repo}/{unit.path}",
+    repo, path = display_path(unit.repo), display_path(unit.path)  # names may not be UTF-8
+    meta = {"repo": repo, "path": path, "source_file": f"{repo}/{path}",
             "license_file": unit.license_file, "license": unit.license}
     full = os.path.join(unit.tree, *unit.path.split("/"))
-    size = os.path.getsize(full)
+    # lstat for a symlink: its target may be a loop or lie outside the tree, never touched.
+    size = os.lstat(full).st_size if unit.skip == "symlink" else os.path.getsize(full)
     meta["size_bytes"] = size
     if unit.skip or size > cfg.max_file_bytes:
-        doc = Document(f"{unit.repo}/{unit.path}#{size}", "", "code", meta)
+        doc = Document(f"{repo}/{path}#{size}", "", "code", meta)
         return removed(unit.skip or "too_large", doc)
     with opener(full) as f:
         data = f.read()
-    doc = Document(f"{unit.repo}/{unit.path}#{content_hash(data, 12)}", "", "code", meta)
+    doc = Document(f"{repo}/{path}#{content_hash(data, 12)}", "", "code", meta)
     if not data.strip():
         return removed("empty", doc)
     if unit.path.rsplit("/", 1)[-1] in LICENSE_NAMES:

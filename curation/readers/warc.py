@@ -255,6 +255,13 @@ class DecodeError(Exception):
     pass
 
 
+class DecodedTooLarge(DecodeError):
+    """The decoded body would pass read.web.max_record_bytes (a decompression bomb, or just big)."""
+
+    def __init__(self, max_bytes: int):
+        super().__init__(f"decoded body over read.web.max_record_bytes ({max_bytes} bytes); decoding stopped there")
+
+
 def _decode_content(body: bytes, encoding: str, max_bytes: int) -> bytes:
     enc = encoding.lower().strip()
     if enc in ("", "identity", "none"):
@@ -274,9 +281,10 @@ def _decode_content(body: bytes, encoding: str, max_bytes: int) -> bytes:
                 import brotli
             except ImportError:
                 raise DecodeError("Content-Encoding br needs the brotli package") from None
-            out = brotli.decompress(body)
+            # Bounded like zlib below: the output buffer stops growing past the cap.
+            out = brotli.Decompressor().process(body, output_buffer_limit=max_bytes + 1)
             if len(out) > max_bytes:
-                raise DecodeError("decoded body over the size cap")
+                raise DecodedTooLarge(max_bytes)
             return out
         else:
             raise DecodeError(f"unknown Content-Encoding {encoding!r}")
@@ -295,7 +303,7 @@ def _bounded(d, body: bytes, max_bytes: int) -> bytes:
     # A decompression bomb stops at the cap instead of filling memory.
     out = d.decompress(body, max_bytes + 1)
     if len(out) > max_bytes:
-        raise DecodeError("decoded body over the size cap")
+        raise DecodedTooLarge(max_bytes)
     return out
 
 
@@ -409,7 +417,7 @@ def record_outcome(rec: RawRecord, relpath: str, cfg: WebConfig, max_doc_chars: 
         body = _decode_content(body, _header(headers, "content-encoding"), cfg.max_record_bytes)
     except DecodeError as e:
         doc.metadata["error"] = str(e)
-        return failed("decode", doc)
+        return removed("too_large", doc) if isinstance(e, DecodedTooLarge) else failed("decode", doc)
     if looks_binary(body):
         return removed("binary", doc)
     text, codec, source = decode_html(body, ctype)

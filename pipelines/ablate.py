@@ -1,0 +1,310 @@
+"""The `curate ablate` build: every variant's training set in one Beam pipeline, one tokenizer.
+
+    Read | HoldOut (or --eval) ---------------------------------------------> eval documents
+         | Decontaminate (Dedup with the eval documents as its reference set) -> raw
+    raw | TrainTokenizer                                          (one tokenizer for every variant)
+    raw | [LangId] | [Quality] | [Dedup] | [RedactPII]            (per variant; shared prefixes)
+        | Tokenize | WriteShards(train)  + eval chunks | WriteShards(val)  -> DIR/variants/<name>/
+
+Every variant starts from the same decontaminated raw set, so the evaluation set is neutral:
+excluded from every variant, and chosen before (never by) the curated pipeline. The tokenizer is
+trained on raw, the superset every variant filters, so it favours none of them. Each variant
+folder is a complete build-shards output (manifest, tokenizer, stats) whose val split holds the
+evaluation documents cut into chunks, so `curate train --shards` validates on the eval set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import apache_beam as beam
+from apache_beam.pvalue import AsSingleton
+
+from curation import stats as stats_mod
+from curation.ablate import STAGES, chunk_text
+from curation.config import PipelineConfig
+from curation.document import Document, id_hash64
+from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, SumCounts, mark_rejected
+
+log = logging.getLogger("curate")
+
+HOLDOUT = "holdout"
+DECONTAMINATE = "decontaminate"
+EVAL = "eval"
+
+
+# ---------------------------------------------------------------- evaluation split
+def _eval_threshold(sizes: list, fraction: float) -> int:
+    """Books of smallest id hash until they hold ``fraction`` of the books' bytes (at least one):
+    the largest hash taken, or -1 when there are no books."""
+    if not sizes:
+        return -1
+    sizes = sorted(sizes)
+    budget = fraction * sum(n for _, n in sizes)
+    taken = 0
+    for h, n in sizes:
+        taken += n
+        if taken >= budget:
+            return h
+    return sizes[-1][0]
+
+
+def _book_size(doc: Document):
+    if doc.source == "books":
+        yield id_hash64(doc.id), len(doc.text.encode("utf-8", "surrogatepass"))
+
+
+class _HoldOutDoFn(CountingDoFn):
+    def process(self, doc: Document, threshold: int):
+        self.count(HOLDOUT, doc.source, "in")
+        if doc.source == "books" and id_hash64(doc.id) <= threshold:
+            self.count(HOLDOUT, doc.source, "removed", f"{HOLDOUT}/eval")
+            yield beam.pvalue.TaggedOutput(EVAL, doc)
+        else:
+            self.count(HOLDOUT, doc.source, "out")
+            yield doc
+
+
+class HoldOutBooks(beam.PTransform):
+    """Stage "holdout": whole books of smallest id hash up to ``fraction`` of the books' bytes
+    become the evaluation set. Returns {"docs", "eval", "counts"}."""
+
+    def __init__(self, fraction: float, label: str | None = None):
+        super().__init__(label)
+        self.fraction = fraction
+
+    def expand(self, docs):
+        threshold = (
+            docs
+            | "BookSizes" >> beam.FlatMap(_book_size)
+            | "AllSizes" >> beam.combiners.ToList()
+            | "Threshold" >> beam.Map(_eval_threshold, self.fraction)
+        )
+        res = docs | "Split" >> beam.ParDo(_HoldOutDoFn(), AsSingleton(threshold)).with_outputs(EVAL, COUNTS, main=DOCS)
+        return {DOCS: res[DOCS], EVAL: res[EVAL], COUNTS: res[COUNTS]}
+
+
+# ---------------------------------------------------------------- decontamination
+def _reference_rooted(item):
+    """(kept id, {dups, ref}) -> (doc id, duplicate row) for documents whose cluster an eval
+    document won: those are contaminated. Other duplicates are within the training set and stay."""
+    _, grouped = item
+    if list(grouped["ref"]):
+        for row in grouped["dups"]:
+            yield row["doc_id"], row
+
+
+class _DecideDecontamination(CountingDoFn):
+    def process(self, item):
+        _, grouped = item
+        rows = list(grouped["hit"])
+        for doc in grouped[DOCS]:
+            self.count(DECONTAMINATE, doc.source, "in")
+            if rows:
+                row = rows[0]
+                reason = f"{DECONTAMINATE}/{row['kind']}"
+                self.count(DECONTAMINATE, doc.source, "removed", reason)
+                out = doc.with_metadata(decontaminate={"eval_id": row["kept_id"], "similarity": row["similarity"]})
+                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(out, DECONTAMINATE, row["kind"], reason))
+            else:
+                self.count(DECONTAMINATE, doc.source, "out")
+                yield doc
+
+
+class Decontaminate(beam.PTransform):
+    """Stage "decontaminate": remove training documents that are exact or near (Jaccard >=
+    dedup.threshold) duplicates of an evaluation document.
+
+    Runs the Dedup transform with the eval documents as its reference set (they always win and
+    are never removed); a document is contaminated when its cluster's survivor is an eval
+    document. Duplicates among training documents are left alone: that is the dedup stage's job,
+    and the raw variant must keep them."""
+
+    def __init__(self, config: PipelineConfig, reference, label: str | None = None):
+        super().__init__(label)
+        self.config = config
+        self.reference = reference
+
+    def expand(self, docs):
+        from pipelines.dedup import Dedup
+
+        dedup = docs | "Dedup" >> Dedup(self.config, reference=self.reference)
+        # dedup's "duplicates" output only lists rows of removed documents; a reference never is.
+        hits = (
+            {
+                "dups": dedup["duplicates"] | "ByKept" >> beam.Map(lambda r: (r["kept_id"], r)),
+                "ref": self.reference | "RefIds" >> beam.Map(lambda d: (d.id, True)),
+            }
+            | "JoinReference" >> beam.CoGroupByKey()
+            | "ReferenceRooted" >> beam.FlatMap(_reference_rooted)
+        )
+        res = (
+            {DOCS: docs | "ById" >> beam.Map(lambda d: (d.id, d)), "hit": hits}
+            | "JoinDocs" >> beam.CoGroupByKey()
+            | "Decide" >> beam.ParDo(_DecideDecontamination()).with_outputs(REJECTED, COUNTS, main=DOCS)
+        )
+        return {DOCS: res[DOCS], REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
+
+
+# ---------------------------------------------------------------- variant stages
+def _annotate_only(cfg: PipelineConfig) -> PipelineConfig:
+    """Language ID that annotates but keeps every document: the quality rules still need
+    ``lang`` (stop words, word segmentation), only the language *filter* is off."""
+    lang = dataclasses.replace(cfg.langid, allowlist=[], min_score=0.0, min_score_by_lang={}, min_score_sources=[])
+    return dataclasses.replace(cfg, langid=lang)
+
+
+def _stage_transform(stage: str, cfg: PipelineConfig):
+    from pipelines.dedup import Dedup
+    from pipelines.quality import LangId, Quality, RedactPII
+
+    if stage == "langid":
+        return LangId(cfg)
+    if stage == "langid_annotate":
+        return LangId(_annotate_only(cfg))
+    if stage == "quality":
+        return Quality(cfg)
+    if stage == "dedup":
+        return Dedup(cfg)
+    if stage == "pii":
+        return RedactPII(cfg)
+    raise ValueError(f"unknown stage {stage!r}")
+
+
+class _StageCache:
+    """Applies stage sequences to raw, sharing common prefixes between variants: curated and
+    no_dedup run language ID and the quality rules once."""
+
+    def __init__(self, raw_docs, cfg: PipelineConfig):
+        self.cfg = cfg
+        self.outputs: dict[tuple, dict] = {(): {DOCS: raw_docs}}
+
+    def apply(self, stages: tuple) -> list[dict]:
+        """The stage outputs of ``stages`` in order (each a stage dict)."""
+        chain = []
+        for i in range(1, len(stages) + 1):
+            key = stages[:i]
+            if key not in self.outputs:
+                prev = self.outputs[key[:-1]][DOCS]
+                self.outputs[key] = prev | f"Stage[{'+'.join(key)}]" >> _stage_transform(key[-1], self.cfg)
+            chain.append(self.outputs[key])
+        return chain
+
+
+# ---------------------------------------------------------------- writing a variant
+class _SaveTokenizer(beam.DoFn):
+    def __init__(self, output_dir: str):
+        self.output_dir = output_dir
+
+    def process(self, info: dict):
+        from curation.tokenizer import Tokenizer
+        from pipelines.write import _save_tokenizer
+
+        _save_tokenizer(Tokenizer(info["model"], info["kind"]), self.output_dir)
+        yield info["file"]
+
+
+class _VariantStats(beam.DoFn):
+    def __init__(self, chain: list[str]):
+        self.chain = chain
+
+    def process(self, counts):
+        stats = stats_mod.assemble(counts, order=self.chain)
+        stats_mod.check(stats, self.chain)  # AccountingError fails the run
+        stats["accounting"] = {"ok": True, "problems": []}
+        yield stats
+
+
+def _chunk_doc(doc: Document, max_bytes: int):
+    for i, text in enumerate(chunk_text(doc.text, max_bytes)):
+        yield Document(f"{doc.id}#{i:05d}", text, doc.source, dict(doc.metadata, eval_doc=doc.id))
+
+
+class WriteVariant(beam.PTransform):
+    """One variant's docs -> DIR/variants/<name>/: train shards of its documents, val shards of
+    the evaluation chunks, the shared tokenizer, stats.json, and manifest.json last."""
+
+    def __init__(self, config: PipelineConfig, vdir: str, tokenizer, eval_rows, counts: list, chain: list[str],
+                 label: str | None = None):
+        super().__init__(label)
+        self.config = config
+        self.vdir = vdir
+        self.tokenizer = tokenizer
+        self.eval_rows = eval_rows
+        self.counts = counts
+        self.chain = chain
+
+    def expand(self, docs):
+        from pipelines.write import Tokenize, WriteManifest, WriteShards
+
+        shards = self.config.shards
+        all_train = dataclasses.replace(self.config, shards=dataclasses.replace(shards, val_fraction=0.0))
+        all_val = dataclasses.replace(self.config, shards=dataclasses.replace(shards, val_fraction=1.0))
+        tokens = docs | "Tokenize" >> Tokenize(self.config, self.tokenizer)
+        train = tokens[DOCS] | "WriteTrain" >> WriteShards(all_train, self.vdir, self.tokenizer)
+        val = self.eval_rows | "WriteEval" >> WriteShards(all_val, self.vdir, self.tokenizer)
+        saved = self.tokenizer | "SaveTokenizer" >> beam.ParDo(_SaveTokenizer(self.vdir))
+        entries = (train, val) | "Entries" >> beam.Flatten()
+        stats = (
+            tuple(self.counts) + (tokens[COUNTS],)
+            | "SumCounts" >> SumCounts()
+            | "CollectCounts" >> beam.combiners.ToList()
+            | "Stats" >> beam.ParDo(_VariantStats(self.chain))
+        )
+        # The manifest waits for the tokenizer copy too (as a side input), so it stays the last write.
+        gated = entries | "AfterTokenizer" >> beam.Map(lambda e, _: e, beam.pvalue.AsList(saved))
+        return gated | "WriteManifest" >> WriteManifest(self.config, self.vdir, self.tokenizer, gated, stats)
+
+
+# ---------------------------------------------------------------- the whole graph
+def build_ablation(p, inputs, cfg: PipelineConfig, output_dir: str, variants: list[str], *, eval_inputs=(),
+                   eval_fraction: float = 0.1, eval_chunk_bytes: int = 4096, text_key: str = "text",
+                   id_key: str = "id") -> dict:
+    """Add the ablation build to ``p``. Returns {variant: manifest PCollection}.
+
+    ``eval_inputs``: --docs-kind InputFiles of the user's evaluation documents; empty: hold out
+    ``eval_fraction`` of the books (by bytes, whole books, at least one)."""
+    from pipelines.build_shards import read_inputs
+    from pipelines.docs_io import ReadDocuments, WriteParts
+    from pipelines.write import Tokenize, TrainTokenizer
+
+    out = output_dir.rstrip("/")
+    read = read_inputs(p, inputs, cfg, text_key, id_key)
+    base_counts = [read[COUNTS]]
+    base_chain = ["read", "extract"]
+    if eval_inputs:
+        eval_docs = (p | "ReadEval" >> ReadDocuments(list(eval_inputs), text_key, id_key))[DOCS]
+        train_docs = read[DOCS]
+    else:
+        held = read[DOCS] | "HoldOut" >> HoldOutBooks(eval_fraction)
+        eval_docs, train_docs = held[EVAL], held[DOCS]
+        base_counts.append(held[COUNTS])
+        base_chain.append(HOLDOUT)
+    decon = train_docs | "Decontaminate" >> Decontaminate(cfg, eval_docs)
+    base_counts.append(decon[COUNTS])
+    base_chain.append(DECONTAMINATE)
+    raw = decon[DOCS]
+
+    eval_docs | "WriteEvalDocs" >> WriteParts(out, "eval/documents", kind="documents")
+    decon[REJECTED] | "WriteDecontaminated" >> WriteParts(out, "decontaminated", kind="rejected")
+
+    tokenizer = raw | "TrainTokenizer" >> TrainTokenizer(cfg, out)
+    eval_rows = (
+        eval_docs
+        | "ChunkEval" >> beam.FlatMap(_chunk_doc, eval_chunk_bytes)
+        | "TokenizeEval" >> Tokenize(cfg, tokenizer)
+    )[DOCS]
+
+    cache = _StageCache(raw, cfg)
+    manifests = {}
+    for name in variants:
+        stages = STAGES[name]
+        outputs = cache.apply(stages)
+        docs = outputs[-1][DOCS] if outputs else raw
+        chain = base_chain + [("langid" if s == "langid_annotate" else s) for s in stages] + ["tokenize"]
+        counts = base_counts + [o[COUNTS] for o in outputs]
+        manifests[name] = docs | f"Write[{name}]" >> WriteVariant(
+            cfg, f"{out}/variants/{name}", tokenizer, eval_rows, counts, chain
+        )
+    return manifests
