@@ -177,7 +177,43 @@ class BookRulesConfig:
 
 
 @dataclass(frozen=True)
+class RepairConfig:
+    """Text repair, run first in the langid stage (language ID must see fixed text)."""
+
+    enabled: bool = True
+    sources: list[str] = field(default_factory=lambda: ["web", "books", "docs"])  # code is left byte-exact
+    ftfy: bool = True  # mojibake and broken Unicode (ftfy.fix_text; quotes, widths and HTML entities kept)
+    normalization: str = "NFC"  # NFC | NFKC | none
+    remove_control_chars: bool = True  # C0/C1 controls except tab and newline; \r\n and \r become \n
+
+
+@dataclass(frozen=True)
+class UrlFilterConfig:
+    """Blocklists for metadata["url"]: plain text files, one entry a line, "#" starts a comment
+    (docs/quality-signals.md). Empty paths: that list is off."""
+
+    domains_file: str = ""  # a domain blocks itself and every subdomain ("example.com", "*.example.com")
+    substrings_file: str = ""  # case-insensitive substring of the whole URL
+    regex_file: str = ""  # Python regular expressions, searched in the whole URL
+    sources: list[str] = field(default_factory=lambda: ["web"])
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """A fastText quality classifier (DCLM, Li et al. 2024) trained by `curate train-classifier`."""
+
+    model_path: str = ""  # a fastText .bin, or a train-classifier output folder; empty: off
+    label: str = "hq"  # the label whose probability is the score
+    threshold: float = 0.5  # keep when score >= threshold (DCLM kept its top 10%: pick it from the scores)
+    max_chars: int = 100_000  # score the first this many characters (bounded cost per document)
+    sources: list[str] = field(default_factory=lambda: ["web"])
+
+
+@dataclass(frozen=True)
 class QualityConfig:
+    repair: RepairConfig = field(default_factory=RepairConfig)
+    url: UrlFilterConfig = field(default_factory=UrlFilterConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     gopher_quality: GopherQualityConfig = field(default_factory=GopherQualityConfig)
     gopher_repetition: GopherRepetitionConfig = field(default_factory=GopherRepetitionConfig)
     c4: C4Config = field(default_factory=C4Config)
@@ -194,6 +230,33 @@ class PIIConfig:
     ip_addresses: bool = True
     email_placeholder: str = "<EMAIL>"
     ip_placeholder: str = "<IP_ADDRESS>"
+    phones: bool = True  # international (+CC) and North American numbers
+    payment_cards: bool = True  # 13-19 digits passing the Luhn check, with a known card prefix
+    ibans: bool = True  # IBANs whose ISO 13616 mod-97 checksum holds
+    phone_placeholder: str = "<PHONE>"
+    card_placeholder: str = "<CARD_NUMBER>"
+    iban_placeholder: str = "<IBAN>"
+
+    def placeholders(self) -> list[str]:
+        """The placeholders this config can write (tokenizer symbols, loss-mask pieces)."""
+        if not self.enabled:
+            return []
+        pairs = [(self.emails, self.email_placeholder), (self.ip_addresses, self.ip_placeholder),
+                 (self.phones, self.phone_placeholder), (self.payment_cards, self.card_placeholder),
+                 (self.ibans, self.iban_placeholder)]
+        return [ph for on, ph in pairs if on]
+
+
+# ---------------------------------------------------------------- decontamination
+@dataclass(frozen=True)
+class DecontaminateConfig:
+    """Remove training documents sharing an n-gram with a test set (after dedup's normalisation)."""
+
+    test_sets: list[str] = field(default_factory=list)  # document files (JSONL/Parquet), one test set each
+    n: int = 13  # word n-grams (GPT-3, Brown et al. 2020)
+    char_n: int = 25  # character n-grams for scripts without spaces (zh, ja, th)
+    text_key: str = "text"
+    id_key: str = "id"
 
 
 # ---------------------------------------------------------------- dedup
@@ -254,6 +317,7 @@ class PipelineConfig:
     quality: QualityConfig = field(default_factory=QualityConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     pii: PIIConfig = field(default_factory=PIIConfig)
+    decontaminate: DecontaminateConfig = field(default_factory=DecontaminateConfig)
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
     plugins: list[PluginConfig] = field(default_factory=list)  # custom filters, run after the quality rules
@@ -433,6 +497,7 @@ def validate(cfg: Any) -> None:
         if cfg.quality.c4.profile not in ("c4", "datatrove"):
             raise ConfigError(f"quality.c4.profile must be c4 or datatrove, got {cfg.quality.c4.profile!r}")
         _validate_filters(cfg)
+        _validate_quality_signals(cfg)
         if cfg.read.web.reader not in ("fastwarc", "warcio"):
             raise ConfigError(f"read.web.reader must be fastwarc or warcio, got {cfg.read.web.reader!r}")
 
@@ -455,3 +520,19 @@ def _validate_filters(cfg: "PipelineConfig") -> None:
     bad = sorted(set(q.books.repetition_skip_rules) - allowed)
     if bad:
         raise ConfigError(f"quality.books.repetition_skip_rules: unknown rule {bad[0]!r} (one of {', '.join(sorted(allowed))})")
+
+
+def _validate_quality_signals(cfg: "PipelineConfig") -> None:
+    q, dc = cfg.quality, cfg.decontaminate
+    if q.repair.normalization not in ("NFC", "NFKC", "none"):
+        raise ConfigError(f"quality.repair.normalization must be NFC, NFKC or none, got {q.repair.normalization!r}")
+    if not 0.0 <= q.classifier.threshold <= 1.0:
+        raise ConfigError(f"quality.classifier.threshold must be in [0, 1], got {q.classifier.threshold}")
+    if q.classifier.max_chars < 1:
+        raise ConfigError("quality.classifier.max_chars must be positive")
+    for key in ("domains_file", "substrings_file", "regex_file"):
+        path = getattr(q.url, key)
+        if path and not Path(path).is_file():
+            raise ConfigError(f"quality.url.{key}: no such file {path}")
+    if not 1 <= dc.n <= 32 or not 1 <= dc.char_n <= 32:
+        raise ConfigError(f"decontaminate.n and decontaminate.char_n must be in [1, 32], got {dc.n}, {dc.char_n}")

@@ -17,6 +17,7 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
+from curation import progress
 from curation.document import REJECT_REASON, REJECT_RULE, REJECT_STAGE, Document
 from curation.stats import key as count_key
 
@@ -39,10 +40,13 @@ class CountingDoFn(beam.DoFn):
 
     def count(self, stage: str, source: str, kind: str, reason: str = "", n: int = 1) -> None:
         self._counts[count_key(stage, source, kind, reason)] += n
+        progress.record(stage, kind, reason, n)
         if kind in ("in", "out"):
             beam.metrics.Metrics.counter(stage, kind).inc(n)
 
     def finish_bundle(self):
+        # A worker may stop right after its last bundle: write its progress now.
+        progress.flush()
         for k, n in sorted(self._counts.items()):
             yield beam.pvalue.TaggedOutput(COUNTS, WindowedValue((k, n), MIN_TIMESTAMP, [GlobalWindow()]))
         self._counts = Counter()

@@ -146,9 +146,12 @@ def run(args) -> int:
         p = beam.Pipeline(options=options)
         pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key, keys=keys, resume_from=resume_from,
                        sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format)
+        from curation import progress
+
         try:
-            result = p.run()
-            result.wait_until_finish()
+            with progress.watch(order=pipeline.STAGE_CHAIN) as watcher:
+                result = p.run()
+                result.wait_until_finish()
         except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
             msg = str(e)
             if "accounting mismatch" in msg:
@@ -167,6 +170,7 @@ def run(args) -> int:
             "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
             "config_file": config_path,
             "resumed_from": resume_from,
+            "durations": watcher.stage_seconds(),
             "stage_keys": keys,
             "config": to_dict(cfg),
         }
@@ -183,7 +187,11 @@ def _print_summary(out_dir: Path, elapsed: float) -> None:
         return
     from curation.summary import format_summary
 
-    print(format_summary(stats, manifest, elapsed))
+    try:
+        durations = json.loads((out_dir / "run.json").read_text()).get("durations")
+    except (OSError, ValueError):
+        durations = None
+    print(format_summary(stats, manifest, elapsed, durations=durations))
 
 
 # ---------------------------------------------------------------- dry runs and remote outputs
