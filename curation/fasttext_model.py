@@ -92,6 +92,7 @@ def train_supervised(
     lr: float = 0.1,
     word_ngrams: int = 2,
     dim: int = 100,
+    bucket: int = 2_000_000,
     min_count: int = 1,
     seed: int = 0,
     threads: int = 1,
@@ -100,7 +101,9 @@ def train_supervised(
     """Train a supervised classifier from ``(label, text)`` pairs and save it to ``output``.
 
     Defaults follow DCLM's quality classifier recipe (bigram features, a few epochs). One
-    thread keeps the result deterministic for a given seed.
+    thread keeps the result deterministic for a given seed. ``bucket`` hashed n-gram rows (fastText's
+    default 2M) times ``dim`` floats is the model's size: 2M x 100 is 800 MB, so small corpora
+    use fewer.
     """
     import tempfile
 
@@ -121,7 +124,7 @@ def train_supervised(
         if n == 0:
             raise UserError("no training examples with text")
         m = fasttext.train_supervised(
-            input=str(train_file), epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim,
+            input=str(train_file), epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, bucket=bucket,
             minCount=min_count, seed=seed, thread=threads, verbose=0,
         )
     m.save_model(str(output))

@@ -1,9 +1,13 @@
 """Which filters run in which stage, for which source: the routing table of docs/contracts.md.
 
 | source      | langid                 | quality                                           |
-| web, docs   | annotate, allowlist, min score | Gopher quality, Gopher repetition, C4, FineWeb |
-| books       | annotate, allowlist    | book rules, Gopher repetition (no max words, no C4) |
+| web, docs   | repair; annotate, allowlist, min score | [URL lists, web only] Gopher quality, Gopher repetition, C4, FineWeb [classifier, web only] |
+| books       | repair; annotate, allowlist | book rules, Gopher repetition (no max words, no C4) |
 | code        | none                   | code rules                                        |
+
+Repair runs first in the langid stage so language ID sees fixed text; the URL lists (when
+given) run first in the quality stage because they are the cheapest decision; the classifier
+(when a model is given) runs last, on what the rules kept.
 
 PII redaction runs on every source, after dedup. Filters skip sources they are not routed to
 (``Filter.sources``), so one chain per stage serves every source.
@@ -15,19 +19,23 @@ from curation.config import PipelineConfig
 from filters.base import Filter
 from filters.books import BookRules
 from filters.c4 import C4
+from filters.classifier import QualityClassifier
 from filters.code_rules import CodeRules
 from filters.fineweb import FineWeb
 from filters.gopher_quality import GopherQuality
 from filters.gopher_repetition import GopherRepetition
 from filters.langid import LangId
 from filters.pii import RedactPII
+from filters.repair import Repair
+from filters.url import UrlFilter
 
 BOOKS = "books"
 CODE = "code"
 
 
 def langid_filters(cfg: PipelineConfig) -> list[Filter]:
-    return [LangId(cfg.langid)] if cfg.langid.enabled else []
+    repair = [Repair(cfg.quality.repair)] if cfg.quality.repair.enabled else []
+    return repair + ([LangId(cfg.langid)] if cfg.langid.enabled else [])
 
 
 def quality_filters(cfg: PipelineConfig) -> list[Filter]:
@@ -35,6 +43,9 @@ def quality_filters(cfg: PipelineConfig) -> list[Filter]:
     q = cfg.quality
     web = list(q.web_sources)
     chain: list[Filter] = []
+    url = UrlFilter(q.url)
+    if url.active:
+        chain.append(url)
     if q.books.enabled:
         chain.append(BookRules(q.books, sources=[BOOKS]))
     if q.gopher_quality.enabled:
@@ -49,6 +60,8 @@ def quality_filters(cfg: PipelineConfig) -> list[Filter]:
         chain.append(FineWeb(q.fineweb, sources=web))
     if q.code.enabled:
         chain.append(CodeRules(q.code, sources=[CODE]))
+    if q.classifier.model_path:
+        chain.append(QualityClassifier(q.classifier))
     return chain
 
 
@@ -67,4 +80,6 @@ def all_filters(cfg: PipelineConfig | None = None) -> list[Filter]:
     """Every built-in filter, routed as configured (default config: all of them); the contract
     test's list and `curate filters --list`'s."""
     cfg = cfg or PipelineConfig()
-    return [LangId(cfg.langid), *quality_filters(cfg), RedactPII(cfg.pii)]
+    quality = quality_filters(cfg)
+    url = [] if any(isinstance(f, UrlFilter) for f in quality) else [UrlFilter(cfg.quality.url)]  # listed even with no lists
+    return [Repair(cfg.quality.repair), LangId(cfg.langid), *url, *quality, RedactPII(cfg.pii)]

@@ -19,7 +19,7 @@ from curation.errors import AccountingError
 from pipelines.transforms import COUNTS, DOCS, REJECTED, SumCounts
 
 # The order stages see documents in; stats.json lists them in this order.
-STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "pii", "tokenize"]
+STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "decontaminate", "pii", "tokenize"]
 
 
 def duplicates_schema():
@@ -66,7 +66,8 @@ def read_inputs(p, inputs, cfg: PipelineConfig, text_key: str = "text", id_key: 
     if len(parts) == 1:
         return parts[0]
     return {
-        k: tuple(x[k] for x in parts) | f"Flatten{k.capitalize()}" >> beam.Flatten()
+        # "Inputs..." labels: build() has its own top-level FlattenRejected.
+        k: tuple(x[k] for x in parts) | f"Inputs{k.capitalize()}" >> beam.Flatten()
         for k in (DOCS, REJECTED, COUNTS)
     }
 
@@ -130,7 +131,15 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
     finished.append(filtered)
     dedup = group("dedup", lambda: filtered[DOCS] | "Dedup" >> Dedup(cfg))
     finished.append(dedup)
-    pii = dedup[DOCS] | "RedactPII" >> RedactPII(cfg)
+    deduped = dedup[DOCS]
+    if cfg.decontaminate.test_sets:
+        from pipelines.decontaminate import Decontaminate
+
+        # Benchmark decontamination (--decontaminate): after dedup, before PII redaction.
+        decontaminated = deduped | "Decontaminate" >> Decontaminate(cfg)
+        finished.append(decontaminated)
+        deduped = decontaminated[DOCS]
+    pii = deduped | "RedactPII" >> RedactPII(cfg)
     curated = pii[DOCS]
 
     documents = None

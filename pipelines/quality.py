@@ -18,19 +18,26 @@ from pipelines.transforms import COUNTS, DOCS, REJECTED, _FilterChainDoFn
 
 
 class _ChainWithMetricsDoFn(_FilterChainDoFn):
-    """The shared filter wrapper, plus ``metric`` counts from the filters' annotated values."""
+    """The shared filter wrapper, plus ``metric`` counts from the filters' annotated values:
+    summed over kept documents, and over rejected ones too for filters that set
+    ``count_rejected_metrics`` (text repair: a page language ID then drops was still repaired)."""
 
     def __init__(self, stage, filters):
         super().__init__(stage, filters)
-        self.metric_keys = [(f.name, m) for f in self.filters for m in getattr(f, "metrics", ())]
+        self.metric_keys = [(f.name, m, getattr(f, "count_rejected_metrics", False))
+                            for f in self.filters for m in getattr(f, "metrics", ())]
 
     def process(self, doc):
         for out in super().process(doc):
-            if self.metric_keys and not isinstance(out, beam.pvalue.TaggedOutput):
-                for fname, m in self.metric_keys:
-                    v = out.metadata.get(fname, {}).get(m) if isinstance(out.metadata.get(fname), dict) else None
+            rejected = isinstance(out, beam.pvalue.TaggedOutput)
+            if self.metric_keys and (not rejected or out.tag == REJECTED):
+                d = out.value if rejected else out
+                for fname, m, on_rejected in self.metric_keys:
+                    if rejected and not on_rejected:
+                        continue
+                    v = d.metadata.get(fname, {}).get(m) if isinstance(d.metadata.get(fname), dict) else None
                     if v:
-                        self.count(self.stage, out.source, "metric", f"{fname}/{m}", int(v))
+                        self.count(self.stage, d.source, "metric", f"{fname}/{m}", int(v))
             yield out
 
 
@@ -52,7 +59,8 @@ class _Stage(beam.PTransform):
 
 
 class LangId(_Stage):
-    """Stage "langid": annotate ``lang``/``lang_score``; keep by allowlist and minimum score."""
+    """Stage "langid": text repair first (filters/repair.py: ftfy, control characters, NFC;
+    never drops), then annotate ``lang``/``lang_score`` and keep by allowlist and minimum score."""
 
     stage = "langid"
 
@@ -73,7 +81,8 @@ class Quality(_Stage):
 
 
 class RedactPII(_Stage):
-    """Stage "pii": emails and public IPs replaced by placeholders; never removes a document."""
+    """Stage "pii": emails, public IPs, phones, card numbers and IBANs replaced by placeholders;
+    never removes a document."""
 
     stage = "pii"
 

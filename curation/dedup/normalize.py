@@ -37,6 +37,13 @@ def _punct_table() -> dict[int, str]:
     return {cp: " " for cp in range(0x20000) if unicodedata.category(chr(cp)).startswith("P")}
 
 
+@functools.cache
+def _punct_mask() -> np.ndarray:
+    mask = np.zeros(0x20000, dtype=bool)
+    mask[list(_punct_table())] = True
+    return mask
+
+
 # ASCII text (most of it) takes bytes.translate with a 256-byte table: ~20x faster than
 # str.translate with a dict, which costs a lookup per character.
 _ASCII_TABLE = bytes(
@@ -70,7 +77,15 @@ def normalize(text: str) -> str:
     if t.isascii():
         t = t.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
     else:
-        t = t.translate(_punct_table())
+        # Vectorised: code points through a boolean punctuation mask (str.translate with a dict
+        # costs a lookup per character, ~0.5 ms on a 3 KB page).
+        cps = np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+        mask = _punct_mask()
+        inside = cps < len(mask)
+        hit = np.zeros(len(cps), dtype=bool)
+        hit[inside] = mask[cps[inside]]
+        cps[hit] = 32
+        t = cps.tobytes().decode("utf-32-le", "surrogatepass")
     return " ".join(t.split())
 
 
