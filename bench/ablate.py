@@ -4,7 +4,7 @@ The baseline is the raw variant (extraction only), trained in the same run with 
 tokens, seeds and tokenizer; the figure is curated's validation bits per byte on held-out books
 and its paired difference to raw with the 95% t-interval over seeds (docs/bench-ablate.md).
 
-    python bench/ablate.py                      # about 10 minutes on 2 shared CPU cores
+    python bench/ablate.py                      # about 10 minutes on 2 CPU cores
     python bench/ablate.py --tokens 40960 --seeds 2 --variants raw,curated,no_dedup
 
 On a machine without Beam (a GPU box), `--train-only DIR` trains on the variant folders an
@@ -61,8 +61,10 @@ def main() -> int:
     ap.add_argument("--variants", default="raw,curated")
     ap.add_argument("--preset", default="tiny")
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--tokens", type=int, default=61_440, help="per run (default: 30 tiny steps)")
-    ap.add_argument("--eval-windows", type=int, default=128)
+    ap.add_argument("--tokens", type=int, default=40_960, help="per run (default: 20 tiny steps)")
+    ap.add_argument("--eval-windows", type=int, default=64)
+    # 32k ids make the tiny model's output layer most of a CPU step; ~4 MB of text needs fewer.
+    ap.add_argument("--vocab", type=int, default=8192, help="tokenizer vocabulary (default: 8192)")
     ap.add_argument("--train-only", metavar="DIR", help="train on variant folders built earlier (no Beam needed)")
     ap.add_argument("--train-set", action="append", default=[], metavar="KEY=VALUE")
     args = ap.parse_args()
@@ -87,7 +89,8 @@ def main() -> int:
         out = Path(args.output)
         argv = ["ablate", "--web", str(DATA / "web"), "--books", str(DATA / "books"), "--output", str(out),
                 "--variants", args.variants, "--preset", args.preset, "--seeds", str(args.seeds),
-                "--tokens", str(args.tokens), "--eval-windows", str(args.eval_windows)]
+                "--tokens", str(args.tokens), "--eval-windows", str(args.eval_windows),
+                "--set", f"tokenizer.vocab_size={args.vocab}"]
         for kv in args.train_set:
             argv += ["--train-set", kv]
         rc = curate(argv)

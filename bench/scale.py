@@ -6,14 +6,15 @@ the same document, chosen by a hash of (i, j, position). The words, the language
 words stay those of the real text, so language ID and the quality rules treat every copy alike,
 while almost every 5-gram shingle changes (Jaccard far below the 0.8 threshold).
 
-Base documents: chunks of ~300 words of real English books from ../shared/data/books, written
-as --docs JSONL files of at most 500 documents each, so files fan out across workers.
+Base documents: whole paragraphs (at least ~300 words per document) of real English books from
+../shared/data/books, written as --docs JSONL files of at most 500 documents each, so files fan
+out across workers.
 
 For every factor the whole command runs in a child process on the DirectRunner in
 multi_processing mode with --workers workers; the bench samples the RSS of the whole process tree
 (the CLI and every worker, from /proc) every 0.2 s. Reported per factor: documents in and kept,
-wall seconds, docs/s, docs/s per worker, peak RSS of the tree, peak RSS per worker (tree / workers)
-and the largest single process. The baseline is the 1x run measured in the same invocation:
+wall seconds, docs/s, docs/s per worker, peak RSS of the tree, of the launcher (the CLI process),
+per worker ((tree - launcher) / workers) and of the largest worker process. The baseline is the 1x run measured in the same invocation:
 linear cost means the marginal seconds per document from 10x to 100x stay close to those from
 1x to 10x (ratio ~1; below 1 is sub-linear).
 
@@ -41,35 +42,43 @@ DOCS_PER_FILE = 500
 
 
 def base_documents(n: int) -> list[str]:
-    """``n`` chunks of ~300 words of real prose, taken round-robin from the books."""
-    chunks: list[list[str]] = []
+    """``n`` documents of whole paragraphs (one line each, at least ~300 words), taken
+    round-robin from the books: line structure and sentence ends stay real, as C4's rules need."""
+    docs_by_book: list[list[str]] = []
     for book in BOOKS:
         txt = next((DATA / "books" / book).glob("*.txt")).read_text(encoding="utf-8", errors="replace")
-        # Skip the Gutenberg header and licence: the body sits between the START and END markers.
-        body = txt.split("*** START", 1)[-1].split("*** END", 1)[0]
-        words = body.split()[200:]
-        chunks.append([" ".join(words[i:i + WORDS_PER_DOC]) for i in range(0, len(words) - WORDS_PER_DOC, WORDS_PER_DOC)])
-    out = []
-    for i in range(n):
-        book = chunks[i % len(chunks)]
-        out.append(book[i // len(chunks)])
-    return out
+        # The body sits between Project Gutenberg's START and END markers.
+        body = txt.replace("\r\n", "\n").split("*** START", 1)[-1].split("*** END", 1)[0]
+        paras = [" ".join(p.split()) for p in body.split("\n\n")]
+        paras = [p for p in paras if len(p.split()) >= 8][5:]  # past the title page
+        docs, cur = [], []
+        for para in paras:
+            cur.append(para)
+            if sum(len(x.split()) for x in cur) >= WORDS_PER_DOC:
+                docs.append("\n".join(cur))
+                cur = []
+        docs_by_book.append(docs)
+    return [docs_by_book[i % len(BOOKS)][i // len(BOOKS)] for i in range(n)]
 
 
 def perturb(text: str, doc: int, copy: int) -> str:
-    """Copy 0 is the text itself; copy j swaps ~1/3 of the words with other words of the text."""
+    """Copy 0 is the text itself; copy j swaps ~1/3 of the words of each line with other words of
+    that line. The last word of a line stays, so sentence ends and line counts do not change."""
     if copy == 0:
         return text
     from curation.document import id_hash64
 
-    words = text.split(" ")
-    n = len(words)
-    for pos in range(n):
-        h = id_hash64(f"{doc}/{copy}/{pos}")
-        if h % 3 == 0:
-            other = (h >> 8) % n
-            words[pos], words[other] = words[other], words[pos]
-    return " ".join(words)
+    lines = []
+    for ln, line in enumerate(text.split("\n")):
+        words = line.split(" ")
+        n = len(words) - 1
+        for pos in range(n):
+            h = id_hash64(f"{doc}/{copy}/{ln}/{pos}")
+            if h % 3 == 0:
+                other = (h >> 8) % n
+                words[pos], words[other] = words[other], words[pos]
+        lines.append(" ".join(words))
+    return "\n".join(lines)
 
 
 def write_inputs(folder: Path, base: list[str], factor: int) -> int:
@@ -83,8 +92,9 @@ def write_inputs(folder: Path, base: list[str], factor: int) -> int:
     return len(rows)
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(sum, max) RSS in bytes over ``root`` and all its descendants, from /proc."""
+def _tree_rss(root: int) -> tuple[int, int, int]:
+    """(sum over the tree, largest descendant, root) RSS in bytes of ``root`` and all its
+    descendants, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for d in os.listdir("/proc"):
@@ -102,9 +112,10 @@ def _tree_rss(root: int) -> tuple[int, int]:
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
-        biggest = max(biggest, rss.get(pid, 0))
+        if pid != root:
+            biggest = max(biggest, rss.get(pid, 0))
         todo.extend(children.get(pid, []))
-    return total, biggest
+    return total, biggest, rss.get(root, 0)
 
 
 def run_build(inputs: Path, out: Path, workers: int) -> dict:
@@ -113,10 +124,10 @@ def run_build(inputs: Path, out: Path, workers: int) -> dict:
            f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak_sum = peak_one = 0
+    peak_sum = peak_one = peak_root = 0
     while proc.poll() is None:
-        s, m = _tree_rss(proc.pid)
-        peak_sum, peak_one = max(peak_sum, s), max(peak_one, m)
+        s, m, r = _tree_rss(proc.pid)
+        peak_sum, peak_one, peak_root = max(peak_sum, s), max(peak_one, m), max(peak_root, r)
         time.sleep(0.2)
     stdout, stderr = proc.communicate()
     wall = time.monotonic() - started
@@ -124,7 +135,8 @@ def run_build(inputs: Path, out: Path, workers: int) -> dict:
         raise SystemExit(f"build-shards failed ({proc.returncode}):\n{stderr[-3000:]}")
     stats = json.loads((out / "stats.json").read_text())["stages"]
     return {"wall_s": round(wall, 2), "kept": stats["tokenize"]["out"], "dedup_removed": stats["dedup"]["removed_total"],
-            "peak_rss_tree_mb": round(peak_sum / 2**20, 1), "peak_rss_process_mb": round(peak_one / 2**20, 1)}
+            "peak_rss_tree_mb": round(peak_sum / 2**20, 1), "peak_rss_launcher_mb": round(peak_root / 2**20, 1),
+            "peak_rss_worker_max_mb": round(peak_one / 2**20, 1)}
 
 
 def main(argv=None) -> int:
@@ -143,14 +155,18 @@ def main(argv=None) -> int:
             r = run_build(Path(td) / f"in-{f}", Path(td) / f"out-{f}", args.workers)
             r.update(factor=f, docs=n, docs_per_s=round(n / r["wall_s"], 1),
                      docs_per_s_per_worker=round(n / r["wall_s"] / args.workers, 1),
-                     peak_rss_per_worker_mb=round(r["peak_rss_tree_mb"] / args.workers, 1))
+                     # The tree holds the launcher (the CLI, which also runs Beam's bookkeeping) and the
+                     # workers: per worker = (tree - launcher) / workers, at the tree's peak.
+                     peak_rss_per_worker_mb=round(max(0.0, r["peak_rss_tree_mb"] - r["peak_rss_launcher_mb"]) / args.workers, 1))
             results.append(r)
             print(json.dumps(r), flush=True)
     print(f"\nbuild-shards, DirectRunner multi_processing, {args.workers} workers, {args.base} base documents of ~{WORDS_PER_DOC} words")
-    print(f"{'factor':>6} {'docs':>7} {'kept':>7} {'wall s':>8} {'docs/s':>8} {'docs/s/worker':>14} {'RSS tree MB':>12} {'RSS/worker MB':>14} {'max proc MB':>12}")
+    print(f"{'factor':>6} {'docs':>7} {'kept':>7} {'wall s':>8} {'docs/s':>8} {'docs/s/worker':>14} {'RSS tree MB':>12} "
+          f"{'launcher MB':>12} {'RSS/worker MB':>14} {'max worker MB':>14}")
     for r in results:
         print(f"{r['factor']:>6} {r['docs']:>7} {r['kept']:>7} {r['wall_s']:>8.1f} {r['docs_per_s']:>8.1f} "
-              f"{r['docs_per_s_per_worker']:>14.1f} {r['peak_rss_tree_mb']:>12.1f} {r['peak_rss_per_worker_mb']:>14.1f} {r['peak_rss_process_mb']:>12.1f}")
+              f"{r['docs_per_s_per_worker']:>14.1f} {r['peak_rss_tree_mb']:>12.1f} {r['peak_rss_launcher_mb']:>12.1f} "
+              f"{r['peak_rss_per_worker_mb']:>14.1f} {r['peak_rss_worker_max_mb']:>14.1f}")
     marginal = []
     for a, b in zip(results, results[1:]):
         per_doc = (b["wall_s"] - a["wall_s"]) / (b["docs"] - a["docs"])

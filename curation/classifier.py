@@ -105,10 +105,18 @@ def train(positive: Iterable[Document], negative: Iterable[Document], output_dir
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    model = fasttext_model.train_supervised(
-        examples, out / MODEL_NAME, epoch=epoch, lr=lr, word_ngrams=word_ngrams, dim=dim,
-        bucket=bucket, min_count=min_count, seed=seed, threads=1,
-    )
+    # fastText 0.9.3 sometimes stops with "Encountered NaN." on small inputs, intermittently with
+    # the same seed and data (seen here at lr 0.1 on 60 documents): a fresh attempt succeeds.
+    for attempt in range(1, 4):
+        try:
+            model = fasttext_model.train_supervised(
+                examples, out / MODEL_NAME, epoch=epoch, lr=lr, word_ngrams=word_ngrams, dim=dim,
+                bucket=bucket, min_count=min_count, seed=seed, threads=1,
+            )
+            break
+        except RuntimeError as e:
+            if attempt == 3:
+                raise UserError(f"fastText training failed 3 times ({e}): try another --lr or --epoch") from None
     seconds = time.perf_counter() - started
     report = {
         "model": MODEL_NAME,

@@ -299,7 +299,7 @@ class ShardConfig:
     val_fraction: float = 0.01  # by hash of id
     compression: str = "zstd"
     loss_mask: bool = False  # add a loss_mask list<uint8> column: 0 on BOS and on mask_pieces tokens
-    mask_pieces: list[str] = field(default_factory=lambda: ["<EMAIL>", "<IP_ADDRESS>"])
+    mask_pieces: list[str] = field(default_factory=lambda: ["<EMAIL>", "<IP_ADDRESS>", "<PHONE>", "<CARD_NUMBER>", "<IBAN>"])
 
 
 @dataclass(frozen=True)

@@ -93,12 +93,13 @@ def ngram_hashes(text: str, n: int = 13, char_n: int = 25) -> np.ndarray:
     return np.unique(np.concatenate(parts) if len(parts) > 1 else parts[0])
 
 
-def find_ngram(text: str, target: int, n: int = 13, char_n: int = 25) -> str:
-    """The normalised n-gram of ``text`` whose hash is ``target`` ("" if none): what the
-    rejected table shows as the evidence of contamination."""
+def find_ngram(text: str, targets, n: int = 13, char_n: int = 25) -> str:
+    """The first normalised n-gram of ``text`` whose hash is in ``targets`` (one hash or an
+    iterable of them; "" if none): what the rejected table shows as the evidence."""
+    want = np.array(sorted({int(targets)} if isinstance(targets, (int, np.integer)) else {int(t) for t in targets}), dtype=np.uint64)
     units, k, salt, norm = _units(text, n, char_n)
     for start, hashes in _ngrams(units, k, salt):
-        hit = np.flatnonzero(hashes == np.uint64(target))
+        hit = np.flatnonzero(np.isin(hashes, want))
         if len(hit):
             i = start + int(hit[0])
             if salt:  # characters

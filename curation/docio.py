@@ -19,16 +19,24 @@ from curation.document import Document, content_hash
 PARQUET_SUFFIXES = (".parquet",)
 
 
-def _open_text(path: str) -> io.TextIOBase:
+def _open_remote(path: str):
+    """gs://, s3://, hdfs:// ... through Beam's FileSystems, bytes as stored (seekable)."""
+    from apache_beam.io.filesystem import CompressionTypes
+    from apache_beam.io.filesystems import FileSystems
+
+    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+def _open_binary(path: str) -> io.BufferedIOBase:
     low = path.lower()
     if low.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
+        return gzip.open(path, "rb")
     if low.endswith(".zst") or low.endswith(".zstd"):
         import zstandard
 
         raw = open(path, "rb")
-        return io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True), encoding="utf-8", errors="strict")
-    return open(path, "r", encoding="utf-8", errors="strict")
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return open(path, "rb")
 
 
 def row_to_document(row: dict[str, Any], text_key: str = "text", id_key: str = "id", default_source: str = "docs") -> Document:
@@ -51,31 +59,45 @@ def row_to_document(row: dict[str, Any], text_key: str = "text", id_key: str = "
     return Document(doc_id, text, str(row.get("source") or default_source), meta)
 
 
-def iter_documents(path: str, text_key: str = "text", id_key: str = "id") -> Iterator[tuple[Document | None, str]]:
+MAX_LINE_CHARS = 100_000_000  # read.max_doc_chars: a longer JSONL line is skipped as too_large, never held whole
+
+
+def iter_documents(path: str, text_key: str = "text", id_key: str = "id",
+                   max_line_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[Document | None, str]]:
     """Yield ``(document, "")`` for good rows and ``(None, reason)`` for bad ones.
 
     Reasons: ``bad_json`` (a line that is not a JSON object), ``bad_row`` (no text column),
-    ``decode`` (invalid UTF-8 or a broken compressed stream: the rest of the file is lost and
-    says so), ``unreadable`` (Parquet that cannot be opened)."""
+    ``too_large`` (a line longer than ``max_line_chars``: memory per document is bounded),
+    ``decode`` (a line that is not valid UTF-8), ``truncated`` (a compressed stream cut short: the
+    rows before the cut are kept), ``unreadable`` (a file that cannot be opened)."""
     if path.lower().endswith(PARQUET_SUFFIXES):
         yield from _iter_parquet(path, text_key, id_key)
         return
     try:
-        f = _open_text(path)
+        f = _open_binary(path)
     except OSError:
         yield None, "unreadable"
         return
     with f:
-        lineno = 0
         while True:
             try:
-                line = f.readline()
-            except (UnicodeDecodeError, EOFError, OSError, Exception) as e:  # zstd raises its own ZstdError
-                yield None, "decode" if isinstance(e, UnicodeDecodeError) else "truncated"
+                raw = f.readline(max_line_chars + 1)
+                if len(raw) > max_line_chars and not raw.endswith(b"\n"):
+                    # Skip the rest of the oversized line in bounded chunks.
+                    while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass
+                    yield None, "too_large"
+                    continue
+            except Exception:  # gzip EOFError/BadGzipFile, zstd's ZstdError, OSError: the stream is cut
+                yield None, "truncated"
                 return
-            if not line:
+            if not raw:
                 return
-            lineno += 1
+            try:
+                line = raw.decode("utf-8")  # per line: one bad byte costs one row, not the file
+            except UnicodeDecodeError:
+                yield None, "decode"
+                continue
             if not line.strip():
                 continue
             try:
@@ -95,8 +117,10 @@ def iter_documents(path: str, text_key: str = "text", id_key: str = "id") -> Ite
 def _iter_parquet(path: str, text_key: str, id_key: str) -> Iterator[tuple[Document | None, str]]:
     import pyarrow.parquet as pq
 
+    from curation.inputs import is_remote
+
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(_open_remote(path) if is_remote(path) else path)
     except Exception:
         yield None, "unreadable"
         return

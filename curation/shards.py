@@ -190,7 +190,7 @@ def build_manifest(tokenizer: dict, shard_entries: Iterable[dict], config: dict)
         part = [s for s in shards if s["split"] == split]
         totals[split] = {"documents": sum(s["documents"] for s in part), "tokens": sum(s["tokens"] for s in part), "shards": len(part)}
     tok = {k: tokenizer[k] for k in TOKENIZER_KEYS}
-    config = json.loads(json.dumps(config))
+    config = _portable(json.loads(json.dumps(config)))
     if config.get("tokenizer", {}).get("model_path"):
         # The user's path may be absolute; the manifest names the copy inside the folder.
         config["tokenizer"]["model_path"] = tok["file"]
@@ -203,6 +203,20 @@ def build_manifest(tokenizer: dict, shard_entries: Iterable[dict], config: dict)
         "config": config,
         "fingerprint": fingerprint(tok["sha256"], shards),
     }
+
+
+def _portable(value):
+    """The manifest holds no absolute path (it must be the same wherever the inputs live):
+    user-given files (test sets, URL lists, a classifier) are named by their file name."""
+    import os
+
+    if isinstance(value, dict):
+        return {k: _portable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_portable(v) for v in value]
+    if isinstance(value, str) and os.path.isabs(value):
+        return os.path.basename(value.rstrip("/"))
+    return value
 
 
 def manifest_json(manifest: dict) -> str:

@@ -36,18 +36,19 @@ EVAL = "eval"
 
 # ---------------------------------------------------------------- evaluation split
 def _eval_threshold(sizes: list, fraction: float) -> int:
-    """Books of smallest id hash until they hold ``fraction`` of the books' bytes (at least one):
-    the largest hash taken, or -1 when there are no books."""
+    """Books of smallest id hash while they hold at most ``fraction`` of the books' bytes (at
+    least one): the largest hash taken, or -1 when there are no books."""
     if not sizes:
         return -1
     sizes = sorted(sizes)
     budget = fraction * sum(n for _, n in sizes)
-    taken = 0
+    taken, last = 0, sizes[0][0]
     for h, n in sizes:
+        if taken + n > budget and taken > 0:
+            break
         taken += n
-        if taken >= budget:
-            return h
-    return sizes[-1][0]
+        last = h
+    return last
 
 
 def _book_size(doc: Document):

@@ -37,7 +37,7 @@ _ERROR = "\x00error"  # the "test set" of such a hit
 _SUFFIXES = (".gz", ".zst", ".jsonl", ".json", ".parquet")
 
 
-def test_set_names(paths: list[str]) -> list[str]:
+def names_of_test_sets(paths: list[str]) -> list[str]:
     """One name per test-set path: the file or folder name without document suffixes, lower
     case, other characters as "_"; a repeated name gets "_2", "_3"."""
     names: list[str] = []
@@ -53,14 +53,14 @@ def test_set_names(paths: list[str]) -> list[str]:
     return names
 
 
-def test_set_files(paths: list[str]) -> list[tuple[str, str]]:
+def files_of_test_sets(paths: list[str]) -> list[tuple[str, str]]:
     """(test set name, document file) pairs; a test set given as a folder or glob spans
     several files. A path that matches nothing is an InputError naming it (exit 2)."""
     from curation.errors import InputError
     from curation.inputs import resolve_inputs
 
     out = []
-    for name, path in zip(test_set_names(paths), paths):
+    for name, path in zip(names_of_test_sets(paths), paths):
         try:
             files = resolve_inputs(docs=[path])
         except InputError as e:
@@ -154,10 +154,9 @@ class _Decide(CountingDoFn):
             for name, h in hits:
                 by_set.setdefault(name, []).append(h)
             name = min(by_set)
-            h = min(by_set[name])
             info = {
                 "test_set": name,
-                "ngram": find_ngram(doc.text, h, self.n, self.char_n),
+                "ngram": find_ngram(doc.text, by_set[name], self.n, self.char_n),  # the first in the text
                 "matches": {k: len(set(v)) for k, v in sorted(by_set.items())},
             }
             reason = f"{STAGE}/{name}"
@@ -171,7 +170,7 @@ class Decontaminate(beam.PTransform):
     def __init__(self, config: PipelineConfig, label: str | None = None):
         super().__init__(label)
         self.config = config
-        self.files = test_set_files(config.decontaminate.test_sets)
+        self.files = files_of_test_sets(config.decontaminate.test_sets)
 
     def expand(self, docs):
         dc = self.config.decontaminate

@@ -69,7 +69,7 @@ class _Featurize(beam.DoFn):
                 bands = tuple(band_hashes(sig, self.bands, self.rows))
                 payload = shingles if self.d.verify else sig
                 yield beam.pvalue.TaggedOutput(_PAYLOAD, (node, payload.tobytes()))
-        except (ValueError, MemoryError, UnicodeError) as e:
+        except Exception as e:  # one bad record must not kill the run: counted, logged in one line
             if self.reference:
                 log.warning("dedup: reference document %s skipped: %s", doc.id, e)
                 return

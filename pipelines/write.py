@@ -114,7 +114,7 @@ class _TrainDoFn(beam.DoFn):
             raise ConfigError("no documents left to train the tokenizer on (every document was removed)")
         sample = sorted(sample)  # Beam gives no order; training input must be the same every run
         cfg = self.config
-        symbols = [cfg.pii.email_placeholder, cfg.pii.ip_placeholder] if cfg.pii.enabled else []
+        symbols = cfg.pii.placeholders()  # each placeholder one token: never split, easy to mask
         model = train_sentencepiece((text for _, _, text in sample), cfg.tokenizer, symbols)
         tok = Tokenizer(model, KIND_SENTENCEPIECE)
         _save_tokenizer(tok, self.output_dir)
@@ -418,7 +418,7 @@ class _DocumentsManifestDoFn(beam.DoFn):
             "shards": [],
             "totals": {"documents": docs["documents"], "tokens": 0},
             "documents": docs,
-            "config": json.loads(json.dumps(to_dict(self.config))),
+            "config": sh._portable(json.loads(json.dumps(to_dict(self.config)))),
             "fingerprint": docs["fingerprint"],
         }
         write_bytes_atomic(f"{self.output_dir}/stats.json", sh.manifest_json(stats).encode("utf-8"))

@@ -124,4 +124,7 @@ def cases() -> dict[str, tuple]:
     c["langid_not_allowed"] = (lid, Document("case", "Der Fliegende Holländer ist eine romantische Oper in drei Aufzügen von Richard Wagner.", "web"))
     c["langid_too_short"] = (LangId(), web("Home | Login"))
     c["langid_low_score"] = (LangId(), web("OK ok lol 2024 xD :) ok " * 5))  # a chat line: no language above 0.65
+    from quality_signal_cases import quality_signal_cases  # URL lists and the quality classifier
+
+    c.update(quality_signal_cases())
     return c

@@ -72,6 +72,7 @@ def test_mismatched_counts_fail_the_run_without_a_manifest(sample_build, tmp_pat
     assert res.returncode == 1
     last = res.stderr.strip().splitlines()[-1]
     assert "AccountingError: accounting mismatch: stage quality" in last, res.stderr[-3000:]
+    assert "rerun with --no-resume" in last
     assert not (out / "manifest.json").exists()
     stats = json.loads((out / "stats.json").read_text())
     assert stats["accounting"]["ok"] is False

@@ -13,9 +13,11 @@ import pytest
 from curation.document import Document
 from filters.base import Filter, Verdict
 from filters.registry import all_filters
+from quality_signal_cases import classifier
 from rule_cases import cases
 
-FILTERS = all_filters()
+# The classifier joins the chain only when a model is configured: add one with a small real model.
+FILTERS = all_filters() + [classifier()]
 SOURCES = ("web", "books", "code", "docs")
 
 

@@ -35,6 +35,13 @@ def _tree_listing(root: Path) -> dict[bytes, tuple[int, int]]:
     return out
 
 
+def _extracted(out: Path) -> list[dict]:
+    """Every document that came out of extraction: kept to the end (documents/) or removed by a
+    later stage (rejected/ rows of langid, quality, dedup ...). Accounting makes this exact."""
+    late = [r for r in _rows(out / "rejected") if r["stage"] not in ("read", "extract")]
+    return _rows(out / "documents") + late
+
+
 def _rows(directory: Path) -> list[dict]:
     rows = []
     for part in sorted(directory.glob("part-*.parquet")):
@@ -59,9 +66,11 @@ def hostile_run(tmp_path_factory, shared_data):
     before = _tree_listing(corpus)
     out = base / "out"
     shared = [str(shared_data / p) for p in SHARED_TRUNCATED]
+    # The whole pipeline, default config: what passes extraction meets every later stage.
     res = run_curate(
-        "extract", "--web", str(corpus / "web"), *shared, "--books", str(corpus / "books"),
-        "--code", str(corpus / "code" / "tree"), "--output", str(out), cwd=cwd, timeout=600,
+        "build-shards", "--web", str(corpus / "web"), *shared, "--books", str(corpus / "books"),
+        "--code", str(corpus / "code" / "tree"), "--output", str(out), "--emit", "documents,tokens",
+        cwd=cwd, timeout=600,
     )
     return {"res": res, "cases": cases, "out": out, "corpus": corpus, "cwd": cwd, "before": before}
 
@@ -70,17 +79,19 @@ def test_no_crash_and_accounting_holds(hostile_run):
     res = hostile_run["res"]
     assert res.returncode == 0, res.stderr[-4000:]
     assert "Traceback" not in res.stderr  # counted skips are one line each
-    stats = json.loads((hostile_run["out"] / "stats.json").read_text())
-    stats_mod.check(stats, ["read", "extract"])
+    out = hostile_run["out"]
+    stats = json.loads((out / "stats.json").read_text())
+    stats_mod.check(stats, stats["stage_order"])
     assert stats["accounting"]["ok"] is True
+    assert (out / "manifest.json").is_file()
 
 
 def test_every_case_counted_and_findable(hostile_run):
     out = hostile_run["out"]
     stats = json.loads((out / "stats.json").read_text())
     reasons = stats_mod.reason_totals(stats)
-    rejected = _rows(out / "rejected")
-    docs = _rows(out / "documents")
+    rejected = [r for r in _rows(out / "rejected") if r["stage"] in ("read", "extract")]
+    docs = _extracted(out)
     rejected_by_file: dict[str, list[str]] = {}
     for r in rejected:
         rejected_by_file.setdefault(r["metadata"].get("source_file", ""), []).append(r["reason"])
@@ -110,9 +121,9 @@ def test_every_case_counted_and_findable(hostile_run):
 def test_shared_truncated_archives(hostile_run):
     out = hostile_run["out"]
     rejected = _rows(out / "rejected")
-    docs = _rows(out / "documents")
     clipped = [r["reason"] for r in rejected if r["metadata"].get("source_file") == "clipped.warc.gz"]
     assert "read/truncated" in clipped
+    docs = _extracted(out)
     ukwa = Path(SHARED_TRUNCATED[1]).name
     # Every record of the cut archive is accounted for, the readable pages kept.
     assert sum(1 for d in docs if d["metadata"].get("source_file") == ukwa) >= 1
@@ -138,7 +149,10 @@ def test_nothing_written_outside_output(hostile_run):
 
 
 def test_odd_file_names_in_lineage(hostile_run):
-    docs = _rows(hostile_run["out"] / "documents")
+    out = hostile_run["out"]
+    docs = _extracted(out)
+    run = json.loads((out / "run.json").read_text())
+    assert any("\\xff" in i["path"] for i in run["inputs"])
     files = {d["metadata"]["source_file"] for d in docs}
     assert "odd name\nwith newline \\xff\\xfe.warc.gz" in files
     assert "bad\\xff\\xfename.txt" in files and "new\nline.txt" in files and "a book with spaces.txt" in files

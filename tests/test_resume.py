@@ -40,27 +40,41 @@ def _marker(out: Path, group: str) -> bool:
     return bool(glob.glob(str(out / "stages" / f"{group}-*" / "_SUCCESS.json")))
 
 
+def _curate(out: Path, stderr) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "curation.cli", "build-shards", "--output", str(out), *ARGS],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+    )
+
+
 def _kill_mid_run(out: Path, log: Path) -> dict:
     """Start build-shards, SIGKILL its process group once the extract checkpoint is complete and
-    the dedup one is not (a stage is running), and say what was on disk at that moment."""
+    the dedup one is not (a stage is running), and say what was on disk at that moment. While it
+    holds the output lock, a second run into the same folder is started: it must be refused."""
+    second, second_run = None, None
     with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "curation.cli", "build-shards", "--output", str(out), *ARGS],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
-        )
+        proc = _curate(out, err)
         deadline = time.monotonic() + 600
         try:
             while proc.poll() is None and time.monotonic() < deadline:
+                if second is None and (out / ".curate.lock").exists():
+                    # Waited for here, while the first run is still early on: were the first
+                    # killed before the second checked the lock, the second would take it over.
+                    second = _curate(out, subprocess.PIPE)
+                    _, second_err = second.communicate(timeout=300)
+                    second_run = (second.returncode, second_err.decode())
                 if _marker(out, "extract") and not (out / "manifest.json").exists():
                     state = {g: _marker(out, g) for g in GROUPS}
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
+                    state["second_run"] = second_run
                     return state
                 time.sleep(0.01)
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            for p in (proc, second):
+                if p is not None and p.poll() is None:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
     pytest.fail(f"build-shards ended (rc {proc.returncode}) before it could be killed mid-run:\n{log.read_text()[-3000:]}")
 
 
@@ -70,6 +84,14 @@ def killed(tmp_path_factory):
     state = _kill_mid_run(out, out.parent / "stderr.txt")
     on_disk = sorted(p for p in out.rglob("*") if p.is_file())
     return {"out": out, "state": state, "on_disk": on_disk}
+
+
+def test_concurrent_run_refused(killed):
+    """The second build-shards into the folder the first was writing exited 2 with one line."""
+    assert killed["state"]["second_run"] is not None, "the lock file never appeared"
+    rc, err = killed["state"]["second_run"]
+    assert rc == 2, err[-3000:]
+    assert "another curate run" in err and "Traceback" not in err
 
 
 def test_killed_run_leaves_no_manifest_and_no_partial_file(killed):

@@ -36,8 +36,8 @@ def add_parser(sub):
                    help="evaluation documents you trust (JSONL[.gz|.zst] or Parquet); default: a held-out split "
                    "of the --books inputs, excluded from every variant")
     p.add_argument("--eval-fraction", type=float, default=0.1, metavar="F",
-                   help="without --eval: hold out whole books of smallest id hash up to this share of the books' "
-                   "bytes, at least one (default: 0.1)")
+                   help="without --eval: hold out whole books of smallest id hash while they hold at most this "
+                   "share of the books' bytes, at least one book (default: 0.1)")
     p.add_argument("--eval-windows", type=int, default=256, metavar="N",
                    help="validation windows evaluated at every point of every curve (default: 256)")
     p.add_argument("--eval-chunk-bytes", type=int, default=4096, metavar="B",
@@ -86,7 +86,7 @@ def _eval_description(out_dir: Path, held_out: bool, fraction: float) -> tuple[s
     docs.sort(key=lambda d: d["id"])
     total = sum(d["bytes"] for d in docs)
     if held_out:
-        what = f"{len(docs)} held-out book(s) ({total:,} bytes; smallest id hashes up to {fraction:.0%} of the books' bytes)"
+        what = f"{len(docs)} held-out book(s) ({total:,} bytes; smallest id hashes, at most {fraction:.0%} of the books' bytes or one book)"
     else:
         what = f"{len(docs)} --eval document(s) ({total:,} bytes)"
     return what, docs

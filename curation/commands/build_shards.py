@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from curation.commands import common
-from curation.errors import AccountingError, UserError
+from curation.errors import AccountingError, OutputLockedError, UserError
+from curation.inputs import display_path
 
 log = logging.getLogger("curate")
 
@@ -57,33 +58,52 @@ def sample_inputs() -> dict[str, list[str]]:
 
 
 class OutputLock:
-    """Refuse a second concurrent run into the same local output folder (O_EXCL lock file
-    holding the owner's pid; a stale lock whose process is gone is taken over)."""
+    """Refuse a second concurrent run into the same output folder.
+
+    ``flock`` on ``DIR/.curate.lock``: the kernel releases it when the owner dies, SIGKILL
+    included, so a lock is never stale and no pid has to be checked (a pid means nothing on
+    another host). On NFS, Linux maps flock to a POSIX lock that the server arbitrates across
+    hosts. flock, not lockf: lockf locks belong to the process, so a second attempt inside the
+    same process would succeed, and closing any descriptor of the file would drop the lock. The
+    file names the owner (pid and host) for the error message only; it is removed on exit. Object stores have no such lock: there,
+    unique job names keep runs apart (docs/robustness.md)."""
 
     def __init__(self, out_dir: Path):
         self.path = out_dir / ".curate.lock"
         self.fd = None
 
     def __enter__(self):
-        for _ in range(2):
+        import fcntl
+
+        for _ in range(5):
+            fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
             try:
-                self.fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                os.write(self.fd, str(os.getpid()).encode())
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                owner = os.read(fd, 200).decode("utf-8", "replace").strip() or "unknown"
+                os.close(fd)
+                pid, _, host = owner.partition(" ")
+                where = f"pid {pid} on {host}" if host else f"pid {pid}"
+                raise OutputLockedError(f"--output {self.path.parent}: another curate run ({where}) is writing here") from None
+            # The previous owner may have removed the file between our open and our lock: then
+            # we hold a lock on a deleted file, and must lock the one now at the path instead.
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
+                self.fd = fd
                 return self
-            except FileExistsError:
-                try:
-                    pid = int(self.path.read_text().strip() or "0")
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and _alive(pid):
-                    raise UserError(f"--output {self.path.parent}: another curate run (pid {pid}) is writing here") from None
-                self.path.unlink(missing_ok=True)
+            os.close(fd)
         raise UserError(f"--output {self.path.parent}: cannot take the lock {self.path}")
 
     def __exit__(self, *exc):
         if self.fd is not None:
+            self.path.unlink(missing_ok=True)  # before closing: nobody can lock it in between
             os.close(self.fd)
-            self.path.unlink(missing_ok=True)
+            self.fd = None
 
 
 def clear_leftovers(out_dir: Path) -> None:
@@ -101,16 +121,6 @@ def clear_leftovers(out_dir: Path) -> None:
     for sub in ("documents", "rejected", "duplicates"):
         for part in (out_dir / sub).glob("part-*"):
             part.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def run(args) -> int:
@@ -137,10 +147,10 @@ def run(args) -> int:
     cfg = load_config(config_path, overrides)
     if args.decontaminate:
         from curation.config import replace_path
-        from pipelines.decontaminate import test_set_files
+        from pipelines.decontaminate import files_of_test_sets
 
         cfg = replace_path(cfg, "decontaminate.test_sets", [*cfg.decontaminate.test_sets, *args.decontaminate])
-        test_set_files(cfg.decontaminate.test_sets)  # a missing test set: exit 2 before anything is written
+        files_of_test_sets(cfg.decontaminate.test_sets)  # a missing test set: exit 2 before anything is written
     if args.sample is not None and not 0.0 < args.sample <= 1.0:
         raise UserError(f"--sample must be in (0, 1], got {args.sample}")
     if args.limit is not None and args.limit < 1:
@@ -182,19 +192,22 @@ def run(args) -> int:
         except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
             msg = str(e)
             if "accounting mismatch" in msg:
-                raise AccountingError(msg[msg.index("accounting mismatch"):].splitlines()[0]) from None
+                line = msg[msg.index("accounting mismatch"):].splitlines()[0]
+                if resume_from:  # counts of finished groups came from their checkpoints
+                    line += f" (resumed after '{resume_from}': if a checkpoint under stages/ was damaged, rerun with --no-resume)"
+                raise AccountingError(line) from None
             raise
         elapsed = time.time() - started
         run_info = {
             "command": "build-shards",
-            "argv": sys.argv[1:],
+            "argv": [display_path(a) for a in sys.argv[1:]],
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             "seconds": round(elapsed, 3),
             "host": socket.gethostname(),
             "user": getpass.getuser(),
             "python": platform.python_version(),
             "runner": options.get_all_options().get("runner") or "DirectRunner",
-            "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
+            "inputs": [{"kind": i.kind, "path": display_path(i.path)} for i in inputs],  # names may not be UTF-8
             "config_file": config_path,
             "resumed_from": resume_from,
             "durations": watcher.stage_seconds(),
@@ -292,14 +305,14 @@ def _run_detached(args, options, inputs, cfg, config_path, emit) -> int:
     elapsed = time.time() - started
     write_json(f"{out}/run.json", {
         "command": "build-shards",
-        "argv": sys.argv[1:],
+        "argv": [display_path(a) for a in sys.argv[1:]],
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(elapsed, 3),
         "host": socket.gethostname(),
         "user": getpass.getuser(),
         "python": platform.python_version(),
         "runner": runner,
-        "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
+        "inputs": [{"kind": i.kind, "path": display_path(i.path)} for i in inputs],  # names may not be UTF-8
         "config_file": config_path,
         "resumed_from": resume_from,
         "stage_keys": keys,

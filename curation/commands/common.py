@@ -105,6 +105,11 @@ def setup_logging(debug: bool) -> None:
         # Beam and its dependencies are chatty at INFO; our own counted-skip lines stay visible.
         for name in ("apache_beam", "root", "trafilatura", "htmldate", "courlan", "urllib3", "absl"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # A worker exception is reported by the CLI in one line; Beam would log it with a
+        # traceback first (tracebacks only with --debug).
+        for name in ("apache_beam.runners.common", "apache_beam.runners.direct", "apache_beam.runners.portability",
+                     "apache_beam.runners.worker"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def load_pipeline_config(args) -> Any:

@@ -73,6 +73,8 @@ def run(args) -> int:
     docs = report["documents"]
     print(f"trained on {docs['train']['hq']} positive and {docs['train']['lq']} negative documents "
           f"in {report['train_seconds']:.1f} s -> {out_dir / classifier.MODEL_NAME}")
+    if docs["train"]["hq"] + docs["train"]["lq"] < 10_000 and args.epoch <= 5:
+        print("few training documents: if the held-out figures are near chance, try --epoch 25 --lr 0.5")
     held = report["held_out"]
     if held:
         print(f"held out {held['n']} documents: accuracy {held['accuracy']:.3f}, precision {held['precision']:.3f}, "
