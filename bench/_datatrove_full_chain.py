@@ -47,6 +47,11 @@ def _stat(stats: list, step: str, key: str) -> int:
     return 0
 
 
+def _plain(name: str) -> str:
+    """'🛢 - EXTRAC: ⛏ Trafilatura' -> 'EXTRAC: Trafilatura'."""
+    return " ".join("".join(c for c in name.split(" - ")[-1] if c.isascii()).split())
+
+
 def speed(warc_dir: str, out_dir: str, model: str, workers: int) -> None:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.extractors import Trafilatura
@@ -77,6 +82,8 @@ def speed(warc_dir: str, out_dir: str, model: str, workers: int) -> None:
         "extracted": _stat(stats, "Trafilatura", "forwarded"),
         "timeouts": _stat(stats, "Trafilatura", "timeout"),
         "kept": kept,
+        # wall seconds per step as datatrove times them, summed over tasks
+        "step_s": {_plain(x["name"]): (x.get("time_stats") or {}).get("total", 0.0) for x in stats},
     }))
 
 

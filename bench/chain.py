@@ -26,7 +26,8 @@ Configurations alternate A B A B, each at most --rounds times; the best round of
 Figures: pages/s (HTML pages entering extraction, each tool's own count), MB/s of WARC input
 (the same bytes for every chain: the like-for-like ratio), both per wall-clock second and per
 CPU-second of the whole process tree (robust on a shared machine; for 2 workers the per-core
-figure), kept documents; then extraction F1 of both extractors on ../shared/data/extraction with
+figure), kept documents; start-up (each Beam/datatrove run repeated on a one-page WARC) and the
+rate net of it; where each tool's time goes by stage; then extraction F1 of both extractors on ../shared/data/extraction with
 bench/extract_quality.py's scoring. --profile FILE writes cProfile stats of one in-process curate
 run and prints where time goes.
 """
@@ -168,22 +169,35 @@ def curate_in_process(files: list[Path], cfg: PipelineConfig) -> dict:
     for f in lid + quality:
         f.setup()  # model loads, as a worker's setup(): outside the timed region
     pages = kept = failed = 0
+    spent = dict.fromkeys(("read", "extract", "langid", "quality"), 0.0)  # CPU-s per stage
+    cpu = time.process_time
     with Clock() as clock:
         for f in files:
-            for o in iter_warc(str(f), f.name, cfg.read.web, cfg.read.max_doc_chars):
+            records = iter(iter_warc(str(f), f.name, cfg.read.web, cfg.read.max_doc_chars))
+            while True:
+                t0 = cpu()
+                o = next(records, None)
+                t1 = cpu()
+                spent["read"] += t1 - t0
+                if o is None:
+                    break
                 if not o.kept:
                     failed += o.kind == "failed"
                     continue
                 pages += 1
                 doc = o.doc
                 res = ex.extract(doc.text, doc.metadata.get("url") or None)
+                t2 = cpu()
+                spent["extract"] += t2 - t1
                 if res.kind != "out":
                     continue
-                doc = type(doc)(doc.id, res.text, doc.source, doc.metadata)
-                r = run_chain(doc, lid, "langid")
-                if r.keep and run_chain(r.doc, quality, "quality").keep:
-                    kept += 1
-    return {"pages": pages, "kept": kept, "read_failed": failed, "wall": clock.wall, "cpu": clock.cpu}
+                r = run_chain(type(doc)(doc.id, res.text, doc.source, doc.metadata), lid, "langid")
+                t3 = cpu()
+                spent["langid"] += t3 - t2
+                if r.keep:
+                    kept += run_chain(r.doc, quality, "quality").keep
+                    spent["quality"] += cpu() - t3
+    return {"pages": pages, "kept": kept, "read_failed": failed, "wall": clock.wall, "cpu": clock.cpu, "spent": spent}
 
 
 # ---------------------------------------------------------------- curate on Beam
@@ -237,7 +251,7 @@ def ensure_venv() -> Path:
 
 
 def datatrove_chain(py: Path, workers: int, folder: Path = WARCS) -> dict:
-    out = WORK / f"datatrove_chain_{workers}"
+    out = WORK / f"datatrove_chain_{workers}_{folder.name}"
     shutil.rmtree(out, ignore_errors=True)
     with Clock() as clock:
         res = subprocess.run([str(py), str(HELPER), "speed", str(folder), str(out), str(fasttext_model.lid176_path()), str(workers)],
@@ -247,7 +261,8 @@ def datatrove_chain(py: Path, workers: int, folder: Path = WARCS) -> dict:
     r = json.loads(res.stdout.strip().splitlines()[-1])
     # Its own wall time leaves out interpreter start and imports, like the Beam figures do not:
     # take the inner time (in its favour), CPU of the whole process tree.
-    return {"pages": r["pages"], "kept": r["kept"], "timeouts": r["timeouts"], "wall": r["seconds"], "cpu": clock.cpu}
+    return {"pages": r["pages"], "kept": r["kept"], "timeouts": r["timeouts"], "wall": r["seconds"], "cpu": clock.cpu,
+            "step_s": r["step_s"]}
 
 
 # ---------------------------------------------------------------- extraction F1
@@ -357,6 +372,17 @@ def main(argv=None) -> int:
         extra = f"  ({r['timeouts']} timeouts)" if r.get("timeouts") else ""
         print(f"  {name:34s} {r['pages']:5d} {r['kept']:4d} {r['pages'] / r['wall']:8.2f} {r['pages'] / r['wall'] / w:6.2f} "
               f"{mb / r['wall'] / w:9.3f} {r['pages'] / r['cpu']:11.2f} {mb / r['cpu']:8.3f}{extra}")
+
+    if "curate, 1 process" in full:
+        spent = full["curate, 1 process"]["spent"]
+        total = sum(spent.values())
+        print("\nwhere curate's time goes (1 process, CPU-s by stage): " + ", ".join(
+            f"{k} {v:.2f} s ({100 * v / total:.0f}%)" for k, v in spent.items()))
+    if "datatrove, 1 worker" in full:
+        steps = {k: v for k, v in full["datatrove, 1 worker"]["step_s"].items() if v}
+        total = sum(steps.values())
+        print("where datatrove's time goes (1 worker, its own step timers, wall s): " + ", ".join(
+            f"{k} {v:.2f} s ({100 * v / total:.0f}%)" for k, v in steps.items()))
 
     # Start-up (the 1-page runs) taken off: the rate a long input would see.
     net = {}

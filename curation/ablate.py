@@ -303,6 +303,7 @@ def run_ablation(output_dir: str | Path, variants: list[str], *, preset: str = "
 
     results = {
         "preset": preset_name,
+        "variant_order": list(variants),
         "seeds": seed_values,
         "tokens_per_run": first_cfg.steps * first_cfg.global_batch * first_cfg.seq_len,
         "steps": first_cfg.steps,
@@ -330,7 +331,8 @@ def format_table(results: dict) -> str:
              f"{results['eval']['bytes']:,} bytes (bits per byte, lower is better)"]
     head = f"{'variant':<11} {'docs':>7} {'tokens':>11} {'decont.':>7} {'bpb mean':>9} {'std':>7}   {'vs raw':<28} {'vs curated':<28}"
     lines += [head, "-" * len(head)]
-    for v, entry in results["summary"].items():
+    for v in results.get("variant_order") or list(results["summary"]):
+        entry = results["summary"][v]
         ts = results["variants"][v]["training_set"]
         fb = entry["final_bpb"]
         mean = f"{fb['mean']:.4f}" if fb else "n/a"

@@ -25,7 +25,8 @@ def curves_svg(results: dict) -> str:
 
     matplotlib.rcParams["svg.hashsalt"] = "curate-ablate"  # stable ids: the same results, the same page
     fig, ax = plt.subplots(figsize=(7.5, 4.2), dpi=100)
-    for i, (v, entry) in enumerate(results["variants"].items()):
+    for i, v in enumerate(results.get("variant_order") or list(results["variants"])):
+        entry = results["variants"][v]
         colour = f"C{i % 10}"
         curves = [r["curve"] for r in entry["runs"].values() if r.get("curve")]
         for c in curves:
@@ -54,7 +55,8 @@ def _fmt(x, spec=".4f") -> str:
 def render(results: dict) -> str:
     e = results["eval"]
     rows = []
-    for v, entry in results["summary"].items():
+    for v in results.get("variant_order") or list(results["summary"]):
+        entry = results["summary"][v]
         ts = results["variants"][v]["training_set"]
         fb = entry["final_bpb"] or {}
         cells = [v, f"{ts['documents']:,}", f"{ts['tokens']:,}", f"{results['variants'][v]['epochs']:.2f}",

@@ -32,7 +32,7 @@ COMMANDS = {
 }
 
 # Commands whose leftover arguments are Beam pipeline options.
-BEAM_COMMANDS = {"build-shards", "extract", "filter", "dedup"}
+BEAM_COMMANDS = {"build-shards", "extract", "filter", "dedup", "ablate"}
 
 
 def build_parser() -> argparse.ArgumentParser:

