@@ -13,43 +13,14 @@ from __future__ import annotations
 
 import apache_beam as beam
 
-from curation import stats as stats_mod
 from curation.config import PipelineConfig, to_dict
-from curation.errors import AccountingError
-from pipelines.transforms import COUNTS, DOCS, REJECTED, SumCounts
+from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, SumCounts
 
 # The order stages see documents in; stats.json lists them in this order.
 STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "decontaminate", "pii", "tokenize"]
 
 
-def duplicates_schema():
-    import pyarrow as pa
-
-    return pa.schema(
-        [("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()), ("similarity", pa.float64()), ("kind", pa.string())]
-    )
-
-
-class _AssembleStats(beam.DoFn):
-    """Sum of all count events -> stats.json dict; an accounting mismatch fails the run
-    (after writing stats.json with the problems, so the user can see them)."""
-
-    def __init__(self, output_dir: str, chain: list[str]):
-        self.output_dir = output_dir
-        self.chain = chain
-
-    def process(self, counts, *_written):
-        stats = stats_mod.assemble(counts, order=self.chain)
-        try:
-            stats_mod.check(stats, self.chain)
-            stats["accounting"] = {"ok": True, "problems": []}
-        except AccountingError as e:
-            stats["accounting"] = {"ok": False, "problems": [str(e)]}
-            from pipelines.fsutil import write_json
-
-            write_json(f"{self.output_dir}/stats.json", stats)
-            raise
-        yield stats
+from pipelines.dedup import duplicates_schema  # noqa: E402  (one schema for the duplicates table)
 
 
 def read_inputs(p, inputs, cfg: PipelineConfig, text_key: str = "text", id_key: str = "id"):
@@ -165,7 +136,7 @@ def build(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text
         | "SumCounts" >> SumCounts()
         | "CollectCounts" >> beam.combiners.ToList()
         | "AssembleStats" >> beam.ParDo(
-            _AssembleStats(out, STAGE_CHAIN),
+            AssembleStats(out, STAGE_CHAIN, write=False),
             beam.pvalue.AsList(rejected_written),
             beam.pvalue.AsList(duplicates_written),
             *[beam.pvalue.AsList(m) for m in markers],

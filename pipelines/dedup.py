@@ -30,7 +30,7 @@ from curation.dedup.keep import is_reference, node_id, node_key
 from curation.dedup.minhash import Signer, band_hashes, estimated_jaccard, lsh_params
 from curation.dedup.normalize import jaccard_sorted, shingle_hashes
 from curation.document import Document, content_hash
-from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
 
@@ -336,30 +336,6 @@ class Dedup(beam.PTransform):
 DEDUP_CHAIN = ["read", "extract", "dedup"]
 
 
-class _WriteDedupStats(beam.DoFn):
-    """All count events -> DIR/stats.json, checked after it is written (a mismatch fails the run)."""
-
-    def __init__(self, output_dir: str):
-        self.output_dir = output_dir
-
-    def process(self, counts, *_written):
-        from curation import stats as stats_mod
-        from curation.errors import AccountingError
-        from pipelines.fsutil import write_json
-
-        stats = stats_mod.assemble(counts, order=DEDUP_CHAIN)
-        problems = []
-        try:
-            stats_mod.check(stats, DEDUP_CHAIN)
-        except AccountingError as e:
-            problems = [str(e)]
-        stats["accounting"] = {"ok": not problems, "problems": problems}
-        write_json(f"{self.output_dir}/stats.json", stats)
-        if problems:
-            raise AccountingError(problems[0])
-        yield stats
-
-
 def duplicates_schema():
     import pyarrow as pa
 
@@ -393,7 +369,7 @@ def build_dedup(p, inputs: list, config: PipelineConfig, output_dir: str, fmt: s
         | "SumCounts" >> SumCounts()
         | "CollectCounts" >> beam.combiners.ToList()
         | "WriteStats" >> beam.ParDo(
-            _WriteDedupStats(out),
+            AssembleStats(out, DEDUP_CHAIN),
             beam.pvalue.AsList(docs_written),
             beam.pvalue.AsList(dups_written),
             beam.pvalue.AsList(bad_written),

@@ -7,7 +7,6 @@ hash(id) inside a part, so every runner writes byte-identical files.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from typing import Any, Callable

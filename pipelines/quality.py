@@ -14,7 +14,7 @@ import apache_beam as beam
 
 from curation.config import PipelineConfig
 from filters import registry
-from pipelines.transforms import COUNTS, DOCS, REJECTED, _FilterChainDoFn
+from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, _FilterChainDoFn
 
 
 class _ChainWithMetricsDoFn(_FilterChainDoFn):
@@ -94,30 +94,6 @@ class RedactPII(_Stage):
 FILTER_CHAIN = ["read", "extract", "langid", "quality"]
 
 
-class _WriteFilterStats(beam.DoFn):
-    """All count events -> DIR/stats.json, checked after it is written (a mismatch fails the run)."""
-
-    def __init__(self, output_dir: str):
-        self.output_dir = output_dir
-
-    def process(self, counts, *_written):
-        from curation import stats as stats_mod
-        from curation.errors import AccountingError
-        from pipelines.fsutil import write_json
-
-        stats = stats_mod.assemble(counts, order=FILTER_CHAIN)
-        problems = []
-        try:
-            stats_mod.check(stats, FILTER_CHAIN)
-        except AccountingError as e:
-            problems = [str(e)]
-        stats["accounting"] = {"ok": not problems, "problems": problems}
-        write_json(f"{self.output_dir}/stats.json", stats)
-        if problems:
-            raise AccountingError(problems[0])
-        yield stats
-
-
 def build_filter(p, inputs: list, config: PipelineConfig, output_dir: str, fmt: str = "parquet",
                  text_key: str = "text", id_key: str = "id"):
     """The `curate filter` graph: documents -> LangId -> Quality; DIR/documents/ (kept),
@@ -137,6 +113,6 @@ def build_filter(p, inputs: list, config: PipelineConfig, output_dir: str, fmt: 
         | "SumCounts" >> SumCounts()
         | "CollectCounts" >> beam.combiners.ToList()
         | "WriteStats" >> beam.ParDo(
-            _WriteFilterStats(out), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
+            AssembleStats(out, FILTER_CHAIN), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
         )
     )

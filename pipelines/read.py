@@ -25,7 +25,7 @@ import apache_beam as beam
 from curation.config import ReadConfig
 from curation.document import Document
 from curation.inputs import InputFile, display_path
-from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
 
@@ -177,30 +177,6 @@ class ReadAndExtract(beam.PTransform):
         }
 
 
-class _WriteStats(beam.DoFn):
-    """All count events -> DIR/stats.json, checked: a mismatch is written, then fails the run."""
-
-    def __init__(self, output_dir: str, chain: list[str]):
-        self.output_dir = output_dir
-        self.chain = chain
-
-    def process(self, counts, *_written):
-        from curation import stats as stats_mod
-        from curation.errors import AccountingError
-        from pipelines.fsutil import write_json
-
-        stats = stats_mod.assemble(counts, order=self.chain)
-        try:
-            stats_mod.check(stats, self.chain)
-            stats["accounting"] = {"ok": True, "problems": []}
-        except AccountingError as e:
-            stats["accounting"] = {"ok": False, "problems": [str(e)]}
-            write_json(f"{self.output_dir}/stats.json", stats)
-            raise
-        write_json(f"{self.output_dir}/stats.json", stats)
-        yield stats
-
-
 def build_extract(p, inputs: list[InputFile], config, output_dir: str, fmt: str = "parquet",
                   text_key: str = "text", id_key: str = "id"):
     """The `curate extract` graph: read and extract every input, write DIR/documents/,
@@ -218,6 +194,6 @@ def build_extract(p, inputs: list[InputFile], config, output_dir: str, fmt: str 
         | "SumCounts" >> SumCounts()
         | "CollectCounts" >> beam.combiners.ToList()
         | "WriteStats" >> beam.ParDo(
-            _WriteStats(out, [READ, EXTRACT]), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
+            AssembleStats(out, [READ, EXTRACT]), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
         )
     )

@@ -111,3 +111,34 @@ class SumCounts(beam.PTransform):
             | "Flatten" >> beam.Flatten()
             | "Sum" >> beam.CombinePerKey(sum)
         )
+
+
+class AssembleStats(beam.DoFn):
+    """All summed count events -> the stats.json dict, checked (curation/stats.py).
+
+    Extra side inputs only make this step wait for the writes it must follow. The stats are
+    written to DIR/stats.json when ``write`` is set, and always when the accounting does not add
+    up, before the run is failed: the user must see the mismatch."""
+
+    def __init__(self, output_dir: str, chain: list[str], write: bool = True):
+        self.output_dir = output_dir
+        self.chain = list(chain)
+        self.write = write
+
+    def process(self, counts, *_wait_for):
+        from curation import stats as stats_mod
+        from curation.errors import AccountingError
+        from pipelines.fsutil import write_json
+
+        stats = stats_mod.assemble(counts, order=self.chain)
+        problems = []
+        try:
+            stats_mod.check(stats, self.chain)
+        except AccountingError as e:
+            problems = [str(e)]
+        stats["accounting"] = {"ok": not problems, "problems": problems}
+        if self.write or problems:
+            write_json(f"{self.output_dir}/stats.json", stats)
+        if problems:
+            raise AccountingError(problems[0])
+        yield stats
