@@ -126,9 +126,8 @@ def clear_leftovers(out_dir: Path) -> None:
 def run(args) -> int:
     import apache_beam as beam
 
-    from curation.config import load_config, to_dict
+    from curation.config import load_config
     from curation.inputs import is_remote, require_some_input, resolve_inputs
-    from pipelines import build_shards as pipeline
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(args.beam_args)
@@ -171,7 +170,7 @@ def run(args) -> int:
         # A previous manifest must not survive a failed rerun: it is the commit marker.
         (out_dir / "manifest.json").unlink(missing_ok=True)
         clear_leftovers(out_dir)
-        keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg, {"text_key": args.text_key, "id_key": args.id_key, "sample": args.sample, "limit": args.limit})
+        keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg, _checkpoint_extra(args))
         if args.no_resume:
             import shutil
 
@@ -181,42 +180,69 @@ def run(args) -> int:
         if resume_from:
             log.info("resuming after stage group '%s' from %s", resume_from, ckpt.stage_dir(str(out_dir), resume_from, keys[resume_from]))
         p = beam.Pipeline(options=options)
-        pipeline.build(p, inputs, cfg, str(out_dir), args.text_key, args.id_key, keys=keys, resume_from=resume_from,
-                       sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format)
-        from curation import progress
-
-        try:
-            with progress.watch(order=pipeline.STAGE_CHAIN) as watcher:
-                result = p.run()
-                result.wait_until_finish()
-        except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
-            msg = str(e)
-            if "accounting mismatch" in msg:
-                line = msg[msg.index("accounting mismatch"):].splitlines()[0]
-                if resume_from:  # counts of finished groups came from their checkpoints
-                    line += f" (resumed after '{resume_from}': if a checkpoint under stages/ was damaged, rerun with --no-resume)"
-                raise AccountingError(line) from None
-            raise
+        _build(p, args, inputs, cfg, str(out_dir), keys, resume_from, emit)
+        watcher = _wait(p, resume_from, watch=True)
         elapsed = time.time() - started
-        run_info = {
-            "command": "build-shards",
-            "argv": [display_path(a) for a in sys.argv[1:]],
-            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-            "seconds": round(elapsed, 3),
-            "host": socket.gethostname(),
-            "user": getpass.getuser(),
-            "python": platform.python_version(),
-            "runner": options.get_all_options().get("runner") or "DirectRunner",
-            "inputs": [{"kind": i.kind, "path": display_path(i.path)} for i in inputs],  # names may not be UTF-8
-            "config_file": config_path,
-            "resumed_from": resume_from,
-            "durations": watcher.stage_seconds(),
-            "stage_keys": keys,
-            "config": to_dict(cfg),
-        }
+        run_info = _run_info(args, options, inputs, cfg, config_path, started, resume_from, keys, watcher.stage_seconds())
         common.write_json_atomic(out_dir / "run.json", run_info)
     _print_summary(out_dir, elapsed)
     return 0
+
+
+def _checkpoint_extra(args) -> dict:
+    """What besides the config decides the stage checkpoints' keys."""
+    return {"text_key": args.text_key, "id_key": args.id_key, "sample": args.sample, "limit": args.limit}
+
+
+def _build(p, args, inputs, cfg, out: str, keys, resume_from, emit) -> None:
+    from pipelines import build_shards as pipeline
+
+    pipeline.build(p, inputs, cfg, out, args.text_key, args.id_key, keys=keys, resume_from=resume_from,
+                   sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format)
+
+
+def _wait(p, resume_from, watch: bool = False):
+    """Run the pipeline; an accounting mismatch raised in a worker comes back as one line."""
+    from contextlib import nullcontext
+
+    from curation import progress
+    from pipelines import build_shards as pipeline
+
+    try:
+        with (progress.watch(order=pipeline.STAGE_CHAIN) if watch else nullcontext()) as watcher:
+            p.run().wait_until_finish()
+    except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
+        msg = str(e)
+        if "accounting mismatch" in msg:
+            line = msg[msg.index("accounting mismatch"):].splitlines()[0]
+            if resume_from:  # counts of finished groups came from their checkpoints
+                line += f" (resumed after '{resume_from}': if a checkpoint under stages/ was damaged, rerun with --no-resume)"
+            raise AccountingError(line) from None
+        raise
+    return watcher
+
+
+def _run_info(args, options, inputs, cfg, config_path, started: float, resume_from, keys, durations=None) -> dict:
+    from curation.config import to_dict
+
+    info = {
+        "command": "build-shards",
+        "argv": [display_path(a) for a in sys.argv[1:]],
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(time.time() - started, 3),
+        "host": socket.gethostname(),
+        "user": getpass.getuser(),
+        "python": platform.python_version(),
+        "runner": options.get_all_options().get("runner") or "DirectRunner",
+        "inputs": [{"kind": i.kind, "path": display_path(i.path)} for i in inputs],  # names may not be UTF-8
+        "config_file": config_path,
+        "resumed_from": resume_from,
+        "stage_keys": keys,
+        "config": to_dict(cfg),
+    }
+    if durations is not None:
+        info["durations"] = durations
+    return info
 
 
 def _print_summary(out_dir: Path, elapsed: float) -> None:
@@ -265,23 +291,19 @@ def _run_detached(args, options, inputs, cfg, config_path, emit) -> int:
     import apache_beam as beam
     from apache_beam.io.filesystems import FileSystems
 
-    from curation.config import to_dict
     from curation.inputs import is_remote
-    from pipelines import build_shards as pipeline
     from pipelines import checkpoint as ckpt
     from pipelines.fsutil import write_json
 
     dry_run = _is_dry_run(options)
     out = args.output.rstrip("/") if is_remote(args.output) else str(Path(args.output).absolute())
-    extra = {"text_key": args.text_key, "id_key": args.id_key, "sample": args.sample, "limit": args.limit}
-    keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs, match_remote=not dry_run), cfg, extra)
+    keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs, match_remote=not dry_run), cfg, _checkpoint_extra(args))
     resume_from = None if dry_run or args.no_resume else ckpt.latest_complete(out, keys)
     if resume_from:
         log.info("resuming after stage group '%s' from %s", resume_from, ckpt.stage_dir(out, resume_from, keys[resume_from]))
     runner = options.get_all_options().get("runner") or "DirectRunner"
     p = beam.Pipeline(options=options)
-    pipeline.build(p, inputs, cfg, out, args.text_key, args.id_key, keys=keys, resume_from=resume_from,
-                   sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format)
+    _build(p, args, inputs, cfg, out, keys, resume_from, emit)
     if dry_run:
         if "Dataflow" in str(runner):
             proto = p.run().job.proto_pipeline  # DataflowRunner returns before submitting
@@ -295,29 +317,8 @@ def _run_detached(args, options, inputs, cfg, config_path, emit) -> int:
     manifest = f"{out}/manifest.json"
     if FileSystems.exists(manifest):  # the commit marker of an earlier run must not survive a failed rerun
         FileSystems.delete([manifest])
-    try:
-        p.run().wait_until_finish()
-    except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
-        msg = str(e)
-        if "accounting mismatch" in msg:
-            raise AccountingError(msg[msg.index("accounting mismatch"):].splitlines()[0]) from None
-        raise
-    elapsed = time.time() - started
-    write_json(f"{out}/run.json", {
-        "command": "build-shards",
-        "argv": [display_path(a) for a in sys.argv[1:]],
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "seconds": round(elapsed, 3),
-        "host": socket.gethostname(),
-        "user": getpass.getuser(),
-        "python": platform.python_version(),
-        "runner": runner,
-        "inputs": [{"kind": i.kind, "path": display_path(i.path)} for i in inputs],  # names may not be UTF-8
-        "config_file": config_path,
-        "resumed_from": resume_from,
-        "stage_keys": keys,
-        "config": to_dict(cfg),
-    })
+    _wait(p, resume_from)
+    write_json(f"{out}/run.json", _run_info(args, options, inputs, cfg, config_path, started, resume_from, keys))
     try:
         with FileSystems.open(f"{out}/stats.json") as f:
             stats = json.loads(f.read())
@@ -327,5 +328,5 @@ def _run_detached(args, options, inputs, cfg, config_path, emit) -> int:
         return 0
     from curation.summary import format_summary
 
-    print(format_summary(stats, man, elapsed))
+    print(format_summary(stats, man, time.time() - started))
     return 0
