@@ -2,7 +2,8 @@
 
     docs --Featurize--> (exact key, node, source, band hashes)          text stays behind
          --GroupByKey(exact key)--> exact edges; one node per text goes on to LSH
-         --GroupByKey((band, band hash))--> candidate pairs (star from each bucket's minimum)
+         --GroupByKey(band hash mod 1024), regrouped by (band, band hash)--> candidate pairs
+           (star from each bucket's minimum)
          --Distinct--> --Verify (payloads joined once, shipped to each pair's centre)--> near edges
          exact + near edges --ConnectedComponents (large-star/small-star x max_cc_rounds)-->
          node -> parent --CoGroupByKey(id) with the documents--> docs | rejected | duplicates
@@ -10,7 +11,8 @@
 A node is the document's keep key (curation/dedup/keep.py), so the minimum of a cluster is its
 survivor. Only ids, keys, band hashes and (for verification) shingle hashes are shuffled;
 documents travel once, to the final join on id. No step holds more than one key's group:
-an exact group, an LSH bucket, one node's neighbours. docs/dedup.md derives the memory per stage.
+an exact group, one partition of LSH band records, one node's neighbours. docs/dedup.md
+derives the memory per stage.
 
 Reference documents (decontamination, ``curate ablate``) join every source's groups with rank -1:
 they always win, are never removed, never emitted and not counted as input.
@@ -23,11 +25,14 @@ from collections import defaultdict
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
 from curation.config import PipelineConfig
 from curation.dedup import components as cc
 from curation.dedup.keep import is_reference, node_id, node_key
-from curation.dedup.minhash import Signer, band_hashes, estimated_jaccard, lsh_params
+from curation.dedup.minhash import LSH_PARTITIONS, Signer, band_hashes, estimated_jaccard, lsh_params
 from curation.dedup.normalize import jaccard_sorted, shingle_hashes
 from curation.document import Document, content_hash
 from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
@@ -90,8 +95,23 @@ def _by_source(members):
     return [g + refs for _, g in sorted(groups.items())]
 
 
+# LSH band records are shuffled in batches keyed by a partition of the band-hash space, not one
+# record per (band, band hash): most buckets are singletons, and 21 Beam elements per document
+# (each encoded, shuffled, grouped and handed to a DoFn) made the 10k bench 1.13-1.22x slower
+# (docs/bench-dedup.md). A partition is one GroupByKey value list of ~(documents x bands / _PARTITIONS) records that
+# _Buckets regroups by (band, band hash) in a dict: 20k records (~4 MB) per partition at 1M
+# documents. A worker flushes its buffer every _FLUSH records, so a bundle never holds more.
+_PARTITIONS = LSH_PARTITIONS
+_FLUSH = 65_536
+
+
 class _ExactGroups(beam.DoFn):
-    """One exact group: edges from its best member to the others; only the best goes to LSH."""
+    """One exact group: edges from its best member to the others; only the best goes to LSH,
+    its band records buffered per partition (see _PARTITIONS)."""
+
+    def start_bundle(self):
+        self._parts: dict[int, list] = defaultdict(list)
+        self._held = 0
 
     def process(self, item):
         _, members = item
@@ -103,26 +123,46 @@ class _ExactGroups(beam.DoFn):
                 if node != best[0] and not is_reference(node):
                     yield beam.pvalue.TaggedOutput(_EDGES, (best[0], node))
                     yield beam.pvalue.TaggedOutput(_SIMS, (node, (EXACT, 1.0)))
+        parts = self._parts
         for node, source, bands in survivors.values():
             for i, h in enumerate(bands):
-                yield ((i, h), (node, source))
+                parts[h % _PARTITIONS].append((i, h, node, source))
+            self._held += len(bands)
+        if self._held >= _FLUSH:
+            yield from self._flush()
+
+    def _flush(self):
+        parts, self._parts, self._held = self._parts, defaultdict(list), 0
+        yield from parts.items()
+
+    def finish_bundle(self):
+        for kv in self._flush():
+            yield WindowedValue(kv, MIN_TIMESTAMP, (GlobalWindow(),))
 
 
 class _Buckets(beam.DoFn):
-    """One LSH bucket: a candidate pair from the bucket's minimum to every other member.
+    """One partition of band records -> LSH buckets (band, band hash) -> a candidate pair from
+    each bucket's minimum to every other member.
 
     A star, not all pairs: a bucket of n members costs n-1 pairs, and connectivity is what
-    components needs. Reference-only buckets give nothing."""
+    components needs. Singleton buckets (most of them) and reference-only buckets give nothing."""
 
     def process(self, item):
-        _, members = item
-        for group in _by_source(list(set(members))):
-            if len(group) < 2:
+        _, batches = item
+        buckets: dict[tuple, list] = defaultdict(list)
+        for batch in batches:
+            for i, h, node, source in batch:
+                buckets[(i, h)].append((node, source))
+        for members in buckets.values():
+            if len(members) < 2:
                 continue
-            centre = min(m[0] for m in group)
-            for node, _ in group:
-                if node != centre and not is_reference(node):
-                    yield (centre, node)
+            for group in _by_source(list(set(members))):
+                if len(group) < 2:
+                    continue
+                centre = min(m[0] for m in group)
+                for node, _ in group:
+                    if node != centre and not is_reference(node):
+                        yield (centre, node)
 
 
 def _roles(pair):

@@ -21,6 +21,9 @@ from datasketch.lsh import _optimal_param
 # Shingle hashes arrive already hashed (curation/dedup/normalize.py): 32-bit, then datasketch's
 # affine32 scheme pre-mixes them (murmur3 finaliser) before its permutations.
 _SCHEME = "affine32"
+# LSH band records cross the shuffle in batches keyed by band hash mod LSH_PARTITIONS
+# (pipelines/dedup.py): one partition holds ~documents x bands / LSH_PARTITIONS records.
+LSH_PARTITIONS = 1024
 # Hashes per update_batch call: bounds the (n x num_perm) permutation matrix to ~16 MB.
 _BATCH = 16_384
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from curation.config import DedupConfig
-from curation.dedup.minhash import lsh_params
+from curation.dedup.minhash import LSH_PARTITIONS, lsh_params
 
 # Python objects cost more than their serialised bytes: tuples, ints and small strings run
 # 3-5x; measured on the bench corpus (docs/bench-dedup.md).
@@ -62,8 +62,11 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
                       f"{bands} bands x {rows} rows; largest document {c.max_doc_bytes / 1e6:.0f} MB needs {biggest / 1e9:.1f} GB"),
         StageEstimate("exact_group", n * (16 + node + 8 + bands * 10), c.largest_group * (node + bands * 10),
                       "key: 128-bit hash of normalised text"),
-        StageEstimate("lsh_buckets", unique * bands * (20 + node + 8), c.largest_group * (node + 8),
-                      "key: (band, 64-bit band hash); star pairs, not all pairs"),
+        # Band records travel in batches per partition of the band-hash space; a worker holds one
+        # partition (or one boilerplate bucket, whichever is larger).
+        StageEstimate("lsh_buckets", unique * bands * (20 + node + 8),
+                      max(c.largest_group * (node + 8), unique * bands / LSH_PARTITIONS * (20 + node + 8)),
+                      f"{LSH_PARTITIONS} partitions of (band, band hash); star pairs, not all pairs"),
         StageEstimate("verify", n * (node + payload) + 2 * c.candidate_share * n * (node + payload),
                       c.largest_group * (node + payload),
                       "shingle sets (4 B each): every document once, candidates twice" if d.verify else "signatures: every document once, candidates twice"),
