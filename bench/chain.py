@@ -49,6 +49,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # before bench/ (the script's folder), whose filters.py would shadow the package
+sys.path.insert(1, str(ROOT / "bench"))
+from _peers import datatrove_python, link_warcs  # noqa: E402
 
 from curation import fasttext_model  # noqa: E402
 from curation.config import PipelineConfig, from_mapping, to_dict  # noqa: E402
@@ -57,7 +59,6 @@ SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work"
 WARCS = WORK / "chain_warcs"
 ONE = WORK / "chain_warcs_one"  # one page: what a run costs before any real work (start-up)
-VENV = ROOT / "bench" / ".venvs" / "datatrove"
 HELPER = ROOT / "bench" / "_datatrove_full_chain.py"
 GOOD = [
     "resiliparse/warcfile.warc.gz",
@@ -72,18 +73,7 @@ TRUNCATED = ["resiliparse/clipped.warc.gz", "ukwa/IAH-20080430204825-00000-black
 
 
 def link_inputs(folder: Path = WARCS, rels: list[str] = GOOD) -> list[Path]:
-    """The readable files under one folder (datatrove's reader takes a folder and a glob)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for rel in rels:
-        src = SHARED / "web" / rel
-        if not src.is_file():
-            sys.exit(f"missing input {src}")
-        dst = folder / src.name
-        if not dst.exists():
-            dst.symlink_to(src)
-        out.append(dst)
-    return out
+    return link_warcs(folder, rels)
 
 
 def same_chain_config() -> PipelineConfig:
@@ -238,16 +228,7 @@ def curate_beam(files: list[Path], cfg: PipelineConfig, workers: int) -> dict:
 
 # ---------------------------------------------------------------- datatrove
 def ensure_venv() -> Path:
-    """bench/.venvs/datatrove with what every datatrove bench needs (ingest, filters, chain)."""
-    py = VENV / "bin" / "python"
-    probe = [str(py), "-c", "import datatrove, trafilatura, warcio, lxml_html_clean, fasttext, spacy"]
-    if py.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
-        return py
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "datatrove[io,processing]==0.10.1", "warcio",
-                    "lxml_html_clean", "spacy", "fasttext-wheel"], check=True)
-    return py
+    return datatrove_python()
 
 
 def datatrove_chain(py: Path, workers: int, folder: Path = WARCS) -> dict:

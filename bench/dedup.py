@@ -34,9 +34,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+from _peers import datatrove_python  # noqa: E402
 SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work" / "dedup"
-VENV = ROOT / "bench" / ".venvs" / "datatrove"
 THRESHOLD = 0.8
 BANDS = [(0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0), (1.0, 1.01)]
 PARTS = 4
@@ -211,11 +212,7 @@ def _datasketch_main(corpus: str) -> None:
 
 
 def ensure_venv() -> Path:
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]==0.10.1", "spacy", "warcio"], check=True)
-    return py
+    return datatrove_python()
 
 
 def run_datatrove(corpus: Path, workers: int) -> tuple[dict, set[str]]:

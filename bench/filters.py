@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+from _peers import datatrove_python  # noqa: E402
 
 from curation import fasttext_model  # noqa: E402
 from curation.config import PipelineConfig, from_mapping, to_dict  # noqa: E402
@@ -42,7 +44,6 @@ from filters.base import run_chain  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work"
-VENV = ROOT / "bench" / ".venvs" / "datatrove"
 DOCS = WORK / "filter_docs.jsonl"
 
 
@@ -128,10 +129,7 @@ def run_curate(rows: list[dict], cfg: PipelineConfig) -> tuple[float, dict, Coun
 
 
 def run_datatrove(rounds: int, docs: Path = DOCS) -> dict:
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "datatrove[io,processing]==0.10.1", "spacy", "fasttext-wheel"], check=True)
+    py = datatrove_python()
     out = WORK / "datatrove_decisions.json"
     subprocess.run([str(py), str(ROOT / "bench" / "_datatrove_chain.py"), str(docs), str(out), str(fasttext_model.lid176_path()),
                     "--rounds", str(rounds)], check=True)

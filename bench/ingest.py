@@ -31,10 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+from _peers import datatrove_python, link_warcs  # noqa: E402
 SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work"
 WARCS = WORK / "ingest_warcs"
-VENV = ROOT / "bench" / ".venvs" / "datatrove"
 FILES = [
     "resiliparse/warcfile.warc.gz",
     "resiliparse/clueweb-quirk.warc.gz",
@@ -46,17 +47,7 @@ FILES = [
 
 
 def link_inputs() -> list[Path]:
-    WARCS.mkdir(parents=True, exist_ok=True)
-    out = []
-    for rel in FILES:
-        src = SHARED / "web" / rel
-        if not src.is_file():
-            sys.exit(f"missing input {src}")
-        dst = WARCS / src.name
-        if not dst.exists():
-            dst.symlink_to(src)
-        out.append(dst)
-    return out
+    return link_warcs(WARCS, FILES)
 
 
 def bench_reader(files, reader: str) -> dict:
@@ -109,14 +100,7 @@ def bench_beam(files) -> dict:
 
 
 def ensure_venv() -> Path:
-    py = VENV / "bin" / "python"
-    probe = [str(py), "-c", "import datatrove, trafilatura, warcio, lxml_html_clean"]
-    if py.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
-        return py
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "datatrove[io,processing]==0.10.1", "warcio", "lxml_html_clean"], check=True)
-    return py
+    return datatrove_python()
 
 
 def bench_datatrove(py: Path) -> dict:
