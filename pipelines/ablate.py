@@ -21,11 +21,10 @@ import logging
 import apache_beam as beam
 from apache_beam.pvalue import AsSingleton
 
-from curation import stats as stats_mod
 from curation.ablate import STAGES, chunk_text
 from curation.config import PipelineConfig
 from curation.document import Document, id_hash64
-from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, SumCounts, mark_rejected
+from pipelines.transforms import COUNTS, DOCS, REJECTED, AssembleStats, CountingDoFn, SumCounts, mark_rejected
 
 log = logging.getLogger("curate")
 
@@ -206,17 +205,6 @@ class _SaveTokenizer(beam.DoFn):
         yield info["file"]
 
 
-class _VariantStats(beam.DoFn):
-    def __init__(self, chain: list[str]):
-        self.chain = chain
-
-    def process(self, counts):
-        stats = stats_mod.assemble(counts, order=self.chain)
-        stats_mod.check(stats, self.chain)  # AccountingError fails the run
-        stats["accounting"] = {"ok": True, "problems": []}
-        yield stats
-
-
 def _chunk_doc(doc: Document, max_bytes: int):
     for i, text in enumerate(chunk_text(doc.text, max_bytes)):
         yield Document(f"{doc.id}#{i:05d}", text, doc.source, dict(doc.metadata, eval_doc=doc.id))
@@ -251,7 +239,7 @@ class WriteVariant(beam.PTransform):
             tuple(self.counts) + (tokens[COUNTS],)
             | "SumCounts" >> SumCounts()
             | "CollectCounts" >> beam.combiners.ToList()
-            | "Stats" >> beam.ParDo(_VariantStats(self.chain))
+            | "Stats" >> beam.ParDo(AssembleStats(self.vdir, self.chain, write=False))
         )
         # The manifest waits for the tokenizer copy too (as a side input), so it stays the last write.
         gated = entries | "AfterTokenizer" >> beam.Map(lambda e, _: e, beam.pvalue.AsList(saved))

@@ -2,8 +2,8 @@
 
 Each returns ``{"docs", "rejected", "counts"}`` (pipelines/transforms.py) and honours
 in = out + removed + failed: the filter chains come from filters/registry.py and run in the
-shared wrapper; filters that declare ``metrics`` (C4's removed lines, PII's replacements) also
-add those values, summed over kept documents, to the stage's metrics.
+shared wrapper (pipelines/transforms.ApplyFilters), which also sums the values filters declare
+as ``metrics`` (C4's removed lines, PII's replacements) into the stage's metrics.
 
     docs | LangId(cfg) -> | Quality(cfg) -> ... dedup ... | RedactPII(cfg)
 """
@@ -14,31 +14,7 @@ import apache_beam as beam
 
 from curation.config import PipelineConfig
 from filters import registry
-from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, _FilterChainDoFn
-
-
-class _ChainWithMetricsDoFn(_FilterChainDoFn):
-    """The shared filter wrapper, plus ``metric`` counts from the filters' annotated values:
-    summed over kept documents, and over rejected ones too for filters that set
-    ``count_rejected_metrics`` (text repair: a page language ID then drops was still repaired)."""
-
-    def __init__(self, stage, filters):
-        super().__init__(stage, filters)
-        self.metric_keys = [(f.name, m, getattr(f, "count_rejected_metrics", False))
-                            for f in self.filters for m in getattr(f, "metrics", ())]
-
-    def process(self, doc):
-        for out in super().process(doc):
-            rejected = isinstance(out, beam.pvalue.TaggedOutput)
-            if self.metric_keys and (not rejected or out.tag == REJECTED):
-                d = out.value if rejected else out
-                for fname, m, on_rejected in self.metric_keys:
-                    if rejected and not on_rejected:
-                        continue
-                    v = d.metadata.get(fname, {}).get(m) if isinstance(d.metadata.get(fname), dict) else None
-                    if v:
-                        self.count(self.stage, d.source, "metric", f"{fname}/{m}", int(v))
-            yield out
+from pipelines.transforms import COUNTS, DOCS, REJECTED, ApplyFilters, AssembleStats
 
 
 class _Stage(beam.PTransform):
@@ -52,10 +28,7 @@ class _Stage(beam.PTransform):
         raise NotImplementedError
 
     def expand(self, docs):
-        res = docs | "Filter" >> beam.ParDo(_ChainWithMetricsDoFn(self.stage, self.filters())).with_outputs(
-            REJECTED, COUNTS, main=DOCS
-        )
-        return {DOCS: res[DOCS], REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
+        return docs | "Filter" >> ApplyFilters(self.stage, self.filters())
 
 
 class LangId(_Stage):

@@ -60,6 +60,20 @@ class _FilterChainDoFn(CountingDoFn):
     def __init__(self, stage: str, filters: Sequence):
         self.stage = stage
         self.filters = list(filters)
+        # Filters may name values of their annotations to sum into the stage's metrics (C4's
+        # removed lines, PII replacements): over kept documents, and over rejected ones too
+        # for filters that set count_rejected_metrics (a repaired page that is then dropped).
+        self.metric_keys = [(f.name, m, getattr(f, "count_rejected_metrics", False))
+                            for f in self.filters for m in getattr(f, "metrics", ())]
+
+    def _count_metrics(self, doc: Document, rejected: bool) -> None:
+        for fname, m, on_rejected in self.metric_keys:
+            if rejected and not on_rejected:
+                continue
+            values = doc.metadata.get(fname)
+            v = values.get(m) if isinstance(values, dict) else None
+            if v:
+                self.count(self.stage, doc.source, "metric", f"{fname}/{m}", int(v))
 
     def setup(self):
         for f in self.filters:
@@ -78,6 +92,7 @@ class _FilterChainDoFn(CountingDoFn):
             self.count(self.stage, doc.source, "failed", kind)
             yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, self.stage, "error", kind))
             return
+        self._count_metrics(res.doc, rejected=not res.keep)
         if res.keep:
             self.count(self.stage, doc.source, "out")
             self.count(self.stage, doc.source, "metric", "bytes_out", len(res.doc.text.encode("utf-8", "surrogatepass")))

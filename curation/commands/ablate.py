@@ -153,7 +153,7 @@ def build(args, inputs, eval_inputs, cfg, out_dir: Path, variants: list[str], op
 
 def run(args) -> int:
     from curation.ablate import AblateError, format_table, parse_variants, run_ablation
-    from curation.commands.build_shards import OutputLock, sample_inputs
+    from curation.commands.build_shards import OutputLock
     from curation.config import load_config
     from curation.inputs import require_some_input, resolve_inputs
     from curation.train import TrainError
@@ -174,13 +174,7 @@ def run(args) -> int:
         raise ConfigError(f"--eval-fraction must be in (0, 1), got {args.eval_fraction}")
     if args.eval_windows < 1 or args.eval_chunk_bytes < 16:
         raise ConfigError("--eval-windows must be at least 1 and --eval-chunk-bytes at least 16")
-    given = {k: getattr(args, k) for k in ("web", "books", "code", "docs")}
-    config_path = args.config
-    if not any(given.values()):
-        given = sample_inputs()
-        if config_path is None and (common.SAMPLE_DATA / "config.yaml").is_file():
-            config_path = str(common.SAMPLE_DATA / "config.yaml")
-        log.info("no inputs given: running on the bundled sample data (%s)", common.SAMPLE_DATA)
+    given, config_path = common.inputs_or_sample(args)
     cfg = load_config(config_path, args.overrides)
     inputs = resolve_inputs(**given)
     require_some_input(inputs)

@@ -50,13 +50,6 @@ def add_parser(sub):
     return p
 
 
-def sample_inputs() -> dict[str, list[str]]:
-    root = common.SAMPLE_DATA
-    if not root.is_dir():
-        raise UserError(f"no inputs given and the bundled sample data is missing ({root}); pass --web/--books/--code/--docs")
-    return {"web": [str(root / "web")], "books": [str(root / "books")], "code": [str(root / "code")]}
-
-
 class OutputLock:
     """Refuse a second concurrent run into the same output folder.
 
@@ -131,13 +124,7 @@ def run(args) -> int:
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(args.beam_args)
-    given = {k: getattr(args, k) for k in ("web", "books", "code", "docs")}
-    config_path = args.config
-    if not any(given.values()):
-        given = sample_inputs()
-        if config_path is None and (common.SAMPLE_DATA / "config.yaml").is_file():
-            config_path = str(common.SAMPLE_DATA / "config.yaml")
-        log.info("no inputs given: running on the bundled sample data (%s)", common.SAMPLE_DATA)
+    given, config_path = common.inputs_or_sample(args)
     overrides = list(args.overrides)
     if args.tokenizer:
         if not Path(args.tokenizer).is_file():

@@ -18,6 +18,24 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DATA = REPO_ROOT / "sample_data"
 
 
+def inputs_or_sample(args) -> tuple[dict[str, list[str]], str | None]:
+    """The input flags and --config of a pipeline command; with no inputs at all, the bundled
+    sample_data/ and (unless --config is given) its own small config."""
+    from curation.errors import UserError
+
+    given = {k: getattr(args, k) for k in ("web", "books", "code", "docs")}
+    config_path = args.config
+    if any(given.values()):
+        return given, config_path
+    root = SAMPLE_DATA
+    if not root.is_dir():
+        raise UserError(f"no inputs given and the bundled sample data is missing ({root}); pass --web/--books/--code/--docs")
+    if config_path is None and (root / "config.yaml").is_file():
+        config_path = str(root / "config.yaml")
+    log.info("no inputs given: running on the bundled sample data (%s)", root)
+    return {"web": [str(root / "web")], "books": [str(root / "books")], "code": [str(root / "code")]}, config_path
+
+
 def add_input_flags(parser: argparse.ArgumentParser, kinds=("web", "books", "code", "docs")) -> None:
     g = parser.add_argument_group("inputs (each flag takes files, directories or globs and may repeat)")
     helps = {
