@@ -1,6 +1,7 @@
 """Dedup quality and speed: curate vs datatrove vs a one-process datasketch MinHashLSH, same run.
 
-    python bench/dedup.py [--docs 20000] [--speed 10000 100000] [--workers 2] [--skip-datatrove]
+    python bench/dedup.py [--docs 20000] [--speed 10000 100000] [--workers 2] [--one-process]
+                          [--skip-datatrove] [--skip-textdedup] [--skip-datasketch]
 
 Corpus (ground truth travels with it, bench/_work/dedup/corpus-N/truth.jsonl): documents of 2-4 KB
 built from real sentences of the ten Project Gutenberg books in ../shared/data/books (each
@@ -15,7 +16,8 @@ Pair recall per Jaccard band >= 0.8: share of copies for which the copy and its 
 both survive; below 0.8: share of copies removed (should be low).
 Speed: wall time, docs/s and peak RSS summed over the process tree (sampled every 0.1 s), each
 tool alone, then curate alone at each --speed size for docs/s flatness. Ratios are reported
-against datatrove (defaults, 14 x 8, LocalPipelineExecutor with --workers) and datasketch.
+against datatrove (defaults, 14 x 8, LocalPipelineExecutor with --workers), text-dedup 0.4.0
+(bench/_textdedup.py: 250 permutations, threshold 0.8, --num_proc --workers) and datasketch.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 from _peers import datatrove_python  # noqa: E402
+from _textdedup import run_textdedup  # noqa: E402
 SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work" / "dedup"
 THRESHOLD = 0.8
@@ -167,14 +170,16 @@ def run_measured(cmd: list[str], env=None) -> dict:
 
 
 # ------------------------------------------------------------------ the tools
-def run_curate(corpus: Path, workers: int, extra: list[str] = ()) -> tuple[dict, set[str]]:
+def run_curate(corpus: Path, workers: int, extra: list[str] = (), mode: str = "multi_processing") -> tuple[dict, set[str]]:
     import pyarrow.parquet as pq
 
     out = corpus / "out-curate"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "curation.cli", "dedup", "--input", str(corpus / "parts"), "--output", str(out), *extra]
-    if workers > 1:
-        cmd += [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"]
+    if workers > 1 and mode != "in_memory":
+        cmd += [f"--direct_num_workers={workers}", f"--direct_running_mode={mode}"]
+    else:
+        cmd += ["--direct_running_mode=in_memory"]
     m = run_measured(cmd)
     removed = set(pq.read_table(out / "duplicates", columns=["doc_id"]).column("doc_id").to_pylist())
     return m, removed
@@ -268,6 +273,10 @@ def main() -> None:
     ap.add_argument("--speed", type=int, nargs="*", default=[10_000])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-datatrove", action="store_true")
+    ap.add_argument("--skip-textdedup", action="store_true")
+    ap.add_argument("--skip-datasketch", action="store_true")
+    ap.add_argument("--one-process", action="store_true",
+                    help="also run curate in one process (--direct_running_mode=in_memory): the memory-bounded mode")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--verify-cost", action="store_true",
                     help="also run curate with dedup.verify=false (MinHash estimate) and report the time ratio")
@@ -276,9 +285,15 @@ def main() -> None:
     corpus = make_corpus(args.docs, args.seed)
     truth = [json.loads(line) for line in open(corpus / "truth.jsonl")]
     results = {"docs": args.docs, "workers": args.workers, "cpu_count": os.cpu_count(), "tools": {}}
-    runs = [("curate", lambda: run_curate(corpus, args.workers)), ("datasketch_lsh_1proc", lambda: run_datasketch(corpus))]
+    runs = [("curate", lambda: run_curate(corpus, args.workers))]
+    if args.one_process:
+        runs.append(("curate_1proc", lambda: run_curate(corpus, 1, mode="in_memory")))
+    if not args.skip_datasketch:
+        runs.append(("datasketch_lsh_1proc", lambda: run_datasketch(corpus)))
     if not args.skip_datatrove:
         runs.append(("datatrove", lambda: run_datatrove(corpus, args.workers)))
+    if not args.skip_textdedup:
+        runs.append(("textdedup", lambda: run_textdedup(corpus, args.workers, run_measured)))
     for name, fn in runs:
         m, removed = fn()
         m.pop("stdout", None)
@@ -286,9 +301,11 @@ def main() -> None:
         results["tools"][name] = {**m, **score(truth, removed)}
         print(name, json.dumps(results["tools"][name]), flush=True)
     tools = results["tools"]
-    for base in ("datatrove", "datasketch_lsh_1proc"):
+    for base in ("datatrove", "textdedup", "datasketch_lsh_1proc"):
         if base in tools:
             results[f"speedup_vs_{base}"] = round(tools["curate"]["docs_per_s"] / tools[base]["docs_per_s"], 2)
+            if "curate_1proc" in tools:
+                results[f"speedup_1proc_vs_{base}"] = round(tools["curate_1proc"]["docs_per_s"] / tools[base]["docs_per_s"], 2)
     if args.verify_cost:
         m, removed = run_curate(corpus, args.workers, ["--set", "dedup.verify=false"])
         m.pop("stdout", None)
@@ -302,7 +319,7 @@ def main() -> None:
         m, _ = run_curate(c, args.workers)
         results["speed"][n] = {"seconds": round(m["seconds"], 1), "docs_per_s": round(n / m["seconds"], 1), "peak_rss_mb": round(m["peak_rss_mb"])}
         print("speed", n, results["speed"][n], flush=True)
-    (WORK / "results.json").write_text(json.dumps(results, indent=2))
+    (WORK / f"results-{args.docs}.json").write_text(json.dumps(results, indent=2))
     print(json.dumps({k: v for k, v in results.items() if k != "tools"}, indent=2))
 
 

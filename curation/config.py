@@ -274,6 +274,7 @@ class DedupConfig:
     seed: int = 1  # MinHash seed (fixed: reruns agree)
     verify: bool = True  # Jaccard-verify LSH candidates on shingle sets (off: MinHash estimate)
     max_cc_rounds: int = 12  # large-star/small-star rounds unrolled in the graph
+    chunk_bytes: int = 32 << 20  # curate dedup reads input files in chunks of this size (plain JSONL by byte range, Parquet by row groups)
     source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])  # keep policy: earlier sources win a cluster
 
 

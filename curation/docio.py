@@ -73,8 +73,34 @@ def iter_documents(path: str, text_key: str = "text", id_key: str = "id",
     ``too_large`` (a line longer than ``max_line_chars``: memory per document is bounded),
     ``decode`` (a line that is not valid UTF-8), ``truncated`` (a compressed stream cut short: the
     rows before the cut are kept), ``unreadable`` (a file that cannot be opened)."""
+    yield from iter_range(path, 0, -1, text_key, id_key, max_line_chars)
+
+
+def splittable(path: str) -> bool:
+    """Plain JSONL splits by byte range and Parquet by row group; compressed JSONL is read whole."""
+    low = path.lower()
+    return low.endswith(PARQUET_SUFFIXES) or low.endswith((".jsonl", ".json"))
+
+
+def parquet_row_groups(path: str) -> list[int]:
+    """Uncompressed byte size of each row group (what a chunk of row groups costs to read)."""
+    import pyarrow.parquet as pq
+
+    from curation.inputs import is_remote
+
+    md = pq.ParquetFile(_open_remote(path) if is_remote(path) else path).metadata
+    return [md.row_group(i).total_byte_size for i in range(md.num_row_groups)]
+
+
+def iter_range(path: str, start: int, end: int, text_key: str = "text", id_key: str = "id",
+               max_line_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[Document | None, str]]:
+    """The rows of one chunk of a file, with iter_documents' reasons for bad ones.
+
+    Plain JSONL: the lines that *start* at a byte offset in [start, end) (Hadoop's rule, so
+    adjacent ranges split a file without losing or repeating a line). Parquet: row groups
+    [start, end). ``end`` -1: to the end of the file (compressed JSONL is always read whole)."""
     if path.lower().endswith(PARQUET_SUFFIXES):
-        yield from _iter_parquet(path, text_key, id_key)
+        yield from _iter_parquet(path, text_key, id_key, start, end)
         return
     try:
         f = _open_binary(path)
@@ -82,13 +108,25 @@ def iter_documents(path: str, text_key: str = "text", id_key: str = "id",
         yield None, "unreadable"
         return
     with f:
-        while True:
+        pos = 0
+        if start > 0:
+            f.seek(start - 1)
+            pos = start - 1
+            # Finish the line that began before this range (or the newline just before it), in
+            # bounded pieces: that line may be a 100 MB one.
+            while piece := f.readline(1 << 20):
+                pos += len(piece)
+                if piece.endswith(b"\n"):
+                    break
+        while end < 0 or pos < end:
             try:
                 raw = f.readline(max_line_chars + 1)
+                pos += len(raw)
                 if len(raw) > max_line_chars and not raw.endswith(b"\n"):
                     # Skip the rest of the oversized line in bounded chunks.
                     while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
-                        pass
+                        pos += len(rest)
+                    pos += len(rest)
                     yield None, "too_large"
                     continue
             except Exception:  # gzip EOFError/BadGzipFile, zstd's ZstdError, OSError: the stream is cut
@@ -117,7 +155,7 @@ def iter_documents(path: str, text_key: str = "text", id_key: str = "id",
                 yield None, "bad_row"
 
 
-def _iter_parquet(path: str, text_key: str, id_key: str) -> Iterator[tuple[Document | None, str]]:
+def _iter_parquet(path: str, text_key: str, id_key: str, start: int = 0, end: int = -1) -> Iterator[tuple[Document | None, str]]:
     import pyarrow.parquet as pq
 
     from curation.inputs import is_remote
@@ -127,7 +165,7 @@ def _iter_parquet(path: str, text_key: str, id_key: str) -> Iterator[tuple[Docum
     except Exception:
         yield None, "unreadable"
         return
-    for rg in range(pf.num_row_groups):
+    for rg in range(start, pf.num_row_groups if end < 0 else min(end, pf.num_row_groups)):
         try:
             table = pf.read_row_group(rg)
         except Exception:

@@ -1,33 +1,42 @@
 """Dedup stage: exact then near (MinHash-LSH) duplicates, within a source, on Beam.
 
-    docs --Featurize--> (exact key, node, source, band hashes)          text stays behind
-         --GroupByKey(exact key)--> exact edges; one node per text goes on to LSH
-         --GroupByKey(band hash mod 1024), regrouped by (band, band hash)--> candidate pairs
-           (star from each bucket's minimum)
-         --Distinct--> --Verify (payloads joined once, shipped to each pair's centre)--> near edges
+    docs --Featurize--> exact record (exact key -> node, source, handle, band hashes)
+                        payload (handle -> node, source, shingle hashes)      text stays behind
+         --group by exact key--> exact edges; each text's best member goes on to LSH as packed
+           band records (band hash, handle, source code), one array per partition of band hashes
+         --group by partition--> LSH buckets, a star from each bucket's smallest handle -> roles
+         --co-group roles with payloads by handle--> payloads shipped to each pair's centre
+         --group at centre--> Jaccard verification -> near edges
          exact + near edges --ConnectedComponents (large-star/small-star x max_cc_rounds)-->
-         node -> parent --CoGroupByKey(id) with the documents--> docs | rejected | duplicates
+         node -> parent --co-group with similarities--> one lineage row per removed node
 
-A node is the document's keep key (curation/dedup/keep.py), so the minimum of a cluster is its
-survivor. Only ids, keys, band hashes and (for verification) shingle hashes are shuffled;
-documents travel once, to the final join on id. No step holds more than one key's group:
-an exact group, one partition of LSH band records, one node's neighbours. docs/dedup.md
-derives the memory per stage.
+A node is the document's keep key (curation/dedup/keep.py) plus its location, so the minimum of
+a cluster is its survivor. A *handle* is a 64-bit hash of (id, location): band records carry
+only handles and 32-bit source codes, never node keys or text, so the largest shuffle is 20
+bytes per band per document. Every shuffle crosses in batches per partition of its key space
+(pipelines/batched.py): on the DirectRunner each element costs the runner's controller a Python
+object, and one element per record made the runner, not the hashing, the bottleneck
+(docs/bench-dedup.md). No step holds more than one partition or one key's group.
 
-Reference documents (decontamination, ``curate ablate``) join every source's groups with rank -1:
-they always win, are never removed, never emitted and not counted as input.
+Two ways back to the documents: ``Dedup`` (a PCollection of documents: build-shards, ablate,
+the API) joins the decisions with the documents on id, in batches; ``DedupFiles``
+(pipelines/dedup_files.py, ``curate dedup``) never shuffles text: it re-reads each input chunk
+once its decisions are known and writes its kept rows.
+
+Reference documents (decontamination, ``curate ablate``) join every source's groups: they
+always win, are never removed, never emitted and not counted as input.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 from collections import defaultdict
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.timestamp import MIN_TIMESTAMP
-from apache_beam.utils.windowed_value import WindowedValue
+import xxhash
 
 from curation.config import PipelineConfig
 from curation.dedup import components as cc
@@ -35,6 +44,7 @@ from curation.dedup.keep import is_reference, node_id, node_key
 from curation.dedup.minhash import LSH_PARTITIONS, Signer, band_hashes, estimated_jaccard, lsh_params
 from curation.dedup.normalize import jaccard_sorted, shingle_hashes
 from curation.document import Document, content_hash
+from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, emit_global, regroup
 from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
@@ -49,8 +59,31 @@ _PAYLOAD = "payload"
 _FAILED = "failed"
 
 
-class _Featurize(beam.DoFn):
-    """Document -> (exact key, (node, source, band hashes)); shingle payload for verification.
+# Source code of a reference band record: it joins every source's group in a bucket.
+_REF_CODE = 0
+# A packed LSH band record: band hash (seeded by band index), handle, source code.
+_REC = np.dtype([("h", "<u8"), ("n", "<u8"), ("s", "<u4")])
+
+
+def source_code(source: str) -> int:
+    """32-bit code of a source label, never the reference code. Two labels sharing a code would
+    only share LSH buckets: verification checks the real labels before comparing."""
+    return xxhash.xxh32_intdigest(source.encode("utf-8", "surrogatepass")) | 1
+
+
+def handle_of(doc_id: str, loc: int, reference: bool = False) -> int:
+    """The 64-bit stand-in for a node in band records and payload joins (a hash of id, location
+    and role). Two nodes with one handle are both verified against every leaf at their centre,
+    so a collision costs comparisons, not correctness (docs/dedup.md)."""
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass") + (b"\x00ref" if reference else b""), seed=loc)
+
+
+def node_loc(node) -> int:
+    return node[4]
+
+
+class Featurizer:
+    """Document -> exact record, payload, or a failure reason (shared by both dedup variants).
 
     The payload is the sorted uint32 shingle-hash set (verify on) or the MinHash signature
     (verify off: the estimate is checked against the threshold instead)."""
@@ -59,30 +92,46 @@ class _Featurize(beam.DoFn):
         self.d = cfg.dedup
         self.reference = reference
         self.bands, self.rows = lsh_params(self.d.threshold, self.d.num_perm, self.d.lsh_min_recall)
+        self.signer = None
 
-    def setup(self):
-        self.signer = Signer(self.d.num_perm, self.d.seed)
-
-    def process(self, doc: Document):
-        node = node_key(doc, self.d.source_priority, self.reference)
+    def __call__(self, doc: Document, loc: int):
+        """Yields (tag, key, value) with tag "keys", _PAYLOAD or _FAILED."""
+        if self.signer is None:
+            self.signer = Signer(self.d.num_perm, self.d.seed)
+        node = node_key(doc, self.d.source_priority, self.reference) + (loc,)
+        handle = handle_of(doc.id, loc, self.reference)
         try:
             lang = doc.metadata.get("lang") if isinstance(doc.metadata.get("lang"), str) else None
             shingles, _, ekey = shingle_hashes(doc.text, self.d.ngram, self.d.char_ngram, lang)
-            bands: tuple = ()
+            bands = b""
+            payload = None
             if self.d.near and len(shingles):
                 sig = self.signer.signature(shingles)
-                bands = tuple(band_hashes(sig, self.bands, self.rows))
-                payload = shingles if self.d.verify else sig
-                yield beam.pvalue.TaggedOutput(_PAYLOAD, (node, payload.tobytes()))
+                bands = band_hashes(sig, self.bands, self.rows).tobytes()
+                payload = (shingles if self.d.verify else sig).tobytes()
         except Exception as e:  # one bad record must not kill the run: counted, logged in one line
             if self.reference:
                 log.warning("dedup: reference document %s skipped: %s", doc.id, e)
                 return
             log.warning("dedup: %s on document %s: %s", type(e).__name__, doc.id, str(e)[:200])
-            yield beam.pvalue.TaggedOutput(_FAILED, (doc.id, f"{STAGE}/error_{type(e).__name__}"))
+            yield _FAILED, doc.id, (loc, f"{STAGE}/error_{type(e).__name__}")
             return
+        if payload is not None:
+            yield _PAYLOAD, handle, (node, doc.source, payload)
         # Without exact dedup every document is its own exact group.
-        yield (ekey if self.d.exact else node_id(node).encode() + (b"\x00r" if self.reference else b""), (node, doc.source, bands))
+        key = ekey if self.d.exact else handle.to_bytes(8, "big") + (b"r" if self.reference else b"")
+        yield "keys", key, (node, doc.source, handle, bands)
+
+
+class _Featurize(beam.DoFn):
+    """Documents of a PCollection (location 0) -> Featurizer outputs."""
+
+    def __init__(self, cfg: PipelineConfig, reference: bool):
+        self.featurizer = Featurizer(cfg, reference)
+
+    def process(self, doc: Document):
+        for tag, key, value in self.featurizer(doc, 0):
+            yield (key, value) if tag == "keys" else beam.pvalue.TaggedOutput(tag, (key, value))
 
 
 def _by_source(members):
@@ -95,98 +144,173 @@ def _by_source(members):
     return [g + refs for _, g in sorted(groups.items())]
 
 
-# LSH band records are shuffled in batches keyed by a partition of the band-hash space, not one
-# record per (band, band hash): most buckets are singletons, and 21 Beam elements per document
-# (each encoded, shuffled, grouped and handed to a DoFn) made the 10k bench 1.13-1.22x slower
-# (docs/bench-dedup.md). A partition is one GroupByKey value list of ~(documents x bands / _PARTITIONS) records that
-# _Buckets regroups by (band, band hash) in a dict: 20k records (~4 MB) per partition at 1M
-# documents. A worker flushes its buffer every _FLUSH records, so a bundle never holds more.
 _PARTITIONS = LSH_PARTITIONS
-_FLUSH = 65_536
+_FLUSH = FLUSH
 
 
 class _ExactGroups(beam.DoFn):
     """One exact group: edges from its best member to the others; only the best goes to LSH,
-    its band records buffered per partition (see _PARTITIONS)."""
+    its band records packed per partition of the band-hash space (one array element each)."""
 
     def start_bundle(self):
-        self._parts: dict[int, list] = defaultdict(list)
+        self._recs: list[np.ndarray] = []
         self._held = 0
 
     def process(self, item):
         _, members = item
         survivors = {}
-        for group in _by_source(list(members)):
+        for group in _by_source(members):
             best = min(group, key=lambda m: m[0])
             survivors[best[0]] = best
-            for node, _, _ in group:
-                if node != best[0] and not is_reference(node):
-                    yield beam.pvalue.TaggedOutput(_EDGES, (best[0], node))
-                    yield beam.pvalue.TaggedOutput(_SIMS, (node, (EXACT, 1.0)))
-        parts = self._parts
-        for node, source, bands in survivors.values():
-            for i, h in enumerate(bands):
-                parts[h % _PARTITIONS].append((i, h, node, source))
-            self._held += len(bands)
+            for m in group:
+                if m[0] != best[0] and not is_reference(m[0]):
+                    yield beam.pvalue.TaggedOutput(_EDGES, (best[0], m[0]))
+                    yield beam.pvalue.TaggedOutput(_SIMS, (m[0], (EXACT, 1.0)))
+        for node, source, handle, bands in survivors.values():
+            if not bands:
+                continue
+            h = np.frombuffer(bands, dtype=np.uint64)
+            rec = np.empty(len(h), dtype=_REC)
+            rec["h"] = h
+            rec["n"] = handle
+            rec["s"] = _REF_CODE if is_reference(node) else source_code(source)
+            self._recs.append(rec)
+            self._held += len(h)
         if self._held >= _FLUSH:
             yield from self._flush()
 
     def _flush(self):
-        parts, self._parts, self._held = self._parts, defaultdict(list), 0
-        yield from parts.items()
+        if not self._recs:
+            return
+        a = np.concatenate(self._recs)
+        self._recs, self._held = [], 0
+        part = a["h"] % np.uint64(_PARTITIONS)
+        order = np.argsort(part, kind="stable")
+        a, part = a[order], part[order]
+        cuts = np.flatnonzero(part[1:] != part[:-1]) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(a)]):
+            yield (int(part[lo]), a[lo:hi].tobytes())
 
     def finish_bundle(self):
         for kv in self._flush():
-            yield WindowedValue(kv, MIN_TIMESTAMP, (GlobalWindow(),))
+            yield emit_global(kv)
 
 
-class _Buckets(beam.DoFn):
-    """One partition of band records -> LSH buckets (band, band hash) -> a candidate pair from
-    each bucket's minimum to every other member.
-
-    A star, not all pairs: a bucket of n members costs n-1 pairs, and connectivity is what
-    components needs. Singleton buckets (most of them) and reference-only buckets give nothing."""
-
-    def process(self, item):
-        _, batches = item
-        buckets: dict[tuple, list] = defaultdict(list)
-        for batch in batches:
-            for i, h, node, source in batch:
-                buckets[(i, h)].append((node, source))
-        for members in buckets.values():
-            if len(members) < 2:
-                continue
-            for group in _by_source(list(set(members))):
-                if len(group) < 2:
-                    continue
-                centre = min(m[0] for m in group)
-                for node, _ in group:
-                    if node != centre and not is_reference(node):
-                        yield (centre, node)
+# A bucket group this small is verified pair by pair; a larger one as a star from its smallest
+# handle. All pairs find an edge a star misses when two members are each close to a third but
+# not to each other and the star's centre is one of them (recall 0.995 -> 0.996 on the bench);
+# a star keeps a 10,000-copy bucket at 9,999 pairs instead of 50 million.
+ALL_PAIRS_MAX = 8
 
 
-def _roles(pair):
-    """A pair (centre, leaf) tells the leaf where to send its payload and the centre to keep its own."""
-    centre, leaf = pair
-    yield (leaf, centre)
-    yield (centre, None)
+@functools.cache
+def _combos(m: int) -> np.ndarray:
+    return np.array(list(itertools.combinations(range(m), 2)), dtype=np.int64)
 
 
-class _Ship(beam.DoFn):
-    """Join on node: a leaf sends its payload to each of its centres; a centre sends its own
-    payload to itself. Nodes in no pair (most of them) send nothing further."""
+def _group_pairs(n: np.ndarray, g_start: np.ndarray) -> list[np.ndarray]:
+    """Sorted handles ``n`` cut into groups at ``g_start`` -> (smaller, larger) pairs: all pairs
+    in groups of up to ALL_PAIRS_MAX members, a star from the smallest in larger ones."""
+    starts = np.flatnonzero(g_start)
+    sizes = np.diff(np.r_[starts, len(n)])
+    out = []
+    for m in range(2, ALL_PAIRS_MAX + 1):
+        s = starts[sizes == m]
+        if len(s):
+            idx = (s[:, None, None] + _combos(m)[None, :, :]).reshape(-1, 2)
+            out.append(np.stack([n[idx[:, 0]], n[idx[:, 1]]], axis=1))
+    big = sizes > ALL_PAIRS_MAX
+    if big.any():
+        gid = np.repeat(np.arange(len(starts)), sizes)
+        rows = np.flatnonzero(big[gid] & ~g_start)
+        out.append(np.stack([n[starts[gid[rows]]], n[rows]], axis=1))
+    return out
 
-    def process(self, item):
-        node, grouped = item
-        pays = list(grouped[_PAYLOAD])
-        if not pays:
-            return
-        targets = set(grouped["roles"])
-        for centre in targets:
-            if centre is None:
-                yield (node, (None, pays[0]))
-            else:
-                yield (centre, (node, pays[0]))
+
+def bucket_pairs(a: np.ndarray) -> np.ndarray:
+    """Packed band records of one partition -> distinct (smaller, larger) handle pairs, (k, 2).
+
+    A bucket is one band hash; within it each source is its own group (reference records join
+    every group). Small groups give all their pairs, large ones a star (ALL_PAIRS_MAX);
+    components needs connectivity only. Singleton buckets (most of them) and reference-only
+    groups give nothing."""
+    empty = np.empty((0, 2), dtype=np.uint64)
+    if len(a) < 2:
+        return empty
+    a = a[np.lexsort((a["n"], a["s"], a["h"]))]
+    h = a["h"]
+    same = h[1:] == h[:-1]
+    multi = np.zeros(len(a), dtype=bool)
+    multi[1:] |= same
+    multi[:-1] |= same
+    a = a[multi]
+    if len(a) == 0:
+        return empty
+    h, s, n = a["h"], a["s"], a["n"]
+    run_start = np.r_[True, h[1:] != h[:-1]]
+    run_id = np.cumsum(run_start) - 1
+    ref_run = np.zeros(run_id[-1] + 1, dtype=bool)
+    ref_run[run_id[s == _REF_CODE]] = True
+    slow = ref_run[run_id]
+    out = []
+    # Buckets without references, vectorised: groups of equal (band hash, source code).
+    hb, sb, nb = h[~slow], s[~slow], n[~slow]
+    if len(hb):
+        out += _group_pairs(nb, np.r_[True, (hb[1:] != hb[:-1]) | (sb[1:] != sb[:-1])])
+    # Buckets with a reference member (rare): every source group gets the references.
+    if slow.any():
+        hs, ss, ns = h[slow], s[slow], n[slow]
+        cuts = np.flatnonzero(hs[1:] != hs[:-1]) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(hs)]):
+            refs = {x for x, c in zip(ns[lo:hi].tolist(), ss[lo:hi].tolist()) if c == _REF_CODE}
+            groups = defaultdict(set)
+            for x, c in zip(ns[lo:hi].tolist(), ss[lo:hi].tolist()):
+                if c != _REF_CODE:
+                    groups[c].add(x)
+            for members in groups.values():
+                grp = np.array(sorted(members | refs), dtype=np.uint64)
+                if len(grp) > 1:
+                    out += _group_pairs(grp, np.r_[True, np.zeros(len(grp) - 1, dtype=bool)])
+    out = [p for p in out if len(p)]
+    if not out:
+        return empty
+    allp = np.concatenate(out)
+    allp = allp[allp[:, 0] != allp[:, 1]]
+    return np.unique(allp, axis=0) if len(allp) else empty
+
+
+def _roles(item):
+    """A partition's band records -> roles: (leaf, centre) tells the leaf where to send its
+    payload, (centre, None) tells the centre to send its own."""
+    _, blobs = item
+    pairs = bucket_pairs(np.frombuffer(b"".join(blobs), dtype=_REC))
+    if not len(pairs):
+        return
+    for c, leaf in pairs.tolist():
+        yield (leaf, c)
+    for c in np.unique(pairs[:, 0]).tolist():
+        yield (c, None)
+
+
+def _payload_size(v) -> int:
+    return len(v[2])
+
+
+def _shipped_size(v) -> int:
+    return len(v[3])
+
+
+def _ship(item):
+    """Join on handle: a leaf's payload goes to each of its centres, a centre's to itself.
+    Handles in no pair (most of them) send nothing further."""
+    handle, grouped = item
+    pays, roles = grouped[_PAYLOAD], grouped["roles"]
+    if not pays or not roles:
+        return
+    targets = set(roles)
+    for node, source, pay in pays:
+        for t in targets:
+            yield (handle, (True, node, source, pay)) if t is None else (t, (False, node, source, pay))
 
 
 class _VerifyAtCentre(CountingDoFn):
@@ -197,49 +321,52 @@ class _VerifyAtCentre(CountingDoFn):
         self.verify = verify
 
     def process(self, item):
-        centre, incoming = item
-        incoming = list(incoming)
-        own = [pay for leaf, pay in incoming if leaf is None]
-        if not own:
-            return
-        a = np.frombuffer(own[0], dtype=np.uint32)
-        for leaf, pay in incoming:
-            if leaf is None:
-                continue
-            b = np.frombuffer(pay, dtype=np.uint32)
-            j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
-            self.count(STAGE, "all", "metric", "candidate_pairs")
-            if j >= self.threshold:
-                self.count(STAGE, "all", "metric", "verified_pairs")
-                yield (centre, leaf)
-                yield beam.pvalue.TaggedOutput(_SIMS, (leaf, (NEAR, j)))
-                yield beam.pvalue.TaggedOutput(_SIMS, (centre, (NEAR, j)))
+        _, incoming = item
+        owns, leaves = [], {}
+        for own, node, source, pay in incoming:
+            if own:
+                owns.append((node, source, pay))
+            else:
+                leaves[node] = (source, pay)
+        for cnode, csrc, cpay in owns:
+            a = np.frombuffer(cpay, dtype=np.uint32)
+            cref = is_reference(cnode)
+            for lnode, (lsrc, lpay) in leaves.items():
+                lref = is_reference(lnode)
+                if lnode == cnode or (cref and lref) or (not cref and not lref and csrc != lsrc):
+                    continue
+                b = np.frombuffer(lpay, dtype=np.uint32)
+                j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
+                self.count(STAGE, "all", "metric", "candidate_pairs")
+                if j >= self.threshold:
+                    self.count(STAGE, "all", "metric", "verified_pairs")
+                    yield (cnode, lnode)
+                    yield beam.pvalue.TaggedOutput(_SIMS, (lnode, (NEAR, j)))
+                    yield beam.pvalue.TaggedOutput(_SIMS, (cnode, (NEAR, j)))
 
 
 class ConnectedComponents(beam.PTransform):
     """Edges -> (node, parent) for every node that is not the minimum of its neighbourhood after
-    ``rounds`` alternations of large-star and small-star (curation/dedup/components.py), each
-    one GroupByKey, unrolled in the graph."""
+    ``rounds`` alternations of large-star and small-star (curation/dedup/components.py), unrolled
+    in the graph: each operation is one batched shuffle, its reducer fused with the next map."""
 
     def __init__(self, rounds: int, label: str | None = None):
         super().__init__(label)
         self.rounds = rounds
 
     def expand(self, edges):
-        e = edges
+        e = edges | "LargeStarMap0" >> beam.ParDo(ReduceMapPack(None, cc.both_directions))
         for r in range(self.rounds):
+            nxt = cc.both_directions  # the next large-star's map, or the final grouping's
             e = (
                 e
-                | f"LargeStarMap{r}" >> beam.FlatMap(cc.both_directions)
                 | f"LargeStarGroup{r}" >> beam.GroupByKey()
-                | f"LargeStar{r}" >> beam.FlatMapTuple(cc.large_star)
-                | f"SmallStarMap{r}" >> beam.FlatMap(cc.to_larger_end)
+                | f"LargeStar{r}" >> beam.ParDo(ReduceMapPack(cc.large_star, cc.to_larger_end))
                 | f"SmallStarGroup{r}" >> beam.GroupByKey()
-                | f"SmallStar{r}" >> beam.FlatMapTuple(cc.small_star)
+                | f"SmallStar{r}" >> beam.ParDo(ReduceMapPack(cc.small_star, nxt))
             )
         return (
             e
-            | "FinalMap" >> beam.FlatMap(cc.both_directions)
             | "FinalGroup" >> beam.GroupByKey()
             | "Decide" >> beam.ParDo(_Decide()).with_outputs(COUNTS, main="parents")
         )
@@ -247,27 +374,27 @@ class ConnectedComponents(beam.PTransform):
 
 class _Decide(CountingDoFn):
     def process(self, item):
-        node, nbrs = item
-        parent, settled = cc.decide(node, nbrs)
-        if not settled:
-            self.count(STAGE, "all", "metric", "cc_unsettled")
-        if parent is not None and not is_reference(node):
-            yield (node, parent)
+        for node, nbrs in regroup(item[1]).items():
+            parent, settled = cc.decide(node, nbrs)
+            if not settled:
+                self.count(STAGE, "all", "metric", "cc_unsettled")
+            if parent is not None and not is_reference(node):
+                yield (node, parent)
 
 
 def _lineage(item):
-    """(node, {parent, sims}) -> (doc_id, duplicate row)."""
+    """(node, {parent, sims}) -> (node, duplicate row)."""
     node, grouped = item
-    parents = list(grouped["parent"])
+    parents = grouped["parent"]
     if not parents:
         return
     parent = parents[0]
-    sims = list(grouped[_SIMS])
+    sims = grouped[_SIMS]
     exact = any(k == EXACT for k, _ in sims)
     sim = 1.0 if exact else max((s for k, s in sims if k == NEAR), default=0.0)
     kept = node_id(parent)
     yield (
-        node_id(node),
+        node,
         {
             "doc_id": node_id(node),
             "cluster_id": content_hash(kept),
@@ -278,14 +405,64 @@ def _lineage(item):
     )
 
 
+class Decisions(beam.PTransform):
+    """Exact records and payloads (Featurizer outputs) -> {"rows": (node, duplicate row) for every
+    removed node, "counts"}: everything between featurising and going back to the documents."""
+
+    def __init__(self, config: PipelineConfig, label: str | None = None):
+        super().__init__(label)
+        self.cfg = config
+
+    def expand(self, inputs):
+        keys, payload = inputs
+        d = self.cfg.dedup
+        exact = (
+            keys
+            | "GroupExact" >> BatchedGroupByKey()
+            | "ExactGroups" >> beam.ParDo(_ExactGroups()).with_outputs(_EDGES, _SIMS, main="bands")
+        )
+        edges, sims, counts = [exact[_EDGES]], [exact[_SIMS]], []
+        if d.near:
+            roles = exact["bands"] | "GroupBuckets" >> beam.GroupByKey() | "Buckets" >> beam.FlatMap(_roles)
+            shipped = (
+                {"roles": roles, _PAYLOAD: payload}
+                | "JoinPayloads" >> BatchedCoGroupByKey(weigh={_PAYLOAD: _payload_size})
+                | "Ship" >> beam.FlatMap(_ship)
+            )
+            verified = (
+                shipped
+                | "GroupAtCentre" >> BatchedGroupByKey(weigh=_shipped_size)
+                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify)).with_outputs(_SIMS, COUNTS, main=_EDGES)
+            )
+            edges.append(verified[_EDGES])
+            sims.append(verified[_SIMS])
+            counts.append(verified[COUNTS])
+        all_edges = tuple(edges) | "FlattenEdges" >> beam.Flatten()
+        comps = all_edges | "ConnectedComponents" >> ConnectedComponents(d.max_cc_rounds)
+        counts.append(comps[COUNTS])
+        all_sims = tuple(sims) | "FlattenSims" >> beam.Flatten()
+        rows = {"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey() | "Lineage" >> beam.FlatMap(_lineage)
+        return {"rows": rows, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
+
+
+def _featurize_reference(reference, cfg, keys: list, payloads: list):
+    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(_PAYLOAD, _FAILED, main="keys")
+    keys.append(ref["keys"])
+    payloads.append(ref[_PAYLOAD])
+
+
+def _flat(pcolls: list, label: str):
+    return pcolls[0] if len(pcolls) == 1 else tuple(pcolls) | label >> beam.Flatten()
+
+
 class _Join(CountingDoFn):
     """Documents joined with the decisions on id: counts in = out + removed + failed."""
 
     def process(self, item):
         _, grouped = item
-        docs = list(grouped[DOCS])
-        dups = list(grouped["dup"])
-        failed = list(grouped[_FAILED])
+        docs = grouped[DOCS]
+        dups = grouped["dup"]
+        failed = [reason for _, reason in grouped[_FAILED]]
         for doc in docs:
             self.count(STAGE, doc.source, "in")
             if failed:
@@ -305,9 +482,14 @@ class _Join(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(DUPLICATES, row)
 
 
+def _doc_size(doc) -> int:
+    return len(doc.text)
+
+
 class Dedup(beam.PTransform):
-    """Exact + near dedup within each source. Returns {"docs", "rejected", "counts", "duplicates"};
-    duplicates are dicts {doc_id, cluster_id, kept_id, similarity, kind}."""
+    """Exact + near dedup within each source of a PCollection of documents. Returns {"docs",
+    "rejected", "counts", "duplicates"}; duplicates are dicts {doc_id, cluster_id, kept_id,
+    similarity, kind}. Documents meet their decisions in one batched join on id."""
 
     def __init__(self, config: PipelineConfig, reference=None, label: str | None = None):
         super().__init__(label)
@@ -315,60 +497,24 @@ class Dedup(beam.PTransform):
         self.reference = reference
 
     def expand(self, docs):
-        d = self.cfg.dedup
         feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(_PAYLOAD, _FAILED, main="keys")
         keys, payloads = [feats["keys"]], [feats[_PAYLOAD]]
         if self.reference is not None:
-            ref = self.reference | "FeaturizeReference" >> beam.ParDo(_Featurize(self.cfg, True)).with_outputs(
-                _PAYLOAD, _FAILED, main="keys"
-            )
-            keys.append(ref["keys"])
-            payloads.append(ref[_PAYLOAD])
-        keys = keys[0] if len(keys) == 1 else tuple(keys) | "FlattenKeys" >> beam.Flatten()
-        payload = payloads[0] if len(payloads) == 1 else tuple(payloads) | "FlattenPayloads" >> beam.Flatten()
-
-        exact = (
-            keys
-            | "GroupExact" >> beam.GroupByKey()
-            | "ExactGroups" >> beam.ParDo(_ExactGroups()).with_outputs(_EDGES, _SIMS, main="bands")
-        )
-        edges, sims, counts = [exact[_EDGES]], [exact[_SIMS]], []
-        if d.near:
-            pairs = (
-                exact["bands"]
-                | "GroupBuckets" >> beam.GroupByKey()
-                | "Buckets" >> beam.ParDo(_Buckets())
-                | "DistinctPairs" >> beam.Distinct()
-            )
-            shipped = (
-                {"roles": pairs | "Roles" >> beam.FlatMap(_roles), _PAYLOAD: payload}
-                | "JoinPayloads" >> beam.CoGroupByKey()
-                | "Ship" >> beam.ParDo(_Ship())
-            )
-            verified = (
-                shipped
-                | "GroupAtCentre" >> beam.GroupByKey()
-                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify)).with_outputs(_SIMS, COUNTS, main=_EDGES)
-            )
-            edges.append(verified[_EDGES])
-            sims.append(verified[_SIMS])
-            counts.append(verified[COUNTS])
-        all_edges = tuple(edges) | "FlattenEdges" >> beam.Flatten()
-        comps = all_edges | "ConnectedComponents" >> ConnectedComponents(d.max_cc_rounds)
-        counts.append(comps[COUNTS])
-        all_sims = tuple(sims) | "FlattenSims" >> beam.Flatten()
-        dups = {"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> beam.CoGroupByKey() | "Lineage" >> beam.FlatMap(_lineage)
-
+            _featurize_reference(self.reference, self.cfg, keys, payloads)
+        dec = (_flat(keys, "FlattenKeys"), _flat(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
         joined = (
-            {DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)), "dup": dups, _FAILED: feats[_FAILED]}
-            | "JoinDocs" >> beam.CoGroupByKey()
+            {
+                DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),
+                "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv[1])),
+                _FAILED: feats[_FAILED],
+            }
+            | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
             | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, main=DOCS)
         )
-        counts.append(joined[COUNTS])
         return {
             DOCS: joined[DOCS],
             REJECTED: joined[REJECTED],
-            COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten(),
+            COUNTS: (dec[COUNTS], joined[COUNTS]) | "FlattenCounts" >> beam.Flatten(),
             DUPLICATES: joined[DUPLICATES],
         }
 
@@ -387,31 +533,27 @@ def duplicates_schema():
 
 def build_dedup(p, inputs: list, config: PipelineConfig, output_dir: str, fmt: str = "parquet",
                 text_key: str = "text", id_key: str = "id", reference_inputs: list | None = None):
-    """The `curate dedup` graph: documents -> Dedup; DIR/documents/ (kept), DIR/duplicates/
-    (lineage rows) and DIR/stats.json. Removed documents are not written again: their text is
-    in the input and duplicates/ names each one and its survivor."""
+    """The `curate dedup` graph: input files -> DedupFiles; DIR/documents/ (kept), DIR/duplicates/
+    (lineage rows), DIR/rejected/ (unreadable rows) and DIR/stats.json. Removed documents are not
+    written again: their text is in the input and duplicates/ names each one and its survivor."""
     from pipelines.docs_io import ReadDocuments, WriteParts
+    from pipelines.dedup_files import DedupFiles
     from pipelines.transforms import SumCounts
 
     out = output_dir.rstrip("/")
-    read = p | "ReadDocs" >> ReadDocuments(inputs, text_key, id_key)
     reference = None
     if reference_inputs:
         reference = (p | "ReadReference" >> ReadDocuments(reference_inputs, text_key, id_key))[DOCS]
-    dedup = read[DOCS] | "Dedup" >> Dedup(config, reference=reference)
-    docs_written = dedup[DOCS] | "WriteDocuments" >> WriteParts(out, "documents", kind="documents", fmt=fmt)
-    dups_written = dedup[DUPLICATES] | "WriteDuplicates" >> WriteParts(
-        out, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema
-    )
-    bad_written = read[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
+    dedup = p | "Dedup" >> DedupFiles(inputs, config, out, fmt, text_key, id_key, reference=reference)
+    bad_written = dedup[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
     return (
-        (read[COUNTS], dedup[COUNTS])
+        (dedup[COUNTS],)
         | "SumCounts" >> SumCounts()
         | "CollectCounts" >> beam.combiners.ToList()
         | "WriteStats" >> beam.ParDo(
             AssembleStats(out, DEDUP_CHAIN),
-            beam.pvalue.AsList(docs_written),
-            beam.pvalue.AsList(dups_written),
+            beam.pvalue.AsList(dedup["documents"]),
+            beam.pvalue.AsList(dedup[DUPLICATES]),
             beam.pvalue.AsList(bad_written),
         )
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import unicodedata
 
 import numpy as np
@@ -108,13 +109,20 @@ def _no_space_char(cp: int) -> bool:
     )
 
 
+# Any character of the scripts above: most non-ASCII text (accents, curly quotes) has none, and a
+# regex scan in C rules it out without the per-character share below.
+_NO_SPACE_RE = re.compile(
+    "[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\uff66-\uff9f]"
+)
+
+
 def uses_char_shingles(normalized: str, lang: str | None = None) -> bool:
     """Character shingles for zh/ja/th and friends: by the ``lang`` annotation when there is one,
     else by the share of such characters among the first 10,000 non-space characters."""
     if lang:
         return lang.split("-")[0].split("_")[0].lower() in NO_SPACE_LANGS
     sample = normalized[:20_000].replace(" ", "")[:10_000]
-    if not sample or sample.isascii():
+    if not sample or sample.isascii() or not _NO_SPACE_RE.search(sample):
         return False
     cps = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32)
     share = np.count_nonzero(

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from curation.config import DedupConfig
 from curation.dedup.minhash import LSH_PARTITIONS, lsh_params
 
-# Python objects cost more than their serialised bytes: tuples, ints and small strings run
-# 3-5x; measured on the bench corpus (docs/bench-dedup.md).
-PY_OVERHEAD = 4.0
+# Every shuffle crosses as batches (pipelines/batched.py), so the DirectRunner holds encoded
+# bytes, not one Python object per record; it holds a stage's input about twice while the stage
+# runs (its buffer and the joined input of the bundle), measured with tracemalloc on the bench
+# corpus (docs/bench-dedup.md).
+PY_OVERHEAD = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class StageEstimate:
 
 def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
     bands, rows = lsh_params(d.threshold, d.num_perm, d.lsh_min_recall)
-    node = c.id_bytes + 3 * 9 + 8  # (rank, flags, -words, id) + framing
+    node = c.id_bytes + 4 * 9 + 8  # (rank, flags, -words, id, location) + framing
     shingles = max(1.0, c.mean_bytes / c.bytes_per_word)
     n = c.docs
     unique = n * (1 - c.duplicate_share / 2)  # exact duplicates do not reach LSH (about half of removals)
@@ -60,20 +62,22 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
     out = [
         StageEstimate("featurize", 0.0, min(biggest, 64 * c.mean_bytes + sig_work) + sig_work,
                       f"{bands} bands x {rows} rows; largest document {c.max_doc_bytes / 1e6:.0f} MB needs {biggest / 1e9:.1f} GB"),
-        StageEstimate("exact_group", n * (16 + node + 8 + bands * 10), c.largest_group * (node + bands * 10),
-                      "key: 128-bit hash of normalised text"),
-        # Band records travel in batches per partition of the band-hash space; a worker holds one
-        # partition (or one boilerplate bucket, whichever is larger).
-        StageEstimate("lsh_buckets", unique * bands * (20 + node + 8),
-                      max(c.largest_group * (node + 8), unique * bands / LSH_PARTITIONS * (20 + node + 8)),
-                      f"{LSH_PARTITIONS} partitions of (band, band hash); star pairs, not all pairs"),
-        StageEstimate("verify", n * (node + payload) + 2 * c.candidate_share * n * (node + payload),
+        StageEstimate("exact_group", n * (16 + node + 8 + 8 + bands * 8), c.largest_group * (node + bands * 8),
+                      "key: 128-bit hash of normalised text; value: node, handle, band hashes"),
+        # Packed band records (band hash 8 B, handle 8 B, source code 4 B) per partition of the
+        # band-hash space; a worker holds one partition (or one boilerplate bucket).
+        StageEstimate("lsh_buckets", unique * bands * 20,
+                      max(c.largest_group * 20, unique * bands / LSH_PARTITIONS * 20),
+                      f"{LSH_PARTITIONS} partitions of packed (band hash, handle, source) records"),
+        StageEstimate("verify", n * (node + payload + 8) + 2 * c.candidate_share * n * (node + payload + 8),
                       c.largest_group * (node + payload),
                       "shingle sets (4 B each): every document once, candidates twice" if d.verify else "signatures: every document once, candidates twice"),
         StageEstimate("components", d.max_cc_rounds * 2 * 2 * edges * 2 * node, c.largest_group * node,
                       f"{d.max_cc_rounds} rounds x 2 shuffles of the edge list"),
+        StageEstimate("join_chunks", edges * (150 + node), 0.0,
+                      "curate dedup: decisions grouped by input chunk, which is re-read; no text shuffled"),
         StageEstimate("join_documents", n * (c.mean_bytes + c.metadata_bytes + c.id_bytes * 2) + edges * 150,
-                      c.max_doc_bytes * 2, "the only stage that moves text: documents joined with decisions on id"),
+                      c.max_doc_bytes * 2, "build-shards only: documents joined with decisions on id (text moves)"),
     ]
     return out
 
@@ -100,8 +104,8 @@ def format_plan(c: Corpus, d: DedupConfig) -> str:
     ]
     for r in rows:
         lines.append(f"{r.stage:<16}{human(r.shuffle_bytes):>12}{human(r.worker_bytes):>12}{human(r.runner_bytes()):>12}  {r.note}")
-    total = sum(r.shuffle_bytes for r in rows)
-    lines.append(f"{'total shuffle':<16}{human(total):>12}")
+    total = sum(r.shuffle_bytes for r in rows if r.stage != "join_documents")
+    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents)")
     lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
     lines.append("in-process: what Beam's DirectRunner holds while it materialises that stage; "
                  "a distributed runner spills shuffles to disk and each worker holds 'per worker'.")

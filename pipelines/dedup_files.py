@@ -1,0 +1,271 @@
+"""`curate dedup` on files: documents never cross a shuffle.
+
+The input files are cut into chunks (plain JSONL by byte range, Parquet by row groups,
+compressed JSONL whole). Each chunk is read once to featurise its documents (only ids, keys,
+band hashes and shingle payloads leave the worker), and once more after the decisions are known:
+the decisions are grouped by chunk, and the worker that re-reads a chunk streams its kept rows
+to ``documents/part-<chunk>`` and its removed rows' lineage to ``duplicates/part-<chunk>``.
+So no runner buffer ever holds document text, and no worker more than one output row group.
+
+Output order is the input order within a chunk, chunks numbered in (path, offset) order: the
+same bytes on every runner and rerun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from curation.config import PipelineConfig
+from curation.document import Document, parquet_schema
+from pipelines.batched import BatchedCoGroupByKey
+from pipelines.dedup import (
+    _FAILED, _PAYLOAD, DUPLICATES, STAGE, Decisions, Featurizer, _featurize_reference, _flat, duplicates_schema,
+    node_id, node_loc,
+)
+from pipelines.docs_io import _tmp_name, doc_row
+from pipelines.transforms import COUNTS, REJECTED, CountingDoFn, mark_rejected
+
+# Rows per output row group, and the bytes of text a writer buffers before it writes one.
+_ROW_GROUP_ROWS = 10_000
+_ROW_GROUP_BYTES = 16 << 20
+
+
+@dataclass(frozen=True, order=True)
+class Chunk:
+    path: str
+    start: int  # byte offset (plain JSONL) or first row group (Parquet); 0 for a whole file
+    end: int  # exclusive; -1: to the end of the file
+    relpath: str = ""
+    idx: int = 0
+
+
+def _size(path: str) -> int:
+    return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
+
+
+def file_chunks(path: str, relpath: str, chunk_bytes: int) -> list[Chunk]:
+    """One file's chunks (indices assigned later, over all files)."""
+    from curation.docio import PARQUET_SUFFIXES, parquet_row_groups, splittable
+
+    if not splittable(path):
+        return [Chunk(path, 0, -1, relpath)]
+    try:
+        if path.lower().endswith(PARQUET_SUFFIXES):
+            sizes = parquet_row_groups(path)
+            out, lo, acc = [], 0, 0
+            for i, s in enumerate(sizes):
+                if acc and acc + s > chunk_bytes:
+                    out.append(Chunk(path, lo, i, relpath))
+                    lo, acc = i, 0
+                acc += s
+            out.append(Chunk(path, lo, -1, relpath))
+            return out
+        size = _size(path)
+    except Exception:  # unreadable: one whole-file chunk, whose reader counts it
+        return [Chunk(path, 0, -1, relpath)]
+    if size <= chunk_bytes:
+        return [Chunk(path, 0, -1, relpath)]
+    cuts = list(range(0, size, chunk_bytes))
+    return [Chunk(path, lo, hi if hi < size else -1, relpath) for lo, hi in zip(cuts, cuts[1:] + [size])]
+
+
+def plan_chunks(files, chunk_bytes: int) -> list[Chunk]:
+    """All input files -> chunks numbered in (path, offset) order."""
+    chunks = sorted(c for f in files for c in file_chunks(f.path, f.relpath, chunk_bytes))
+    return [Chunk(c.path, c.start, c.end, c.relpath, i) for i, c in enumerate(chunks)]
+
+
+class _FeaturizeChunk(CountingDoFn):
+    """A chunk's rows -> Featurizer outputs; counts stages read and extract like ReadDocuments."""
+
+    def __init__(self, cfg: PipelineConfig, text_key: str, id_key: str):
+        self.featurizer = Featurizer(cfg, False)
+        self.text_key = text_key
+        self.id_key = id_key
+
+    def process(self, chunk: Chunk):
+        from curation.docio import iter_range
+
+        good: Counter = Counter()  # per source; counted once per chunk, not per document
+        for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
+            if doc is None:
+                kind = f"read/{reason}"
+                self.count("read", "docs", "in")
+                self.count("read", "docs", "failed", kind)
+                bad = Document(f"{chunk.relpath}#bad", "", "docs", {"source_file": chunk.relpath})
+                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(bad, "read", reason, kind))
+                continue
+            good[doc.source] += 1
+            for tag, key, value in self.featurizer(doc, chunk.idx):
+                yield (key, value) if tag == "keys" else beam.pvalue.TaggedOutput(tag, (key, value))
+        for source, n in sorted(good.items()):
+            for stage in ("read", "extract"):
+                self.count(stage, source, "in", n=n)
+                self.count(stage, source, "out", n=n)
+
+
+class _RowWriter:
+    """Streams rows to ``path`` (Parquet row groups or JSONL lines) under a temporary name."""
+
+    def __init__(self, path: str, fmt: str, schema):
+        self.path, self.fmt, self.schema = path, fmt, schema
+        self.tmp = _tmp_name(path)
+        self.f = FileSystems.create(self.tmp)
+        self.writer = None
+        self.rows: list[dict] = []
+        self.held = 0
+        self.count = 0
+
+    def add(self, row: dict, size: int = 0) -> None:
+        self.rows.append(row)
+        self.held += size
+        self.count += 1
+        if len(self.rows) >= _ROW_GROUP_ROWS or self.held >= _ROW_GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        if self.fmt == "jsonl":
+            for r in self.rows:
+                self.f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.f, self.schema, compression="zstd")
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema), row_group_size=len(self.rows))
+        self.rows, self.held = [], 0
+
+    def close(self, rel: str) -> dict:
+        self._flush()
+        if self.writer is not None:
+            self.writer.close()
+        self.f.close()
+        FileSystems.rename([self.tmp], [self.path])
+        h, size = hashlib.sha256(), 0
+        with FileSystems.open(self.path) as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+                size += len(block)
+        return {"path": rel, "rows": self.count, "bytes": size, "sha256": h.hexdigest()}
+
+    def abort(self) -> None:
+        self.f.close()
+        FileSystems.delete([self.tmp])
+
+
+def _mkdirs(path: str) -> None:
+    try:
+        FileSystems.mkdirs(path)
+    except OSError:
+        pass  # another worker made it
+
+
+class _WriteChunk(CountingDoFn):
+    """(chunk index, {chunk, dup, failed}) -> re-read the chunk; kept rows to documents/, lineage
+    rows to duplicates/ (sorted by id); counts dedup in = out + removed + failed per source."""
+
+    def __init__(self, out_dir: str, fmt: str, text_key: str, id_key: str):
+        self.out = out_dir.rstrip("/")
+        self.fmt = fmt
+        self.text_key = text_key
+        self.id_key = id_key
+
+    def process(self, item):
+        from curation.docio import iter_range
+
+        idx, grouped = item
+        if not grouped["chunk"]:
+            return
+        chunk = grouped["chunk"][0]
+        dups = dict(grouped["dup"])
+        failed = dict(grouped[_FAILED])
+        ext = "jsonl" if self.fmt == "jsonl" else "parquet"
+        rel = f"documents/part-{idx:05d}.{ext}"
+        docs = None
+        tally: Counter = Counter()  # (source, kind, reason); counted once per chunk
+        for doc, _ in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
+            if doc is None:
+                continue  # counted by the featurising read
+            tally[(doc.source, "in", "")] += 1
+            if doc.id in failed:
+                tally[(doc.source, "failed", failed[doc.id])] += 1
+            elif doc.id in dups:
+                tally[(doc.source, "removed", f"{STAGE}/{dups[doc.id]['kind']}")] += 1
+            else:
+                tally[(doc.source, "out", "")] += 1
+                if docs is None:
+                    _mkdirs(f"{self.out}/documents")
+                    docs = _RowWriter(f"{self.out}/{rel}", self.fmt, parquet_schema())
+                doc.metadata.setdefault("source_file", chunk.relpath)
+                row = doc_row(doc, "documents")
+                if self.fmt == "jsonl":
+                    row["metadata"] = json.loads(row["metadata"])
+                docs.add(row, len(doc.text))
+        for (source, kind, reason), n in sorted(tally.items()):
+            self.count(STAGE, source, kind, reason, n=n)
+        if docs is not None:
+            yield docs.close(rel)
+        if dups:
+            _mkdirs(f"{self.out}/duplicates")
+            drel = f"duplicates/part-{idx:05d}.parquet"
+            w = _RowWriter(f"{self.out}/{drel}", "parquet", duplicates_schema())
+            for doc_id in sorted(dups):
+                w.add(dups[doc_id])
+            yield beam.pvalue.TaggedOutput(DUPLICATES, w.close(drel))
+
+
+class DedupFiles(beam.PTransform):
+    """Input files -> dedup written under ``out_dir`` (documents/, duplicates/). Returns
+    {"documents": file infos, "duplicates": file infos, "rejected": unreadable rows, "counts"}."""
+
+    def __init__(self, inputs: list, config: PipelineConfig, out_dir: str, fmt: str = "parquet",
+                 text_key: str = "text", id_key: str = "id", reference=None, label: str | None = None):
+        super().__init__(label)
+        self.inputs = [i for i in inputs if i.kind == "docs"]
+        self.cfg = config
+        self.out_dir = out_dir
+        self.fmt = fmt
+        self.text_key = text_key
+        self.id_key = id_key
+        self.reference = reference
+
+    def expand(self, pbegin):
+        from curation.inputs import expand_input
+
+        chunk_bytes = self.cfg.dedup.chunk_bytes
+        chunks = (
+            pbegin
+            | "Files" >> beam.Create(self.inputs)
+            # Remote folders and globs are listed here, at run time.
+            | "MatchFiles" >> beam.FlatMap(expand_input)
+            | "AllFiles" >> beam.combiners.ToList()
+            | "Chunks" >> beam.FlatMap(plan_chunks, chunk_bytes)
+            | "SpreadChunks" >> beam.Reshuffle()
+        )
+        feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key)).with_outputs(
+            _PAYLOAD, _FAILED, REJECTED, COUNTS, main="keys")
+        keys, payloads = [feats["keys"]], [feats[_PAYLOAD]]
+        if self.reference is not None:
+            _featurize_reference(self.reference, self.cfg, keys, payloads)
+        dec = (_flat(keys, "FlattenKeys"), _flat(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
+        written = (
+            {
+                "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
+                "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), (node_id(kv[0]), kv[1]))),
+                _FAILED: feats[_FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], (doc_id, v[1]))),
+            }
+            | "JoinChunks" >> BatchedCoGroupByKey()
+            | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key)).with_outputs(
+                DUPLICATES, COUNTS, main="documents")
+        )
+        counts = (feats[COUNTS], dec[COUNTS], written[COUNTS]) | "FlattenCounts" >> beam.Flatten()
+        return {"documents": written["documents"], DUPLICATES: written[DUPLICATES], REJECTED: feats[REJECTED], COUNTS: counts}
