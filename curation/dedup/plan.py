@@ -18,10 +18,11 @@ from curation.config import DedupConfig
 from curation.dedup.minhash import LSH_PARTITIONS, lsh_params
 
 # Every shuffle crosses as batches (pipelines/batched.py), so the DirectRunner holds encoded
-# bytes, not one Python object per record; it holds a stage's input about twice while the stage
-# runs (its buffer and the joined input of the bundle), measured with tracemalloc on the bench
-# corpus (docs/bench-dedup.md).
-PY_OVERHEAD = 2.0
+# bytes, not one Python object per record; but while a stage runs it holds that input about
+# three times (its grouped buffer, the bundle's joined input, the decoded records), measured on
+# the bench corpus: the payload join of 100k documents took RSS from 0.9 to 1.7 GB
+# (docs/bench-dedup.md).
+PY_OVERHEAD = 3.0
 
 
 @dataclass(frozen=True)
