@@ -72,25 +72,33 @@ class PartitionBuffer:
         return list(parts.items())
 
 
-class _Pack(beam.DoFn):
-    def __init__(self, partitions: int, flush: int, tag=None, weigh=None):
-        self.partitions = partitions
-        self.flush = flush
+def _as_is(kv):
+    yield kv
+
+
+class _Tag:
+    """Mapper for a co-group input: (k, v) -> (k, (tag, v))."""
+
+    def __init__(self, tag):
         self.tag = tag
+
+    def __call__(self, kv):
+        yield kv[0], (self.tag, kv[1])
+
+
+class _WeighTagged:
+    def __init__(self, weigh):
         self.weigh = weigh
 
-    def start_bundle(self):
-        self.buf = PartitionBuffer(self.partitions, self.flush)
+    def __call__(self, tagged) -> int:
+        return self.weigh(tagged[1])
 
-    def process(self, kv):
-        k, v = kv
-        size = self.weigh(v) if self.weigh is not None else 0
-        if self.buf.add(k, v if self.tag is None else (self.tag, v), size=size):
-            yield from self.buf.drain()
 
-    def finish_bundle(self):
-        for kv in self.buf.drain():
-            yield emit_global(kv)
+def _pack(partitions: int, flush: int, tag=None, weigh=None) -> "ReduceMapPack":
+    """The first step of a batched shuffle: (k, v) elements packed per partition."""
+    if tag is None:
+        return ReduceMapPack(None, _as_is, partitions, flush, weigh)
+    return ReduceMapPack(None, _Tag(tag), partitions, flush, _WeighTagged(weigh) if weigh else None)
 
 
 def regroup(batches) -> dict:
@@ -126,7 +134,7 @@ class BatchedGroupByKey(beam.PTransform):
     def expand(self, pcoll):
         return (
             pcoll
-            | "Pack" >> beam.ParDo(_Pack(self.partitions, self.flush, weigh=self.weigh))
+            | "Pack" >> beam.ParDo(_pack(self.partitions, self.flush, weigh=self.weigh))
             | "Shuffle" >> beam.GroupByKey()
             | "Unbatch" >> Unbatch()
         )
@@ -156,7 +164,7 @@ class BatchedCoGroupByKey(beam.PTransform):
     def expand(self, pcolls: dict):
         tags = sorted(pcolls)
         packed = [
-            pcolls[t] | f"Pack_{t}" >> beam.ParDo(_Pack(self.partitions, self.flush, tag=t, weigh=self.weigh.get(t))) for t in tags
+            pcolls[t] | f"Pack_{t}" >> beam.ParDo(_pack(self.partitions, self.flush, tag=t, weigh=self.weigh.get(t))) for t in tags
         ]
         return (
             tuple(packed)
@@ -174,11 +182,12 @@ class ReduceMapPack(beam.DoFn):
     chain's first step). Fusing keeps a chain of n shuffles at n GroupByKeys and n DoFns instead
     of 3n transforms: graph size is most of the DirectRunner's fixed cost per stage."""
 
-    def __init__(self, reducer, mapper, partitions: int = PARTITIONS, flush: int = FLUSH):
+    def __init__(self, reducer, mapper, partitions: int = PARTITIONS, flush: int = FLUSH, weigh=None):
         self.reducer = reducer
         self.mapper = mapper
         self.partitions = partitions
         self.flush = flush
+        self.weigh = weigh  # value -> bytes it holds, for values with large payloads
 
     def start_bundle(self):
         self.buf = PartitionBuffer(self.partitions, self.flush)
@@ -191,10 +200,10 @@ class ReduceMapPack(beam.DoFn):
             yield from self.reducer(k, vs)
 
     def process(self, item):
-        buf = self.buf
+        buf, weigh = self.buf, self.weigh
         for out in self._outputs(item):
             for k, v in self.mapper(out):
-                if buf.add(k, v):
+                if buf.add(k, v, size=weigh(v) if weigh is not None else 0):
                     yield from buf.drain()
 
     def finish_bundle(self):
