@@ -4,7 +4,8 @@
                         payload (handle -> node, source, shingle hashes)      text stays behind
          --group by exact key--> exact edges; each text's best member goes on to LSH as packed
            band records (band hash, handle, source code), one array per partition of band hashes
-         --group by partition--> LSH buckets, a star from each bucket's smallest handle -> roles
+         --group by partition--> LSH buckets -> candidate pairs (all pairs of a small bucket,
+           a star from the smallest handle of a large one) -> roles
          --co-group roles with payloads by handle--> payloads shipped to each pair's centre
          --group at centre--> Jaccard verification -> near edges
          exact + near edges --ConnectedComponents (large-star/small-star x max_cc_rounds)-->
