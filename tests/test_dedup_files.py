@@ -212,3 +212,38 @@ def test_reference_files_win_and_are_neither_written_nor_counted(tmp_path, share
     assert dups == {**{f"c{i:02d}": (f"eval{i}", "near") for i in range(4)}, "c04": ("eval4", "exact"), "c05": ("eval5", "exact")}
     st = json.loads((out / "stats.json").read_text())
     assert st["accounting"]["ok"] and st["stages"]["dedup"]["in"] == 12 and st["stages"]["dedup"]["out"] == 6
+
+
+def test_dedup_files_on_an_object_store(shared_data):
+    """Inputs and output on an object store (tests/objectstore.py): a plain JSONL object split in
+    byte ranges, a gzipped one read whole, Parquet by row group; every write goes through Beam's
+    FileSystems and no temporary object is left."""
+    import gzip
+    import io
+
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from curation.config import PipelineConfig, replace_path
+    from curation.inputs import resolve_inputs
+    from objectstore import MemStoreFileSystem
+    from pipelines.dedup import build_dedup
+
+    paras = _paras(shared_data, n=24)
+    rows = [{"id": f"a{i:02d}", "text": p} for i, p in enumerate(paras)] + [{"id": f"x{i:02d}", "text": p.upper()} for i, p in enumerate(paras[:6])]
+    jsonl = lambda rs: "".join(json.dumps(r) + "\n" for r in rs).encode()  # noqa: E731
+    MemStoreFileSystem.put("memstore://dd/in/a.jsonl", jsonl(rows[:12]))
+    MemStoreFileSystem.put("memstore://dd/in/b.jsonl.gz", gzip.compress(jsonl(rows[12:20])))
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows[20:]), buf, row_group_size=3)
+    MemStoreFileSystem.put("memstore://dd/in/c.parquet", buf.getvalue())
+    cfg = replace_path(PipelineConfig(), "dedup.chunk_bytes", 4000)
+    p = beam.Pipeline(options=PipelineOptions(["--runner=DirectRunner"]))
+    build_dedup(p, resolve_inputs(docs=["memstore://dd/in/"]), cfg, "memstore://dd/out")
+    p.run().wait_until_finish()
+    keys = MemStoreFileSystem.keys("memstore://dd/out/")
+    assert not [k for k in keys if k.endswith(".tmp")]
+    kept = [r["id"] for k in sorted(keys) if "/documents/" in k
+            for r in pq.read_table(io.BytesIO(MemStoreFileSystem.get(k))).to_pylist()]
+    assert sorted(kept) == [f"a{i:02d}" for i in range(24)] and len([k for k in keys if "/documents/" in k]) > 3
+    st = json.loads(MemStoreFileSystem.get("memstore://dd/out/stats.json"))
+    assert st["accounting"]["ok"] and st["stages"]["dedup"]["removed"] == {"dedup/exact": 6}
