@@ -168,6 +168,10 @@ def test_bucket_pairs_match_the_definition(seed):
 
 
 def test_batched_group_and_cogroup_equal_the_plain_ones():
+    from curation.dedup import plan
+    from pipelines import batched
+
+    assert plan.PARTITIONS == batched.PARTITIONS  # curate plan sizes a worker's partition with it
     rng = random.Random(3)
     kvs = [((rng.randrange(300), f"k{rng.randrange(50)}"), rng.randrange(10**6)) for _ in range(20_000)]
     other = [((rng.randrange(300), f"k{rng.randrange(50)}"), "x") for _ in range(500)]

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from curation.config import DedupConfig
 from curation.dedup.minhash import LSH_PARTITIONS, lsh_params
 
+# pipelines/batched.py's partition count (not imported: this module stays free of Beam).
+PARTITIONS = 1024
+
 # Every shuffle crosses as batches (pipelines/batched.py), so the DirectRunner holds encoded
 # bytes, not one Python object per record; but while a stage runs it holds that input about
 # three times (its grouped buffer, the bundle's joined input, the decoded records), measured on
@@ -54,6 +57,7 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
     node = c.id_bytes + 4 * 9 + 8  # (rank, flags, -words, id, location) + framing
     shingles = max(1.0, c.mean_bytes / c.bytes_per_word)
     n = c.docs
+    P = PARTITIONS  # every shuffle is batched per partition: a worker regroups one partition
     unique = n * (1 - c.duplicate_share / 2)  # exact duplicates do not reach LSH (about half of removals)
     edges = n * c.duplicate_share
     payload = 4 * shingles if d.verify else 4 * d.num_perm
@@ -63,7 +67,8 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
     out = [
         StageEstimate("featurize", 0.0, min(biggest, 64 * c.mean_bytes + sig_work) + sig_work,
                       f"{bands} bands x {rows} rows; largest document {c.max_doc_bytes / 1e6:.0f} MB needs {biggest / 1e9:.1f} GB"),
-        StageEstimate("exact_group", n * (16 + node + 8 + 8 + bands * 8), c.largest_group * (node + bands * 8),
+        StageEstimate("exact_group", n * (16 + node + 8 + 8 + bands * 8),
+                      max(c.largest_group * (node + bands * 8), n / P * (16 + node + 8 + 8 + bands * 8)),
                       "key: 128-bit hash of normalised text; value: node, handle, band hashes"),
         # Packed band records (band hash 8 B, handle 8 B, source code 4 B) per partition of the
         # band-hash space; a worker holds one partition (or one boilerplate bucket).
@@ -71,9 +76,9 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
                       max(c.largest_group * 20, unique * bands / LSH_PARTITIONS * 20),
                       f"{LSH_PARTITIONS} partitions of packed (band hash, handle, source) records"),
         StageEstimate("verify", n * (node + payload + 8) + 2 * c.candidate_share * n * (node + payload + 8),
-                      c.largest_group * (node + payload),
+                      max(c.largest_group * (node + payload), n / P * (node + payload + 8)),
                       "shingle sets (4 B each): every document once, candidates twice" if d.verify else "signatures: every document once, candidates twice"),
-        StageEstimate("components", d.max_cc_rounds * 2 * 2 * edges * 2 * node, c.largest_group * node,
+        StageEstimate("components", d.max_cc_rounds * 2 * 2 * edges * 2 * node, max(c.largest_group * node, 2 * edges / P * 2 * node),
                       f"{d.max_cc_rounds} rounds x 2 shuffles of the edge list"),
         StageEstimate("join_chunks", edges * (150 + node), 0.0,
                       "curate dedup: decisions grouped by input chunk, which is re-read; no text shuffled"),
