@@ -46,6 +46,17 @@ def textdedup_python() -> Path:
     return _venv_python(TEXTDEDUP_VENV, _TEXTDEDUP_PROBE, TEXTDEDUP_PACKAGES)
 
 
+# The intact WARCs of ../shared/data/web the ingestion and chain benches both read.
+GOOD_WARCS = [
+    "resiliparse/warcfile.warc.gz",
+    "resiliparse/clueweb-quirk.warc.gz",
+    "dolma/sample-0000.warc.gz",
+    "dolma/sample-0001.warc.gz",
+    "ukwa/BL-20140325121225068-00000-32090-opera-8443.warc.gz",
+    "cc-whirlwind/whirlwind.warc.gz",
+]
+
+
 def link_warcs(folder: Path, rels: list[str]) -> list[Path]:
     """Symlink WARCs of ../shared/data/web into one folder (datatrove reads a folder and a glob)."""
     folder.mkdir(parents=True, exist_ok=True)

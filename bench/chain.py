@@ -50,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # before bench/ (the script's folder), whose filters.py would shadow the package
 sys.path.insert(1, str(ROOT / "bench"))
-from _peers import datatrove_python, link_warcs  # noqa: E402
+from _peers import GOOD_WARCS, datatrove_python, link_warcs  # noqa: E402
 
 from curation import fasttext_model  # noqa: E402
 from curation.config import PipelineConfig, from_mapping, to_dict  # noqa: E402
@@ -60,14 +60,7 @@ WORK = ROOT / "bench" / "_work"
 WARCS = WORK / "chain_warcs"
 ONE = WORK / "chain_warcs_one"  # one page: what a run costs before any real work (start-up)
 HELPER = ROOT / "bench" / "_datatrove_full_chain.py"
-GOOD = [
-    "resiliparse/warcfile.warc.gz",
-    "resiliparse/clueweb-quirk.warc.gz",
-    "dolma/sample-0000.warc.gz",
-    "dolma/sample-0001.warc.gz",
-    "ukwa/BL-20140325121225068-00000-32090-opera-8443.warc.gz",
-    "cc-whirlwind/whirlwind.warc.gz",
-]
+GOOD = GOOD_WARCS
 TINY = ["cc-whirlwind/whirlwind.warc.gz"]
 TRUNCATED = ["resiliparse/clipped.warc.gz", "ukwa/IAH-20080430204825-00000-blackbook-truncated.warc.gz"]
 

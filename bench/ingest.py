@@ -32,18 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
-from _peers import datatrove_python, link_warcs  # noqa: E402
+from _peers import GOOD_WARCS, datatrove_python, link_warcs  # noqa: E402
 SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work"
 WARCS = WORK / "ingest_warcs"
-FILES = [
-    "resiliparse/warcfile.warc.gz",
-    "resiliparse/clueweb-quirk.warc.gz",
-    "dolma/sample-0000.warc.gz",
-    "dolma/sample-0001.warc.gz",
-    "ukwa/BL-20140325121225068-00000-32090-opera-8443.warc.gz",
-    "cc-whirlwind/whirlwind.warc.gz",
-]
+FILES = GOOD_WARCS
 
 
 def link_inputs() -> list[Path]:

@@ -124,6 +124,12 @@ class Featurizer:
         yield "keys", key, (node, doc.source, handle, bands)
 
 
+def as_outputs(featurized):
+    """Featurizer's (tag, key, value) -> the DoFn's main ("keys") and tagged outputs."""
+    for tag, key, value in featurized:
+        yield (key, value) if tag == "keys" else beam.pvalue.TaggedOutput(tag, (key, value))
+
+
 class _Featurize(beam.DoFn):
     """Documents of a PCollection (location 0) -> Featurizer outputs."""
 
@@ -131,8 +137,7 @@ class _Featurize(beam.DoFn):
         self.featurizer = Featurizer(cfg, reference)
 
     def process(self, doc: Document):
-        for tag, key, value in self.featurizer(doc, 0):
-            yield (key, value) if tag == "keys" else beam.pvalue.TaggedOutput(tag, (key, value))
+        yield from as_outputs(self.featurizer(doc, 0))
 
 
 def _by_source(members):

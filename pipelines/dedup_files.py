@@ -13,7 +13,6 @@ same bytes on every runner and rerun.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -22,14 +21,14 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import PipelineConfig
-from curation.document import Document, parquet_schema
+from curation.document import parquet_schema
 from pipelines.batched import BatchedCoGroupByKey
 from pipelines.dedup import (
-    _FAILED, _PAYLOAD, DUPLICATES, STAGE, Decisions, Featurizer, _featurize_reference, _flat, duplicates_schema,
+    _FAILED, _PAYLOAD, DUPLICATES, STAGE, Decisions, Featurizer, _featurize_reference, _flat, as_outputs, duplicates_schema,
     node_id, node_loc,
 )
-from pipelines.docs_io import _tmp_name, doc_row
-from pipelines.transforms import COUNTS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.docs_io import _tmp_name, bad_row, doc_row, file_info, jsonl_line
+from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
 
 # Rows per output row group, and the bytes of text a writer buffers before it writes one.
 _ROW_GROUP_ROWS = 10_000
@@ -95,15 +94,12 @@ class _FeaturizeChunk(CountingDoFn):
         good: Counter = Counter()  # per source; counted once per chunk, not per document
         for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
             if doc is None:
-                kind = f"read/{reason}"
                 self.count("read", "docs", "in")
-                self.count("read", "docs", "failed", kind)
-                bad = Document(f"{chunk.relpath}#bad", "", "docs", {"source_file": chunk.relpath})
-                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(bad, "read", reason, kind))
+                self.count("read", "docs", "failed", f"read/{reason}")
+                yield beam.pvalue.TaggedOutput(REJECTED, bad_row(chunk.relpath, reason))
                 continue
             good[doc.source] += 1
-            for tag, key, value in self.featurizer(doc, chunk.idx):
-                yield (key, value) if tag == "keys" else beam.pvalue.TaggedOutput(tag, (key, value))
+            yield from as_outputs(self.featurizer(doc, chunk.idx))
         for source, n in sorted(good.items()):
             for stage in ("read", "extract"):
                 self.count(stage, source, "in", n=n)
@@ -134,7 +130,7 @@ class _RowWriter:
             return
         if self.fmt == "jsonl":
             for r in self.rows:
-                self.f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+                self.f.write(jsonl_line(r))
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -150,16 +146,7 @@ class _RowWriter:
             self.writer.close()
         self.f.close()
         FileSystems.rename([self.tmp], [self.path])
-        h, size = hashlib.sha256(), 0
-        with FileSystems.open(self.path) as f:
-            while block := f.read(1 << 20):
-                h.update(block)
-                size += len(block)
-        return {"path": rel, "rows": self.count, "bytes": size, "sha256": h.hexdigest()}
-
-    def abort(self) -> None:
-        self.f.close()
-        FileSystems.delete([self.tmp])
+        return file_info(self.path, rel, self.count)
 
 
 def _mkdirs(path: str) -> None:

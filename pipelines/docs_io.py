@@ -18,6 +18,11 @@ from curation.document import Document, id_hash64, parquet_schema, rejected_sche
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 
+def bad_row(relpath: str, reason: str) -> Document:
+    """The rejected record for an unreadable row of a --docs/--input file (read/<reason>)."""
+    return mark_rejected(Document(f"{relpath}#bad", "", "docs", {"source_file": relpath}), "read", reason, f"read/{reason}")
+
+
 class _ReadDocsFileDoFn(CountingDoFn):
     def __init__(self, text_key: str, id_key: str):
         self.text_key = text_key
@@ -31,10 +36,7 @@ class _ReadDocsFileDoFn(CountingDoFn):
             if doc is None:
                 kind = f"read/{reason}"
                 self.count("read", "docs", "failed", kind)
-                yield beam.pvalue.TaggedOutput(
-                    REJECTED,
-                    mark_rejected(Document(f"{inp.relpath}#bad", "", "docs", {"source_file": inp.relpath}), "read", reason, kind),
-                )
+                yield beam.pvalue.TaggedOutput(REJECTED, bad_row(inp.relpath, reason))
                 continue
             doc.metadata.setdefault("source_file", inp.relpath)
             if doc.source != "docs":
@@ -88,12 +90,28 @@ def _write_parquet_rows(path: str, rows: list[dict], schema) -> None:
     FileSystems.rename([tmp], [path])
 
 
+def jsonl_line(row: dict) -> bytes:
+    return (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
 def _write_jsonl_rows(path: str, rows: list[dict]) -> None:
     tmp = _tmp_name(path)
     with FileSystems.create(tmp) as f:
         for r in rows:
-            f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+            f.write(jsonl_line(r))
     FileSystems.rename([tmp], [path])
+
+
+def file_info(path: str, rel: str, rows: int) -> dict:
+    """What a written part reports (stats wait on it; inspect checks it): its size and sha256."""
+    import hashlib
+
+    h, size = hashlib.sha256(), 0
+    with FileSystems.open(path) as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return {"path": rel, "rows": rows, "bytes": size, "sha256": h.hexdigest()}
 
 
 def _tmp_name(path: str) -> str:
@@ -138,15 +156,7 @@ class _WritePartDoFn(beam.DoFn):
             _write_jsonl_rows(path, rows)
         else:
             _write_parquet_rows(path, rows, schema)
-        import hashlib
-
-        h = hashlib.sha256()
-        size = 0
-        with FileSystems.open(path) as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
-        yield {"path": f"{self.subdir}/part-{part:05d}.{ext}", "rows": len(rows), "bytes": size, "sha256": h.hexdigest()}
+        yield file_info(path, f"{self.subdir}/part-{part:05d}.{ext}", len(rows))
 
 
 class WriteParts(beam.PTransform):
