@@ -14,7 +14,7 @@ Quality (at --docs): a group is an original plus its copies with true J >= 0.8; 
 all but one member. precision = correct removals / removals, recall = correct / expected.
 Pair recall per Jaccard band >= 0.8: share of copies for which the copy and its original did not
 both survive; below 0.8: share of copies removed (should be low).
-Speed: wall time, docs/s and peak RSS summed over the process tree (sampled every 0.1 s), each
+Speed: wall time, docs/s and peak RSS and PSS summed over the process tree (sampled every 0.1 s), each
 tool alone, then curate alone at each --speed size for docs/s flatness. Ratios are reported
 against datatrove (defaults, 14 x 8, LocalPipelineExecutor with --workers), text-dedup 0.4.0
 (bench/_textdedup.py: 250 permutations, threshold 0.8, --num_proc --workers) and datasketch.
@@ -125,9 +125,18 @@ def make_corpus(n: int, seed: int = 0) -> Path:
 
 
 # ------------------------------------------------------------------ measuring
-def _tree_rss(root: int) -> int:
+def _pss(pid: int) -> int:
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over the process tree. RSS counts a shared library's pages once per
+    process that maps it (Beam, pyarrow and numpy in each of curate's 3 processes); PSS splits
+    shared pages between the processes: the tree's real footprint."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
     for p in os.listdir("/proc"):
         if not p.isdigit():
@@ -135,27 +144,32 @@ def _tree_rss(root: int) -> int:
         try:
             stat = open(f"/proc/{p}/stat").read()
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            rss[int(p)] = int(open(f"/proc/{p}/statm").read().split()[1]) * page
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(p))
-    total, stack = 0, [root]
+    rss = pss = 0
+    stack = [root]
     while stack:
         q = stack.pop()
-        total += rss.get(q, 0)
+        try:
+            rss += int(open(f"/proc/{q}/statm").read().split()[1]) * page
+            pss += _pss(q)
+        except (OSError, ValueError, IndexError):
+            pass
         stack.extend(children.get(q, []))
-    return total
+    return rss, pss
 
 
 def run_measured(cmd: list[str], env=None) -> dict:
     t0 = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            rss, pss = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.1)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -166,7 +180,7 @@ def run_measured(cmd: list[str], env=None) -> dict:
     wall = time.time() - t0
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
-    return {"seconds": wall, "peak_rss_mb": peak[0] / 1e6, "stdout": out}
+    return {"seconds": wall, "peak_rss_mb": peak[0] / 1e6, "peak_pss_mb": peak[1] / 1e6, "stdout": out}
 
 
 # ------------------------------------------------------------------ the tools
@@ -317,7 +331,8 @@ def main() -> None:
     for n in args.speed:
         c = make_corpus(n, args.seed)
         m, _ = run_curate(c, args.workers)
-        results["speed"][n] = {"seconds": round(m["seconds"], 1), "docs_per_s": round(n / m["seconds"], 1), "peak_rss_mb": round(m["peak_rss_mb"])}
+        results["speed"][n] = {"seconds": round(m["seconds"], 1), "docs_per_s": round(n / m["seconds"], 1),
+                               "peak_rss_mb": round(m["peak_rss_mb"]), "peak_pss_mb": round(m["peak_pss_mb"])}
         print("speed", n, results["speed"][n], flush=True)
     (WORK / f"results-{args.docs}.json").write_text(json.dumps(results, indent=2))
     print(json.dumps({k: v for k, v in results.items() if k != "tools"}, indent=2))

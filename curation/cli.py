@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"curate {args.command}: error: unknown argument '{rest[0]}'", file=sys.stderr)
         return 2
     args.beam_args = rest
+    if args.command in BEAM_COMMANDS:
+        from curation.malloc import limit_arenas
+
+        limit_arenas()
     debug = bool(getattr(args, "debug", False))
     try:
         return int(args._run(args) or 0)

@@ -274,6 +274,7 @@ class DedupConfig:
     seed: int = 1  # MinHash seed (fixed: reruns agree)
     verify: bool = True  # Jaccard-verify LSH candidates on shingle sets (off: MinHash estimate)
     max_cc_rounds: int = 12  # large-star/small-star rounds unrolled in the graph
+    payloads: str = "files"  # curate dedup: shingle sets wait in files under the output (files) or cross the shuffle (shuffle)
     chunk_bytes: int = 32 << 20  # curate dedup reads input files in chunks of this size (plain JSONL by byte range, Parquet by row groups)
     source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])  # keep policy: earlier sources win a cluster
 
@@ -476,6 +477,8 @@ def validate(cfg: Any) -> None:
             raise ConfigError(f"dedup.lsh_min_recall must be in (0, 1), got {d.lsh_min_recall}")
         if not 1 <= d.ngram <= 32 or not 1 <= d.char_ngram <= 32:
             raise ConfigError(f"dedup.ngram and dedup.char_ngram must be in [1, 32], got {d.ngram}, {d.char_ngram}")
+        if d.payloads not in ("files", "shuffle"):
+            raise ConfigError(f"dedup.payloads must be files or shuffle, got {d.payloads!r}")
         if not 1 <= d.max_cc_rounds <= 64:
             raise ConfigError(f"dedup.max_cc_rounds must be in [1, 64], got {d.max_cc_rounds}")
         tk = cfg.tokenizer

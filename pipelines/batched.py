@@ -20,6 +20,8 @@ from collections import defaultdict
 
 import apache_beam as beam
 import xxhash
+
+from curation.malloc import trim
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
@@ -72,7 +74,7 @@ class PartitionBuffer:
         return list(parts.items())
 
 
-def _as_is(kv):
+def as_is(kv):
     yield kv
 
 
@@ -97,7 +99,7 @@ class _WeighTagged:
 def _pack(partitions: int, flush: int, tag=None, weigh=None) -> "ReduceMapPack":
     """The first step of a batched shuffle: (k, v) elements packed per partition."""
     if tag is None:
-        return ReduceMapPack(None, _as_is, partitions, flush, weigh)
+        return ReduceMapPack(None, as_is, partitions, flush, weigh)
     return ReduceMapPack(None, _Tag(tag), partitions, flush, _WeighTagged(weigh) if weigh else None)
 
 
@@ -209,3 +211,4 @@ class ReduceMapPack(beam.DoFn):
     def finish_bundle(self):
         for kv in self.buf.drain():
             yield emit_global(kv)
+        trim()  # the bundle's groups are freed; without this a worker keeps each stage's peak

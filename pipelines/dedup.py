@@ -1,13 +1,15 @@
 """Dedup stage: exact then near (MinHash-LSH) duplicates, within a source, on Beam.
 
     docs --Featurize--> exact record (exact key -> node, source, handle, band hashes)
-                        payload (handle -> node, source, shingle hashes)      text stays behind
+                        payload (handle -> node, source, shingle hashes, or with
+                        curate dedup a pointer into its chunk's payload file)  text stays behind
          --group by exact key--> exact edges; each text's best member goes on to LSH as packed
            band records (band hash, handle, source code), one array per partition of band hashes
          --group by partition--> LSH buckets -> candidate pairs (all pairs of a small bucket,
            a star from the smallest handle of a large one) -> roles
          --co-group roles with payloads by handle--> payloads shipped to each pair's centre
-         --group at centre--> Jaccard verification -> near edges
+         --group at centre--> pointed-to sets read per partition -> Jaccard verification
+           -> near edges
          exact + near edges --ConnectedComponents (large-star/small-star x max_cc_rounds)-->
          node -> parent --co-group with similarities--> one lineage row per removed node
 
@@ -45,7 +47,8 @@ from curation.dedup.keep import is_reference, node_id, node_key
 from curation.dedup.minhash import LSH_PARTITIONS, Signer, band_hashes, estimated_jaccard, lsh_params
 from curation.dedup.normalize import jaccard_sorted, shingle_hashes
 from curation.document import Document, content_hash
-from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, emit_global, regroup
+from curation.malloc import trim
+from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, as_is, emit_global, regroup
 from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
@@ -93,12 +96,11 @@ class Featurizer:
         self.d = cfg.dedup
         self.reference = reference
         self.bands, self.rows = lsh_params(self.d.threshold, self.d.num_perm, self.d.lsh_min_recall)
-        self.signer = None
+        # Made here, where the pipeline is built: it carries its permutations to the workers.
+        self.signer = Signer(self.d.num_perm, self.d.seed) if self.d.near else None
 
     def __call__(self, doc: Document, loc: int):
         """Yields (tag, key, value) with tag "keys", _PAYLOAD or _FAILED."""
-        if self.signer is None:
-            self.signer = Signer(self.d.num_perm, self.d.seed)
         node = node_key(doc, self.d.source_priority, self.reference) + (loc,)
         handle = handle_of(doc.id, loc, self.reference)
         try:
@@ -200,6 +202,7 @@ class _ExactGroups(beam.DoFn):
     def finish_bundle(self):
         for kv in self._flush():
             yield emit_global(kv)
+        trim()
 
 
 # A bucket group this small is verified pair by pair; a larger one as a star from its smallest
@@ -298,12 +301,17 @@ def _roles(item):
         yield (c, None)
 
 
+def _pay_bytes(pay) -> int:
+    """Bytes a payload holds in a shuffle: the set itself, or a pointer to it in a file."""
+    return len(pay) if isinstance(pay, bytes) else 24
+
+
 def _payload_size(v) -> int:
-    return len(v[2])
+    return _pay_bytes(v[2])
 
 
 def _shipped_size(v) -> int:
-    return len(v[3])
+    return _pay_bytes(v[3])
 
 
 def _ship(item):
@@ -320,16 +328,28 @@ def _ship(item):
 
 
 class _VerifyAtCentre(CountingDoFn):
-    """Join on the centre: compare its payload with every incoming leaf once."""
+    """A partition of centres: compare each centre's payload with every incoming leaf once.
+    Payloads that are pointers (pipelines/payload_store.py) are read for the whole partition
+    first, in one sorted pass per chunk file."""
 
-    def __init__(self, threshold: float, verify: bool):
+    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None):
         self.threshold = threshold
         self.verify = verify
+        self.payload_folder = payload_folder
 
     def process(self, item):
-        _, incoming = item
+        from pipelines.payload_store import resolve
+
+        groups = regroup(item[1])
+        files = resolve(self.payload_folder, (v[3] for vs in groups.values() for v in vs))
+        for incoming in groups.values():
+            yield from self._centre(incoming, files)
+
+    def _centre(self, incoming, files: dict):
         owns, leaves = [], {}
         for own, node, source, pay in incoming:
+            if not isinstance(pay, bytes):
+                pay = files[pay]
             if own:
                 owns.append((node, source, pay))
             else:
@@ -415,9 +435,10 @@ class Decisions(beam.PTransform):
     """Exact records and payloads (Featurizer outputs) -> {"rows": (node, duplicate row) for every
     removed node, "counts"}: everything between featurising and going back to the documents."""
 
-    def __init__(self, config: PipelineConfig, label: str | None = None):
+    def __init__(self, config: PipelineConfig, payload_folder: str | None = None, label: str | None = None):
         super().__init__(label)
         self.cfg = config
+        self.payload_folder = payload_folder  # where pointer payloads' files are (payload_store)
 
     def expand(self, inputs):
         keys, payload = inputs
@@ -437,8 +458,10 @@ class Decisions(beam.PTransform):
             )
             verified = (
                 shipped
-                | "GroupAtCentre" >> BatchedGroupByKey(weigh=_shipped_size)
-                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify)).with_outputs(_SIMS, COUNTS, main=_EDGES)
+                | "PackAtCentre" >> beam.ParDo(ReduceMapPack(None, as_is, weigh=_shipped_size))
+                | "GroupAtCentre" >> beam.GroupByKey()
+                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder)).with_outputs(
+                    _SIMS, COUNTS, main=_EDGES)
             )
             edges.append(verified[_EDGES])
             sims.append(verified[_SIMS])

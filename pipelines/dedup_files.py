@@ -28,11 +28,13 @@ from pipelines.dedup import (
     node_id, node_loc,
 )
 from pipelines.docs_io import _tmp_name, bad_row, doc_row, file_info, jsonl_line
+from curation.malloc import trim
+from pipelines.payload_store import ChunkPayloads, payload_dir, remove
 from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
 
 # Rows per output row group, and the bytes of text a writer buffers before it writes one.
 _ROW_GROUP_ROWS = 10_000
-_ROW_GROUP_BYTES = 16 << 20
+_ROW_GROUP_BYTES = 8 << 20
 
 
 @dataclass(frozen=True, order=True)
@@ -83,14 +85,23 @@ def plan_chunks(files, chunk_bytes: int) -> list[Chunk]:
 class _FeaturizeChunk(CountingDoFn):
     """A chunk's rows -> Featurizer outputs; counts stages read and extract like ReadDocuments."""
 
-    def __init__(self, cfg: PipelineConfig, text_key: str, id_key: str):
+    def __init__(self, cfg: PipelineConfig, text_key: str, id_key: str, payload_folder: str | None):
         self.featurizer = Featurizer(cfg, False)
         self.text_key = text_key
         self.id_key = id_key
+        self.payload_folder = payload_folder
+
+    def _outputs(self, doc, chunk: Chunk, store: ChunkPayloads | None):
+        for tag, key, value in self.featurizer(doc, chunk.idx):
+            if tag == _PAYLOAD and store is not None:
+                node, source, payload = value
+                value = (node, source, store.add(payload))
+            yield tag, key, value
 
     def process(self, chunk: Chunk):
         from curation.docio import iter_range
 
+        store = ChunkPayloads(self.payload_folder, chunk.idx) if self.payload_folder else None
         good: Counter = Counter()  # per source; counted once per chunk, not per document
         for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
             if doc is None:
@@ -99,7 +110,9 @@ class _FeaturizeChunk(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(REJECTED, bad_row(chunk.relpath, reason))
                 continue
             good[doc.source] += 1
-            yield from as_outputs(self.featurizer(doc, chunk.idx))
+            yield from as_outputs(self._outputs(doc, chunk, store))
+        if store is not None:
+            store.write()  # before the bundle commits: verification reads it after a shuffle
         for source, n in sorted(good.items()):
             for stage in ("read", "extract"):
                 self.count(stage, source, "in", n=n)
@@ -201,6 +214,7 @@ class _WriteChunk(CountingDoFn):
             self.count(STAGE, source, kind, reason, n=n)
         if docs is not None:
             yield docs.close(rel)
+        trim()  # the chunk's rows and row groups are freed: give the pages back
         if dups:
             _mkdirs(f"{self.out}/duplicates")
             drel = f"duplicates/part-{idx:05d}.parquet"
@@ -238,12 +252,14 @@ class DedupFiles(beam.PTransform):
             | "Chunks" >> beam.FlatMap(plan_chunks, chunk_bytes)
             | "SpreadChunks" >> beam.Reshuffle()
         )
-        feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key)).with_outputs(
+        d = self.cfg.dedup
+        folder = payload_dir(self.out_dir) if d.near and d.payloads == "files" else None
+        feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder)).with_outputs(
             _PAYLOAD, _FAILED, REJECTED, COUNTS, main="keys")
         keys, payloads = [feats["keys"]], [feats[_PAYLOAD]]
         if self.reference is not None:
             _featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (_flat(keys, "FlattenKeys"), _flat(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
+        dec = (_flat(keys, "FlattenKeys"), _flat(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg, folder)
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
@@ -255,4 +271,17 @@ class DedupFiles(beam.PTransform):
                 DUPLICATES, COUNTS, main="documents")
         )
         counts = (feats[COUNTS], dec[COUNTS], written[COUNTS]) | "FlattenCounts" >> beam.Flatten()
+        if folder is not None:
+            # Every chunk is written, so verification is long over: the payload files can go.
+            _ = (
+                pbegin
+                | "PayloadFolder" >> beam.Create([folder])
+                | "RemovePayloads" >> beam.Map(_remove_after, beam.pvalue.AsList(written["documents"]),
+                                               beam.pvalue.AsList(written[DUPLICATES]))
+            )
         return {"documents": written["documents"], DUPLICATES: written[DUPLICATES], REJECTED: feats[REJECTED], COUNTS: counts}
+
+
+def _remove_after(folder: str, documents, duplicates) -> None:
+    """Runs once every chunk is written (its side inputs are the writers' outputs)."""
+    remove(folder)

@@ -106,10 +106,12 @@ def _digest(folder):
 def test_chunk_size_changes_no_decision_and_output_is_stable(tmp_path, shared_data):
     inp = _corpus(tmp_path, shared_data)
     outs = {}
-    for name, extra in [("one", []), ("tiny", ["--set", "dedup.chunk_bytes=3000"]), ("tiny2", ["--set", "dedup.chunk_bytes=3000"])]:
+    tiny = ["--set", "dedup.chunk_bytes=3000"]
+    for name, extra in [("one", []), ("tiny", tiny), ("tiny2", tiny), ("shuffled", [*tiny, "--set", "dedup.payloads=shuffle"])]:
         out = tmp_path / name
         r = run_curate("dedup", "--input", str(inp), "--output", str(out), *extra)
         assert r.returncode == 0, r.stderr[-3000:]
+        assert not (out / ".dedup-payloads").exists()  # payload files go when the run is done
         outs[name] = out
     dups = {}
     for name, out in outs.items():
@@ -125,10 +127,42 @@ def test_chunk_size_changes_no_decision_and_output_is_stable(tmp_path, shared_da
         **{f"n{i:02d}": (f"a{i:02d}", "near") for i in range(15)}, **{f"x{i:02d}": (f"a{i + 15:02d}", "exact") for i in range(5)}}
     assert len(list((outs["tiny"] / "documents").glob("part-*.parquet"))) > 2
     assert _digest(outs["tiny"]) == _digest(outs["tiny2"])  # byte-identical reruns
+    # Shingle sets read back from payload files or sent through the shuffle: the same output.
+    assert _digest(outs["tiny"]) == _digest(outs["shuffled"])
     # Input order is kept inside a chunk.
     first = pq.read_table(outs["one"] / "documents" / "part-00000.parquet").column("id").to_pylist()
     order = [json.loads(line)["id"] for line in open(inp / "part-0.jsonl") if line.startswith("{\"")]
     assert first == [i for i in order if i in set(first)]
+
+
+def test_payload_files_give_back_exactly_the_sets_written(tmp_path, shared_data):
+    """Real shingle sets written per chunk, read back by pointer in shuffled batches: near
+    pointers share a read, far ones (beyond the coalescing gap) do not, inline bytes pass."""
+    from curation.dedup import normalize as nz
+    from pipelines import payload_store as ps
+
+    folder = str(tmp_path / ps.FOLDER)
+    paras = _paras(shared_data, n=300) + _paras(shared_data, "pg84/84-0.txt", n=300)
+    sets, ptrs = {}, []
+    for idx in (0, 3):
+        store = ps.ChunkPayloads(folder, idx)
+        for k, p in enumerate(paras):
+            pay = nz.word_shingle_hashes(nz.normalize(p), 5).tobytes()
+            ptr = store.add(pay)
+            if k % 7 == 0:  # a gap of 300 KB of filler makes the next read a separate one
+                ptr = store.add(b"\0" * (300 << 10)) and store.add(pay)
+            sets[ptr] = pay
+            ptrs.append(ptr)
+        store.write()
+    rng = random.Random(1)
+    for _ in range(5):
+        batch = rng.sample(ptrs, 200) + [b"inline"]
+        got = ps.resolve(folder, batch)
+        assert set(got) == set(batch) - {b"inline"} and all(got[p] == sets[p] for p in got)
+    with pytest.raises(ValueError):
+        ps.resolve(None, ptrs[:1])
+    ps.remove(folder)
+    assert not (tmp_path / ps.FOLDER).exists()
 
 
 def _naive_pairs(recs):
@@ -245,7 +279,7 @@ def test_dedup_files_on_an_object_store(shared_data):
     build_dedup(p, resolve_inputs(docs=["memstore://dd/in/"]), cfg, "memstore://dd/out")
     p.run().wait_until_finish()
     keys = MemStoreFileSystem.keys("memstore://dd/out/")
-    assert not [k for k in keys if k.endswith(".tmp")]
+    assert not [k for k in keys if k.endswith(".tmp") or ".dedup-payloads" in k]
     kept = [r["id"] for k in sorted(keys) if "/documents/" in k
             for r in pq.read_table(io.BytesIO(MemStoreFileSystem.get(k))).to_pylist()]
     assert sorted(kept) == [f"a{i:02d}" for i in range(24)] and len([k for k in keys if "/documents/" in k]) > 3

@@ -84,6 +84,27 @@ def test_signatures_are_seeded_and_bulk_matches_single(shared_data):
     assert len(Signer(128, 1).signature(paras[0][:0])) == 0 and len(band_hashes(np.empty(0, np.uint32), 21, 6)) == 0
 
 
+def test_numpy_signature_is_datasketch_update_batch_bit_for_bit(shared_data):
+    """Signer.signature runs datasketch's affine32 arithmetic on the array directly; it must
+    equal MinHash.update_batch on whole books (many batches of 16,384) and on paragraphs."""
+    from datasketch.minhash import _fmix
+
+    from curation.dedup.minhash import fmix32
+
+    x = np.random.default_rng(3).integers(0, 2**32, 100_000, dtype=np.uint64).astype(np.uint32)
+    assert np.array_equal(fmix32(x), _fmix(x, 32))
+    for book in ("pg84/84-0.txt", "pg1342/1342-0.txt"):
+        text = (shared_data / "books" / book).read_text(encoding="utf-8", errors="replace")
+        whole = nz.word_shingle_hashes(nz.normalize(text), 5)
+        assert len(whole) > 3 * 16_384
+        for num_perm, seed in ((128, 1), (256, 7)):
+            s = Signer(num_perm, seed)
+            assert np.array_equal(s.signature(whole), s.signature_datasketch(whole))
+            for p in [x for x in text.split("\n\n") if len(x) > 200][:50]:
+                sh = nz.word_shingle_hashes(nz.normalize(p), 5)
+                assert np.array_equal(s.signature(sh), s.signature_datasketch(sh))
+
+
 def test_minhash_estimate_tracks_true_jaccard():
     rng = np.random.default_rng(0)
     base = np.unique(rng.integers(0, 2**32, 2000, dtype=np.uint64).astype(np.uint32))

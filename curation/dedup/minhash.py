@@ -16,8 +16,6 @@ import operator
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 # Shingle hashes arrive already hashed (curation/dedup/normalize.py): 32-bit, then datasketch's
 # affine32 scheme pre-mixes them (murmur3 finaliser) before its permutations.
@@ -47,6 +45,8 @@ def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.99) -> tup
     Lowering t' shifts the S-curve left, so the recall at ``threshold`` grows as t' falls: a
     bisection needs ~7 calls of the routine (each ~0.1 s at 128 permutations) instead of ~25."""
 
+    from datasketch.lsh import _optimal_param
+
     def at(step: int) -> tuple[float, int, int]:
         b, r = _optimal_param(step / 100, num_perm, 0.5, 0.5)
         return collision_probability(threshold, b, r), b, r
@@ -69,33 +69,71 @@ def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.99) -> tup
     return best
 
 
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser on a uint32 array: datasketch's affine32 pre-mix (tested
+    equal to ``datasketch.minhash._fmix(h, 32)``)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
 class Signer:
-    """Computes MinHash signatures with fixed permutations (seeded), reused across documents
-    the way ``MinHash.bulk`` reuses its initial state: each document copies a template and runs
-    ``update_batch`` on its shingle hashes."""
+    """MinHash signatures with datasketch's permutations for (num_perm, seed), affine32 scheme.
+
+    The permutations are drawn by datasketch when the Signer is made (on the machine that builds
+    the pipeline) and travel with it, so a Beam worker never imports datasketch and its SciPy
+    dependency (about 40 MB per worker process)."""
 
     def __init__(self, num_perm: int, seed: int):
         self.num_perm = num_perm
         self.seed = seed
-        self._template: MinHash | None = None
+        t = self._tmpl()
+        a, b = t.permutations
+        self.a = np.array(a, dtype=np.uint32)
+        self.b = np.array(b, dtype=np.uint32)
+        self.init = np.array(t.hashvalues, dtype=np.uint32)
 
-    def _tmpl(self) -> MinHash:
-        if self._template is None:
-            self._template = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=_SCHEME)
-        return self._template
+    def _tmpl(self):
+        from datasketch import MinHash
+
+        return MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=_SCHEME)
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         """uint32 array of num_perm min-hashes; empty shingles give an empty array (no signature:
-        an empty set matches nothing)."""
+        an empty set matches nothing).
+
+        This is datasketch's affine32 ``update_batch`` arithmetic (its permutations, the murmur3
+        pre-mix, uint32 wrap-around) applied to the uint32 array as it is: ``update_batch``
+        first calls the hash function once per item in Python and rebuilds the array from a
+        list, 60% of its time on 2 KB documents. tests/test_dedup_math.py checks the result is
+        bit-identical to ``update_batch`` on real documents."""
         if len(shingles) == 0:
             return np.empty(0, dtype=np.uint32)
-        m = self._tmpl().copy()
+        out = self.init.copy()
+        sh = np.ascontiguousarray(shingles, dtype=np.uint32)
+        for i in range(0, len(sh), _BATCH):
+            phv = fmix32(sh[i : i + _BATCH])[:, None] * self.a
+            phv += self.b
+            np.minimum(out, phv.min(axis=0), out=out)
+        return out
+
+    def signature_datasketch(self, shingles: np.ndarray) -> np.ndarray:
+        """The same signature through ``MinHash.update_batch`` (the reference the tests hold
+        ``signature`` to)."""
+        if len(shingles) == 0:
+            return np.empty(0, dtype=np.uint32)
+        m = self._tmpl()
         for i in range(0, len(shingles), _BATCH):
             m.update_batch(shingles[i : i + _BATCH].tolist())
         return np.asarray(m.hashvalues, dtype=np.uint32)
 
     def signatures(self, shingle_sets: list[np.ndarray]) -> list[np.ndarray]:
         """Batched: ``MinHash.bulk`` over many documents (used by the benchmark and tests)."""
+        from datasketch import MinHash
+
         kw = dict(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=_SCHEME)
         out = []
         for sh, m in zip(shingle_sets, MinHash.bulk([s.tolist() for s in shingle_sets], **kw)):

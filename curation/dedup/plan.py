@@ -23,8 +23,8 @@ PARTITIONS = 1024
 # Every shuffle crosses as batches (pipelines/batched.py), so the DirectRunner holds encoded
 # bytes, not one Python object per record; but while a stage runs it holds that input about
 # three times (its grouped buffer, the bundle's joined input, the decoded records), measured on
-# the bench corpus: the payload join of 100k documents took RSS from 0.9 to 1.7 GB
-# (docs/bench-dedup.md).
+# the bench corpus when shingle sets still crossed the shuffle: the payload join of 100k
+# documents took RSS from 0.9 to 1.7 GB (docs/bench-dedup.md).
 PY_OVERHEAD = 3.0
 
 
@@ -47,9 +47,10 @@ class StageEstimate:
     shuffle_bytes: float
     worker_bytes: float
     note: str
+    at_once: float = 0.0  # the part of shuffle_bytes one stage holds (one components round); 0: all
 
     def runner_bytes(self) -> float:
-        return self.shuffle_bytes * PY_OVERHEAD
+        return (self.at_once or self.shuffle_bytes) * PY_OVERHEAD
 
 
 def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
@@ -75,17 +76,35 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
         StageEstimate("lsh_buckets", unique * bands * 20,
                       max(c.largest_group * 20, unique * bands / LSH_PARTITIONS * 20),
                       f"{LSH_PARTITIONS} partitions of packed (band hash, handle, source) records"),
-        StageEstimate("verify", n * (node + payload + 8) + 2 * c.candidate_share * n * (node + payload + 8),
-                      max(c.largest_group * (node + payload), n / P * (node + payload + 8)),
-                      "shingle sets (4 B each): every document once, candidates twice" if d.verify else "signatures: every document once, candidates twice"),
+        _verify(c, d, n, node, payload, P),
         StageEstimate("components", d.max_cc_rounds * 2 * 2 * edges * 2 * node, max(c.largest_group * node, 2 * edges / P * 2 * node),
-                      f"{d.max_cc_rounds} rounds x 2 shuffles of the edge list"),
+                      f"{d.max_cc_rounds} rounds x 2 shuffles of the edge list; in-process: one shuffle at a time",
+                      at_once=2 * edges * 2 * node),
         StageEstimate("join_chunks", edges * (150 + node), 0.0,
                       "curate dedup: decisions grouped by input chunk, which is re-read; no text shuffled"),
         StageEstimate("join_documents", n * (c.mean_bytes + c.metadata_bytes + c.id_bytes * 2) + edges * 150,
                       c.max_doc_bytes * 2, "build-shards only: documents joined with decisions on id (text moves)"),
     ]
     return out
+
+
+def _verify(c: Corpus, d: DedupConfig, n: int, node: float, payload: float, P: int) -> StageEstimate:
+    what = "shingle sets (4 B each)" if d.verify else "signatures"
+    held = max(c.largest_group * (node + payload), 2 * c.candidate_share * n / P * (node + payload + 8))
+    if d.payloads == "files":
+        # curate dedup: sets wait in payload files (pipelines/payload_store.py); pointers travel.
+        ptr = node + 24 + 8
+        return StageEstimate("verify", n * ptr + 2 * c.candidate_share * n * ptr, held,
+                             f"pointers to {what} in payload files ({human(payload_disk_bytes(c, d))} on disk); "
+                             "build-shards sends the sets themselves")
+    return StageEstimate("verify", n * (node + payload + 8) + 2 * c.candidate_share * n * (node + payload + 8), held,
+                         f"{what}: every document once, candidates twice")
+
+
+def payload_disk_bytes(c: Corpus, d: DedupConfig) -> float:
+    """The payload files of ``dedup.payloads: files`` (removed when the run ends)."""
+    per = 4 * max(1.0, c.mean_bytes / c.bytes_per_word) if d.verify else 4 * d.num_perm
+    return c.docs * per if d.payloads == "files" and d.near else 0.0
 
 
 def output_disk_bytes(c: Corpus, compression: float = 0.45) -> float:
@@ -113,6 +132,8 @@ def format_plan(c: Corpus, d: DedupConfig) -> str:
     total = sum(r.shuffle_bytes for r in rows if r.stage != "join_documents")
     lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents)")
     lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
+    if payload_disk_bytes(c, d):
+        lines.append(f"{'scratch disk':<16}{human(payload_disk_bytes(c, d)):>12}  payload files under the output while the run lasts")
     lines.append("in-process: what Beam's DirectRunner holds while it materialises that stage; "
                  "a distributed runner spills shuffles to disk and each worker holds 'per worker'.")
     return "\n".join(lines)
