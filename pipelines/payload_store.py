@@ -34,37 +34,39 @@ def chunk_file(folder: str, idx: int) -> str:
 
 
 class ChunkPayloads:
-    """One chunk's payloads, buffered while the chunk is featurised and written when it ends."""
+    """One chunk's payloads, streamed to the chunk's file while the chunk is featurised (a
+    compressed input file is one chunk however large, so nothing is buffered) and renamed into
+    place by ``write`` when the chunk ends."""
 
     def __init__(self, folder: str, idx: int):
         self.folder, self.idx = folder, idx
-        self.parts: list[bytes] = []
         self.size = 0
+        self.f = None
+        self.tmp = ""
 
     def add(self, payload: bytes) -> tuple[int, int, int]:
-        """The pointer that stands for ``payload`` in the shuffle."""
+        """Write ``payload``; the pointer that stands for it in the shuffle."""
+        if self.f is None:
+            from pipelines.docs_io import _tmp_name
+
+            try:
+                FileSystems.mkdirs(self.folder)
+            except OSError:
+                pass  # another worker made it
+            self.tmp = _tmp_name(chunk_file(self.folder, self.idx))
+            self.f = FileSystems.create(self.tmp)
         ptr = (self.idx, self.size, len(payload))
-        self.parts.append(payload)
+        self.f.write(payload)
         self.size += len(payload)
         return ptr
 
     def write(self) -> None:
-        from pipelines.docs_io import _tmp_name
-
-        if not self.parts:
+        """Close and rename: before the bundle commits, so every pointer sent has its file."""
+        if self.f is None:
             return
-        try:
-            FileSystems.mkdirs(self.folder)
-        except OSError:
-            pass  # another worker made it
-        path = chunk_file(self.folder, self.idx)
-        tmp = _tmp_name(path)
-        f = FileSystems.create(tmp)
-        for p in self.parts:
-            f.write(p)
-        f.close()
-        FileSystems.rename([tmp], [path])
-        self.parts, self.size = [], 0
+        self.f.close()
+        FileSystems.rename([self.tmp], [chunk_file(self.folder, self.idx)])
+        self.f = None
 
 
 def resolve(folder: str | None, payloads) -> dict:
