@@ -20,11 +20,11 @@ from collections import defaultdict
 
 import apache_beam as beam
 import xxhash
-
-from curation.malloc import trim
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
+
+from curation.malloc import trim
 
 PARTITIONS = 1024
 FLUSH = 65_536

@@ -22,13 +22,13 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.config import PipelineConfig
 from curation.document import parquet_schema
+from curation.malloc import trim
 from pipelines.batched import BatchedCoGroupByKey
 from pipelines.dedup import (
     _FAILED, _PAYLOAD, DUPLICATES, STAGE, Decisions, Featurizer, _featurize_reference, _flat, as_outputs, duplicates_schema,
     node_id, node_loc,
 )
 from pipelines.docs_io import _tmp_name, bad_row, doc_row, file_info, jsonl_line
-from curation.malloc import trim
 from pipelines.payload_store import ChunkPayloads, payload_dir, remove
 from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
 
