@@ -27,7 +27,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from curation.malloc import trim
 
 PARTITIONS = 1024
-FLUSH = 65_536
+FLUSH = 16_384
 # A buffer is also drained when the bytes it holds reach this (payload records are ~2 KB each:
 # 65,536 of them would be 150 MB in one worker).
 FLUSH_BYTES = 8 << 20

@@ -34,7 +34,7 @@ from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
 
 # Rows per output row group, and the bytes of text a writer buffers before it writes one.
 _ROW_GROUP_ROWS = 10_000
-_ROW_GROUP_BYTES = 8 << 20
+_ROW_GROUP_BYTES = 4 << 20
 
 
 @dataclass(frozen=True, order=True)
@@ -149,7 +149,10 @@ class _RowWriter:
             import pyarrow.parquet as pq
 
             if self.writer is None:
-                self.writer = pq.ParquetWriter(self.f, self.schema, compression="zstd")
+                # Dictionary pages only where values repeat: trying one for the text column builds
+                # a hash table of every row's text before Parquet gives up on it.
+                dict_cols = [c for c in ("source", "kind") if c in self.schema.names]
+                self.writer = pq.ParquetWriter(self.f, self.schema, compression="zstd", use_dictionary=dict_cols)
             self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema), row_group_size=len(self.rows))
         self.rows, self.held = [], 0
 
