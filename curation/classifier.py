@@ -9,10 +9,8 @@ over a few others, so a user can pick ``quality.classifier.threshold``.
 
 The output folder holds ``model.bin`` (the fastText model: what ``quality.classifier.model_path``
 names, or the folder itself) and ``report.json`` (counts, hyper-parameters, held-out figures).
-Training uses one thread and a fixed seed. Even so, the official fastText 0.9.3 binding was
-seen here to give different models, and now and then "Encountered NaN.", from the same data
-and seed (on small inputs; see docs/quality-signals.md): held-out figures are reproducible to
-within noise, model bytes are not. A NaN run is retried.
+Training uses one thread, a fixed seed and zero-filled matrices (curation/malloc.py says why
+fastText 0.9.3 needs that): the same documents and parameters give the same model bytes.
 """
 
 from __future__ import annotations
@@ -108,20 +106,10 @@ def train(positive: Iterable[Document], negative: Iterable[Document], output_dir
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    # fastText 0.9.3 sometimes stops with "Encountered NaN." on small inputs, intermittently with
-    # the same seed and data (seen here at lr 0.1-0.5 on 60 documents, up to half the attempts):
-    # a fresh attempt succeeds.
-    attempts = 10
-    for attempt in range(1, attempts + 1):
-        try:
-            model = fasttext_model.train_supervised(
-                examples, out / MODEL_NAME, epoch=epoch, lr=lr, word_ngrams=word_ngrams, dim=dim,
-                bucket=bucket, min_count=min_count, seed=seed, threads=1,
-            )
-            break
-        except RuntimeError as e:
-            if attempt == attempts:
-                raise UserError(f"fastText training failed {attempts} times ({e}): try another --lr or --epoch") from None
+    model = fasttext_model.train_supervised(
+        examples, out / MODEL_NAME, epoch=epoch, lr=lr, word_ngrams=word_ngrams, dim=dim,
+        bucket=bucket, min_count=min_count, seed=seed, threads=1,
+    )
     seconds = time.perf_counter() - started
     report = {
         "model": MODEL_NAME,

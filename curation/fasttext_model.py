@@ -101,13 +101,11 @@ def train_supervised(
     """Train a supervised classifier from ``(label, text)`` pairs and save it to ``output``.
 
     Defaults follow DCLM's quality classifier recipe (bigram features, a few epochs). One
-    thread keeps the result deterministic for a given seed. ``bucket`` hashed n-gram rows (fastText's
-    default 2M) times ``dim`` floats is the model's size: 2M x 100 is 800 MB, so small corpora
-    use fewer.
+    thread and zero-filled matrices (``_train``) make the model bytes the same for a given seed.
+    ``bucket`` hashed n-gram rows (fastText's default 2M) times ``dim`` floats is the model's
+    size: 2M x 100 is 800 MB, so small corpora use fewer.
     """
     import tempfile
-
-    import fasttext
 
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -123,9 +121,32 @@ def train_supervised(
                     n += 1
         if n == 0:
             raise UserError("no training examples with text")
-        m = fasttext.train_supervised(
-            input=str(train_file), epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, bucket=bucket,
-            minCount=min_count, seed=seed, thread=threads, verbose=0,
-        )
+        m = _train(train_file, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, bucket=bucket,
+                   minCount=min_count, seed=seed, thread=threads)
     m.save_model(str(output))
     return FastTextModel(output)
+
+
+# Off glibc the matrices cannot be zero-filled and start with leftover heap contents: a run that
+# meets NaN there is retried, since the next one starts from other bytes.
+_ATTEMPTS_UNZEROED = 10
+
+
+def _train(train_file: Path, **params):
+    import fasttext
+
+    from curation.malloc import zeroed_allocations
+
+    attempts = 1
+    while True:
+        with zeroed_allocations() as zeroed:
+            try:
+                return fasttext.train_supervised(input=str(train_file), verbose=0, **params)
+            except RuntimeError as e:  # fastText's "Encountered NaN."
+                if zeroed or attempts >= _ATTEMPTS_UNZEROED:
+                    tried = "" if zeroed else f" in {attempts} attempts"
+                    raise UserError(
+                        f"fastText training diverged ({e}){tried} at lr {params['lr']}, epoch "
+                        f"{params['epoch']}: lower the learning rate"
+                    ) from None
+                attempts += 1

@@ -37,16 +37,42 @@ def test_cli_trains_and_reports_held_out_figures(tmp_path, capsys):
     assert f.model_path.endswith("model.bin")
 
 
-def test_retraining_gives_the_same_split_and_stable_figures(tmp_path):
-    # fastText 0.9.3 training is not bit-reproducible here even with one thread and a fixed
-    # seed (docs/quality-signals.md); the held-out split is, and the figures stay close.
+def test_retraining_gives_the_same_model_bytes(tmp_path):
     pos, neg = article_pages(None)
     pos, neg = pos[:30], neg[:30]
     a = classifier.train(pos, neg, tmp_path / "a", holdout=0.2, epoch=25, lr=0.5, bucket=50_000)
     b = classifier.train(pos, neg, tmp_path / "b", holdout=0.2, epoch=25, lr=0.5, bucket=50_000)
-    assert a["documents"] == b["documents"]
-    assert a["held_out"]["n"] == b["held_out"]["n"]
-    assert abs(a["held_out"]["accuracy"] - b["held_out"]["accuracy"]) <= 0.25
+    assert a["documents"] == b["documents"] and a["held_out"] == b["held_out"]
+    assert (tmp_path / "a" / "model.bin").read_bytes() == (tmp_path / "b" / "model.bin").read_bytes()
+
+
+_TRAIN_IN_CHILD = """
+import sys
+sys.path.insert(0, "tests")
+from classifier_data import article_pages
+from curation import classifier
+pos, neg = article_pages(None)
+classifier.train(pos[:30], neg[:30], sys.argv[1], holdout=0.2, epoch=25, lr=0.5, bucket=50_000)
+"""
+
+
+def test_training_ignores_what_the_heap_held_before(tmp_path):
+    # fastText 0.9.3 leaves nine tenths of its input matrix as uninitialised heap memory
+    # (curation/malloc.py). MALLOC_PERTURB_=1 fills every allocation with 0xfe bytes: without
+    # zero-filled matrices training then stops with "Encountered NaN." every time.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pos, neg = article_pages(None)
+    classifier.train(pos[:30], neg[:30], tmp_path / "here", holdout=0.2, epoch=25, lr=0.5, bucket=50_000)
+    env = {**os.environ, "MALLOC_PERTURB_": "1"}
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", _TRAIN_IN_CHILD, str(tmp_path / "child")], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "child" / "model.bin").read_bytes() == (tmp_path / "here" / "model.bin").read_bytes()
 
 
 def test_filter_annotates_scores_and_keeps_by_threshold():
