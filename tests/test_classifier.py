@@ -4,6 +4,10 @@ the filter's score annotation and threshold, and errors that name the fix."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -60,11 +64,6 @@ def test_training_ignores_what_the_heap_held_before(tmp_path):
     # fastText 0.9.3 leaves nine tenths of its input matrix as uninitialised heap memory
     # (curation/malloc.py). MALLOC_PERTURB_=1 fills every allocation with 0xfe bytes: without
     # zero-filled matrices training then stops with "Encountered NaN." every time.
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     pos, neg = article_pages(None)
     classifier.train(pos[:30], neg[:30], tmp_path / "here", holdout=0.2, epoch=25, lr=0.5, bucket=50_000)
     env = {**os.environ, "MALLOC_PERTURB_": "1"}
