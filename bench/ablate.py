@@ -73,11 +73,12 @@ def main() -> int:
     t0 = time.perf_counter()
     if args.train_only:
         from curation import ablate
+        from curation.train import ablate as train_ablate
         from curation.train.config import parse_set
 
         out = Path(args.train_only)
         build = json.loads((out / "build.json").read_text()) if (out / "build.json").is_file() else {}
-        results = ablate.run_ablation(out, ablate.parse_variants(args.variants), preset=args.preset, seeds=args.seeds,
+        results = train_ablate.run_ablation(out, ablate.parse_variants(args.variants), preset=args.preset, seeds=args.seeds,
                                       tokens=args.tokens, eval_windows=args.eval_windows,
                                       overrides=parse_set(args.train_set), build=build)
     else:

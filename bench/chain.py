@@ -189,7 +189,8 @@ def curate_beam(files: list[Path], cfg: PipelineConfig, workers: int) -> dict:
     from apache_beam.options.pipeline_options import PipelineOptions
 
     from curation.inputs import resolve_inputs
-    from pipelines.quality import LangId, Quality
+    from pipelines.langid import LangId
+    from pipelines.quality import Quality
     from pipelines.read import ReadAndExtract
     from pipelines.transforms import COUNTS, DOCS, SumCounts
 

@@ -144,7 +144,8 @@ def curate_beam(tok, docs_path: Path, out: Path) -> float:
 
     from curation.config import PipelineConfig, ShardConfig
     from curation.document import Document
-    from pipelines.write import Tokenize, WriteShards, tokenizer_info
+    from pipelines.shards import WriteShards
+    from pipelines.tokenize import Tokenize, tokenizer_info
 
     cfg = PipelineConfig(shards=ShardConfig(val_fraction=0.0))
     t0 = time.perf_counter()

@@ -17,22 +17,47 @@ Beam (the same transforms build-shards composes; any runner)::
         dedup["docs"] | api.WriteDocuments("out/custom")
 
 Every stage transform returns ``{"docs", "rejected", "counts"}`` (dedup adds ``duplicates``).
-Beam is imported only when a transform is first used.
+``build_shards`` runs the whole pipeline exactly as ``curate build-shards`` does (pipelines/run.py:
+output lock, stage checkpoints and resume, run.json), and returns the manifest.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
+import apache_beam as beam
+
+from curation import stats as stats_mod
 from curation.config import PipelineConfig, load_config as _load_config
+from curation.docio import iter_documents
 from curation.document import Document
+from curation.errors import UserError
+from curation.inputs import require_some_input, resolve_inputs
+from filters import registry
+from filters.plugins import plugin_filters
+from filters.stage import StageRunner
+from pipelines.dedup import Dedup
+from pipelines.options import pipeline_options
+from pipelines.langid import LangId
+from pipelines.parts import WriteParts
+from pipelines.pii import RedactPII
+from pipelines.quality import Quality
+from pipelines.read import ReadInputs as _ReadInputs
+from pipelines.run import BuildRequest, build_shards as _build_shards
+from pipelines.shards import WriteManifest, WriteShards
+from pipelines.tokenize import Tokenize, TrainTokenizer
+from pipelines.transforms import ApplyFilters
 
 __all__ = [
     "load_config", "read_documents", "filter_documents", "FilterResult", "PipelineConfig", "Document",
     "ReadInputs", "LangId", "Quality", "Dedup", "RedactPII", "TrainTokenizer", "Tokenize", "WriteShards",
     "WriteManifest", "WriteDocuments", "ApplyFilters", "build_shards",
 ]
+
+log = logging.getLogger("curate")
 
 
 def load_config(path: str | None = None, overrides: list[str] | None = None) -> PipelineConfig:
@@ -42,10 +67,6 @@ def load_config(path: str | None = None, overrides: list[str] | None = None) -> 
 
 def read_documents(path: str, text_key: str = "text", id_key: str = "id") -> Iterator[Document]:
     """Documents from JSONL[.gz|.zst] or Parquet; bad rows are skipped and logged."""
-    import logging
-
-    from curation.docio import iter_documents
-
     bad = 0
     for doc, reason in iter_documents(path, text_key, id_key):
         if doc is None:
@@ -53,7 +74,7 @@ def read_documents(path: str, text_key: str = "text", id_key: str = "id") -> Ite
             continue
         yield doc
     if bad:
-        logging.getLogger("curate").warning("%s: skipped %d bad rows", path, bad)
+        log.warning("%s: skipped %d bad rows", path, bad)
 
 
 @dataclass
@@ -65,138 +86,73 @@ class FilterResult:
 
 def filter_documents(docs: Iterable[Document], config: PipelineConfig | None = None,
                      stages: tuple[str, ...] = ("langid", "quality"), extra_filters: list | None = None) -> FilterResult:
-    """Run the language-ID and quality stages in this process, exactly as the pipeline does
-    (same filters, same routing, same reason codes), with optional extra filters appended to
-    the quality stage."""
-    from curation import stats as stats_mod
-    from filters import registry
-    from filters.base import run_chain
-
+    """Run the language-ID and quality stages in this process exactly as the pipeline does: the
+    same filters, routing and reason codes, through the same stage runner (filters/stage.py), so
+    a record a filter cannot handle is counted as failed here too, never raised. Optional extra
+    filters are appended to the quality stage."""
     cfg = config or PipelineConfig()
     chains = {
         "langid": registry.langid_filters(cfg),
-        "quality": registry.quality_filters(cfg) + _plugins(cfg) + list(extra_filters or []),
+        "quality": registry.quality_filters(cfg) + plugin_filters(cfg.plugins) + list(extra_filters or []),
         "pii": registry.pii_filters(cfg),
     }
-    for stage in stages:
-        for f in chains[stage]:
-            f.setup()
+    runners = {stage: StageRunner(stage, chains[stage]) for stage in stages}
+    for runner in runners.values():
+        runner.setup()
     counts: dict = {}
 
-    def count(stage, source, kind, reason=""):
+    def count(stage, source, kind, reason="", n=1):
         k = stats_mod.key(stage, source, kind, reason)
-        counts[k] = counts.get(k, 0) + 1
+        counts[k] = counts.get(k, 0) + n
 
     out = FilterResult()
     for doc in docs:
         for stage in stages:
-            count(stage, doc.source, "in")
-            res = run_chain(doc, chains[stage], stage)
-            if not res.keep:
-                count(stage, doc.source, "removed", res.reason)
-                out.rejected.append(res.doc.with_metadata(stage=stage, rule=res.filter_name, reason=res.reason))
+            kind, doc = runners[stage](doc, count)
+            if kind != "out":
+                out.rejected.append(doc)
                 break
-            count(stage, doc.source, "out")
-            doc = res.doc
         else:
             out.kept.append(doc)
     out.stats = stats_mod.assemble(counts.items(), order=list(stages))
     return out
 
 
-def _plugins(cfg: PipelineConfig) -> list:
-    from filters.plugins import plugin_filters
-
-    return plugin_filters(cfg.plugins)
-
-
-def build_shards(inputs: dict[str, list[str]], output: str, config: PipelineConfig | None = None, beam_args: list[str] | None = None) -> dict:
-    """Run the whole build-shards pipeline (as the CLI does, without resume) and return the manifest."""
-    import json
-
-    import apache_beam as beam
-
-    from curation.commands.common import pipeline_options
-    from curation.inputs import require_some_input, resolve_inputs
-    from pipelines import build_shards as pipeline
-
-    cfg = config or PipelineConfig()
+def build_shards(inputs: dict[str, list[str]], output: str, config: PipelineConfig | None = None,
+                 beam_args: list[str] | None = None, resume: bool = True) -> dict:
+    """Run the whole build-shards pipeline as the CLI does (lock, checkpoints, resume, run.json)
+    and return the manifest."""
     resolved = resolve_inputs(**inputs)
     require_some_input(resolved)
-    from pathlib import Path
-
-    out = Path(output).absolute()
-    out.mkdir(parents=True, exist_ok=True)
-    with beam.Pipeline(options=pipeline_options(beam_args or [])) as p:
-        pipeline.build(p, resolved, cfg, str(out))
-    return json.loads((out / "manifest.json").read_text())
+    res = _build_shards(BuildRequest(resolved, config or PipelineConfig(), str(Path(output).absolute()),
+                                     pipeline_options(beam_args or []), resume=resume, watch=False, argv=[]))
+    if res.manifest is None:
+        raise UserError(f"{output}: the run wrote no manifest")
+    return res.manifest
 
 
-# ---------------------------------------------------------------- Beam transforms, imported lazily
-_TRANSFORMS = {
-    "LangId": "pipelines.quality",
-    "Quality": "pipelines.quality",
-    "RedactPII": "pipelines.quality",
-    "Dedup": "pipelines.dedup",
-    "TrainTokenizer": "pipelines.write",
-    "Tokenize": "pipelines.write",
-    "WriteShards": "pipelines.write",
-    "WriteManifest": "pipelines.write",
-    "ApplyFilters": "pipelines.transforms",
-}
+class ReadInputs(beam.PTransform):
+    """Read --web/--books/--code/--docs style inputs: ``p | ReadInputs(cfg, web=[...], books=[...])``."""
+
+    def __init__(self, config: PipelineConfig | None = None, text_key: str = "text", id_key: str = "id",
+                 label: str | None = None, **inputs):
+        super().__init__(label)
+        self.config = config or PipelineConfig()
+        self.inputs = resolve_inputs(**inputs)
+        require_some_input(self.inputs)
+        self.text_key, self.id_key = text_key, id_key
+
+    def expand(self, pbegin):
+        return pbegin | "Read" >> _ReadInputs(self.inputs, self.config, self.text_key, self.id_key)
 
 
-def __getattr__(name: str):
-    if name in _TRANSFORMS:
-        import importlib
+class WriteDocuments(beam.PTransform):
+    """Write Documents as ``DIR/documents/part-NNNNN.parquet`` (or ``fmt="jsonl"``)."""
 
-        return getattr(importlib.import_module(_TRANSFORMS[name]), name)
-    if name == "ReadInputs":
-        return _read_inputs_transform()
-    if name == "WriteDocuments":
-        return _write_documents_transform()
-    raise AttributeError(f"module 'curation.api' has no attribute {name!r}")
+    def __init__(self, output_dir: str, fmt: str = "parquet", label: str | None = None):
+        super().__init__(label)
+        self.output_dir = str(Path(output_dir).absolute())
+        self.fmt = fmt
 
-
-def _read_inputs_transform():
-    import apache_beam as beam
-
-    class ReadInputs(beam.PTransform):
-        """Read --web/--books/--code/--docs style inputs: ``p | ReadInputs(cfg, web=[...], books=[...])``."""
-
-        def __init__(self, config: PipelineConfig | None = None, text_key: str = "text", id_key: str = "id", **inputs):
-            super().__init__()
-            from curation.inputs import require_some_input, resolve_inputs
-
-            self.config = config or PipelineConfig()
-            self.inputs = resolve_inputs(**inputs)
-            require_some_input(self.inputs)
-            self.text_key, self.id_key = text_key, id_key
-
-        def expand(self, pbegin):
-            from pipelines.build_shards import read_inputs
-
-            return read_inputs(pbegin.pipeline, self.inputs, self.config, self.text_key, self.id_key)
-
-    return ReadInputs
-
-
-def _write_documents_transform():
-    import apache_beam as beam
-
-    class WriteDocuments(beam.PTransform):
-        """Write Documents as ``DIR/documents/part-NNNNN.parquet`` (or ``fmt="jsonl"``)."""
-
-        def __init__(self, output_dir: str, fmt: str = "parquet"):
-            super().__init__()
-            from pathlib import Path
-
-            self.output_dir = str(Path(output_dir).absolute())
-            self.fmt = fmt
-
-        def expand(self, docs):
-            from pipelines.docs_io import WriteParts
-
-            return docs | WriteParts(self.output_dir, "documents", kind="documents", fmt=self.fmt)
-
-    return WriteDocuments
+    def expand(self, docs):
+        return docs | "Write" >> WriteParts(self.output_dir, "documents", kind="documents", fmt=self.fmt)

@@ -5,8 +5,8 @@ One section per stage, composed into ``PipelineConfig``. A YAML file overrides a
 line overrides the file. The resolved config is written into the manifest and checkpoints.
 Small values for the bundled sample live only in sample_data/config.yaml.
 
-docs/config.md is generated from these classes (bench/../scripts/gen_config_docs.py); keep the
-comments on each field short: they become that page.
+docs/config.md is generated from these classes (``python -m curation.configdoc``; a test keeps it
+in step); keep the comments on each field short: they become that page.
 """
 
 from __future__ import annotations

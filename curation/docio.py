@@ -14,24 +14,15 @@ import os
 from pathlib import Path
 from typing import Any, Iterator
 
+from curation import fs
 from curation.document import Document, content_hash
 
 PARQUET_SUFFIXES = (".parquet",)
 
 
-def _open_remote(path: str):
-    """gs://, s3://, hdfs:// ... through Beam's FileSystems, bytes as stored (seekable)."""
-    from apache_beam.io.filesystem import CompressionTypes
-    from apache_beam.io.filesystems import FileSystems
-
-    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
-
-
 def _open_binary(path: str) -> io.BufferedIOBase:
-    from curation.inputs import is_remote
-
     low = path.lower()
-    remote = _open_remote(path) if is_remote(path) else None
+    remote = fs.open_read(path) if fs.is_remote(path) else None
     if low.endswith(".gz"):
         return gzip.open(remote if remote is not None else path, "rb")
     if low.endswith(".zst") or low.endswith(".zstd"):

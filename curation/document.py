@@ -80,3 +80,13 @@ def rejected_schema():
     import pyarrow as pa
 
     return pa.schema(list(parquet_schema()) + [("stage", pa.string()), ("rule", pa.string()), ("reason", pa.string())])
+
+
+def duplicates_schema():
+    """The Arrow schema of duplicates/ (one row per removed duplicate, docs/format.md)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()),
+         ("similarity", pa.float64()), ("kind", pa.string())]
+    )

@@ -172,7 +172,7 @@ def format_explanation(info: dict) -> str:
         lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {d['kept_id']}, "
                      f"cluster {d['cluster_id']} of {d['cluster_size']} documents")
         s = d["survivor_shard"]
-        lines.append(f"  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
+        lines.append("  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
     s = info["survivor_of"]
     if s:
         lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"

@@ -17,7 +17,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from curation import fs
 from curation.errors import InputError
+from curation.fs import is_remote
+
+__all__ = ["KINDS", "InputFile", "display_path", "expand_input", "is_remote", "require_some_input", "resolve_inputs",
+           "within"]
 
 KINDS = ("web", "books", "code", "docs")
 
@@ -74,12 +79,6 @@ def _files_under(directory: Path, kind: str) -> list[Path]:
     return out
 
 
-def is_remote(path: str) -> bool:
-    """True for paths with a filesystem scheme other than local files (gs://, s3://, hdfs:// ...)."""
-    scheme, sep, _ = path.partition("://")
-    return bool(sep) and scheme.lower() != "file" and scheme.isidentifier()
-
-
 def _remote_root(value: str) -> str:
     """The folder part of a remote value before its first glob character."""
     cut = min((value.index(ch) for ch in "*?[" if ch in value), default=len(value))
@@ -104,11 +103,7 @@ def expand_input(inp: InputFile) -> list[InputFile]:
     filtered like local folders), else a file. No match gives an empty list: the caller counts it."""
     if not inp.pattern:
         return [inp]
-    from apache_beam.io.filesystems import FileSystems
-
-    def match(pattern: str) -> list[str]:
-        return sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
-
+    match = fs.match
     value = inp.path
     if any(ch in value for ch in "*?["):
         return [InputFile(inp.kind, p, inp.root) for p in match(value) if _accepts(inp.kind, p.rpartition("/")[2])]

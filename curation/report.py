@@ -222,20 +222,5 @@ def source_rows(manifest: dict | None) -> list[tuple[str, int, int]]:
     return sorted(((k, int(v["tokens"]), int(v["documents"])) for k, v in src.items()), key=lambda r: (-r[1], r[0]))
 
 
-def write_report(out_dir: str | Path, output: str | Path | None = None, token_budget: int = TOKEN_BUDGET) -> Path:
-    """Collect, render and write the report (under a temporary name, then renamed)."""
-    import os
-
-    from curation.report_html import render
-
-    data = collect(out_dir, token_budget)
-    target = Path(output) if output else Path(out_dir) / "report.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(render(data), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
-
-
 def esc(value) -> str:
     return html.escape(str(value), quote=True)

@@ -9,12 +9,16 @@ anyone linking into the report rely on.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
+from curation import fs
 from curation import report_plots as plots
 from curation.report import (
+    TOKEN_BUDGET,
     ReportData,
+    collect,
     esc,
     funnel_series,
     language_rows,
@@ -187,3 +191,10 @@ def render(data: ReportData) -> str:
         f"<title>{esc(title)}</title><style>{STYLE}</style></head>"
         f"<body><h1>{esc(title)}</h1><nav>{nav}</nav>{sections}</body></html>\n"
     )
+
+
+def write_report(out_dir: str | Path, output: str | Path | None = None, token_budget: int = TOKEN_BUDGET) -> Path:
+    """Collect, render and write the report (under a temporary name, then renamed)."""
+    target = Path(output) if output else Path(out_dir) / "report.html"
+    fs.write_bytes_atomic(str(target), render(collect(out_dir, token_budget)).encode("utf-8"))
+    return target

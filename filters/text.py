@@ -21,6 +21,8 @@ import threading
 import unicodedata
 from functools import cached_property, lru_cache
 
+from curation.langs import NO_SPACE_LANGS  # noqa: F401  (filters import it from here)
+
 # Scripts without spaces between words: one character, one "word".
 _NO_SPACE_CHARS = (
     "\u0e00-\u0e7f"  # Thai
@@ -86,9 +88,7 @@ def tokenize(text: str) -> list[str]:
         return _PLAIN_WORD_RE.findall(text)
     return WORD_RE.findall(text)
 
-# Languages whose word-based rules (mean word length, stop words, words per line) need a
-# segmenter we do not ship: those rules are skipped for them (docs/filters.md).
-NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu", "dz"})
+# NO_SPACE_LANGS (curation/langs.py): word-based rules are skipped for them (docs/filters.md).
 
 PUNCTUATION = frozenset(string.punctuation + "…“”‘’«»„‚–—·•¡¿、。，！？：；（）《》「」『』【】")
 

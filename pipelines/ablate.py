@@ -21,10 +21,17 @@ import logging
 import apache_beam as beam
 from apache_beam.pvalue import AsSingleton
 
-from curation.ablate import STAGES, chunk_text
+from curation.ablate import chunk_text
 from curation.config import PipelineConfig
 from curation.document import Document, id_hash64
-from pipelines.transforms import COUNTS, DOCS, REJECTED, AssembleStats, CountingDoFn, SumCounts, mark_rejected
+from curation.tokenizer import Tokenizer
+from pipelines.dedup import Dedup
+from pipelines.langid import LangId
+from pipelines.pii import RedactPII
+from pipelines.quality import Quality
+from pipelines.shards import WriteManifest, WriteShards
+from pipelines.tokenize import Tokenize, save_tokenizer
+from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, WriteStats, mark_rejected
 
 log = logging.getLogger("curate")
 
@@ -112,7 +119,7 @@ class _DecideDecontamination(CountingDoFn):
                 yield doc
 
 
-class Decontaminate(beam.PTransform):
+class DecontaminateEval(beam.PTransform):
     """Stage "decontaminate": remove training documents that are exact or near (Jaccard >=
     dedup.threshold) duplicates of an evaluation document.
 
@@ -127,8 +134,6 @@ class Decontaminate(beam.PTransform):
         self.reference = reference
 
     def expand(self, docs):
-        from pipelines.dedup import Dedup
-
         dedup = docs | "Dedup" >> Dedup(self.config, reference=self.reference)
         # dedup's "duplicates" output only lists rows of removed documents; a reference never is.
         hits = (
@@ -156,9 +161,6 @@ def _annotate_only(cfg: PipelineConfig) -> PipelineConfig:
 
 
 def _stage_transform(stage: str, cfg: PipelineConfig):
-    from pipelines.dedup import Dedup
-    from pipelines.quality import LangId, Quality, RedactPII
-
     if stage == "langid":
         return LangId(cfg)
     if stage == "langid_annotate":
@@ -172,7 +174,7 @@ def _stage_transform(stage: str, cfg: PipelineConfig):
     raise ValueError(f"unknown stage {stage!r}")
 
 
-class _StageCache:
+class StageCache:
     """Applies stage sequences to raw, sharing common prefixes between variants: curated and
     no_dedup run language ID and the quality rules once."""
 
@@ -198,14 +200,11 @@ class _SaveTokenizer(beam.DoFn):
         self.output_dir = output_dir
 
     def process(self, info: dict):
-        from curation.tokenizer import Tokenizer
-        from pipelines.write import _save_tokenizer
-
-        _save_tokenizer(Tokenizer(info["model"], info["kind"]), self.output_dir)
+        save_tokenizer(Tokenizer(info["model"], info["kind"]), self.output_dir)
         yield info["file"]
 
 
-def _chunk_doc(doc: Document, max_bytes: int):
+def chunk_doc(doc: Document, max_bytes: int):
     for i, text in enumerate(chunk_text(doc.text, max_bytes)):
         yield Document(f"{doc.id}#{i:05d}", text, doc.source, dict(doc.metadata, eval_doc=doc.id))
 
@@ -225,8 +224,6 @@ class WriteVariant(beam.PTransform):
         self.chain = chain
 
     def expand(self, docs):
-        from pipelines.write import Tokenize, WriteManifest, WriteShards
-
         shards = self.config.shards
         all_train = dataclasses.replace(self.config, shards=dataclasses.replace(shards, val_fraction=0.0))
         all_val = dataclasses.replace(self.config, shards=dataclasses.replace(shards, val_fraction=1.0))
@@ -235,65 +232,7 @@ class WriteVariant(beam.PTransform):
         val = self.eval_rows | "WriteEval" >> WriteShards(all_val, self.vdir, self.tokenizer)
         saved = self.tokenizer | "SaveTokenizer" >> beam.ParDo(_SaveTokenizer(self.vdir))
         entries = (train, val) | "Entries" >> beam.Flatten()
-        stats = (
-            tuple(self.counts) + (tokens[COUNTS],)
-            | "SumCounts" >> SumCounts()
-            | "CollectCounts" >> beam.combiners.ToList()
-            | "Stats" >> beam.ParDo(AssembleStats(self.vdir, self.chain, write=False))
-        )
+        stats = (*self.counts, tokens[COUNTS]) | "Stats" >> WriteStats(self.vdir, self.chain, write=False)
         # The manifest waits for the tokenizer copy too (as a side input), so it stays the last write.
         gated = entries | "AfterTokenizer" >> beam.Map(lambda e, _: e, beam.pvalue.AsList(saved))
         return gated | "WriteManifest" >> WriteManifest(self.config, self.vdir, self.tokenizer, gated, stats)
-
-
-# ---------------------------------------------------------------- the whole graph
-def build_ablation(p, inputs, cfg: PipelineConfig, output_dir: str, variants: list[str], *, eval_inputs=(),
-                   eval_fraction: float = 0.1, eval_chunk_bytes: int = 4096, text_key: str = "text",
-                   id_key: str = "id") -> dict:
-    """Add the ablation build to ``p``. Returns {variant: manifest PCollection}.
-
-    ``eval_inputs``: --docs-kind InputFiles of the user's evaluation documents; empty: hold out
-    ``eval_fraction`` of the books (by bytes, whole books, at least one)."""
-    from pipelines.build_shards import read_inputs
-    from pipelines.docs_io import ReadDocuments, WriteParts
-    from pipelines.write import Tokenize, TrainTokenizer
-
-    out = output_dir.rstrip("/")
-    read = read_inputs(p, inputs, cfg, text_key, id_key)
-    base_counts = [read[COUNTS]]
-    base_chain = ["read", "extract"]
-    if eval_inputs:
-        eval_docs = (p | "ReadEval" >> ReadDocuments(list(eval_inputs), text_key, id_key))[DOCS]
-        train_docs = read[DOCS]
-    else:
-        held = read[DOCS] | "HoldOut" >> HoldOutBooks(eval_fraction)
-        eval_docs, train_docs = held[EVAL], held[DOCS]
-        base_counts.append(held[COUNTS])
-        base_chain.append(HOLDOUT)
-    decon = train_docs | "Decontaminate" >> Decontaminate(cfg, eval_docs)
-    base_counts.append(decon[COUNTS])
-    base_chain.append(DECONTAMINATE)
-    raw = decon[DOCS]
-
-    eval_docs | "WriteEvalDocs" >> WriteParts(out, "eval/documents", kind="documents")
-    decon[REJECTED] | "WriteDecontaminated" >> WriteParts(out, "decontaminated", kind="rejected")
-
-    tokenizer = raw | "TrainTokenizer" >> TrainTokenizer(cfg, out)
-    eval_rows = (
-        eval_docs
-        | "ChunkEval" >> beam.FlatMap(_chunk_doc, eval_chunk_bytes)
-        | "TokenizeEval" >> Tokenize(cfg, tokenizer)
-    )[DOCS]
-
-    cache = _StageCache(raw, cfg)
-    manifests = {}
-    for name in variants:
-        stages = STAGES[name]
-        outputs = cache.apply(stages)
-        docs = outputs[-1][DOCS] if outputs else raw
-        chain = base_chain + [("langid" if s == "langid_annotate" else s) for s in stages] + ["tokenize"]
-        counts = base_counts + [o[COUNTS] for o in outputs]
-        manifests[name] = docs | f"Write[{name}]" >> WriteVariant(
-            cfg, f"{out}/variants/{name}", tokenizer, eval_rows, counts, chain
-        )
-    return manifests

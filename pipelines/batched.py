@@ -24,9 +24,9 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
+from curation.dedup.plan import PARTITIONS
 from curation.malloc import trim
 
-PARTITIONS = 1024
 # Records a worker buffers (as Python tuples) before it emits them. 16,384 rather than 65,536:
 # the same speed at 100k documents with less held per worker (docs/bench-dedup.md).
 FLUSH = 16_384

@@ -17,14 +17,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
+from curation import fs
 from curation.config import PipelineConfig, to_dict
+from curation.document import duplicates_schema
 from curation.stats import CountKey
+from pipelines.parts import ReadParts, WriteParts
+from pipelines.transforms import SumCounts
 
 # Checkpointed groups in pipeline order, and the config sections each one depends on.
 GROUPS = ["extract", "filter", "dedup"]
@@ -42,7 +47,7 @@ def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
     for inp in inputs:
         if getattr(inp, "pattern", False):
             h.update(f"{inp.kind}\0{inp.path}\0pattern\n".encode("utf-8", "surrogateescape"))
-            if match_remote:
+            if match_remote:  # sizes and times of remote files: Beam's FileSystems metadata
                 pattern = inp.path if any(ch in inp.path for ch in "*?[") else f"{inp.path.rstrip('/')}/**"
                 for pat in (pattern, inp.path.rstrip("/")):
                     try:
@@ -86,7 +91,7 @@ def stage_dir(out_dir: str, group: str, key: str) -> str:
 
 
 def is_complete(out_dir: str, group: str, key: str) -> bool:
-    return FileSystems.exists(f"{stage_dir(out_dir, group, key)}/{MARKER}")
+    return fs.exists(f"{stage_dir(out_dir, group, key)}/{MARKER}")
 
 
 def latest_complete(out_dir: str, keys: dict[str, str]) -> str | None:
@@ -101,8 +106,7 @@ def latest_complete(out_dir: str, keys: dict[str, str]) -> str | None:
 
 
 def load_counts(out_dir: str, group: str, key: str) -> list[tuple[CountKey, int]]:
-    with FileSystems.open(f"{stage_dir(out_dir, group, key)}/{MARKER}") as f:
-        data = json.loads(f.read().decode("utf-8"))
+    data = fs.read_json(f"{stage_dir(out_dir, group, key)}/{MARKER}")
     return [(tuple(k), int(n)) for k, n in data["counts"]]
 
 
@@ -112,8 +116,6 @@ def remove_stale(out_dir: str, keys: dict[str, str]) -> None:
     if not root.is_dir():
         return
     wanted = {f"{g}-{k}" for g, k in keys.items()}
-    import shutil
-
     for child in root.iterdir():
         complete = (child / MARKER).exists()
         if child.name not in wanted or not complete:
@@ -126,10 +128,8 @@ class _WriteMarker(beam.DoFn):
         self.group = group
 
     def process(self, counts, *_written):
-        from pipelines.fsutil import write_json
-
         rows = sorted([list(k), int(n)] for k, n in counts)
-        write_json(f"{self.directory}/{MARKER}", {"group": self.group, "counts": rows})
+        fs.write_json(f"{self.directory}/{MARKER}", {"group": self.group, "counts": rows})
         yield self.group
 
 
@@ -142,10 +142,6 @@ class MaterialiseStage(beam.PTransform):
         self.group = group
 
     def expand(self, outputs: dict):
-        from pipelines.build_shards import duplicates_schema
-        from pipelines.docs_io import WriteParts
-        from pipelines.transforms import SumCounts
-
         written = [
             outputs["docs"] | "WriteDocs" >> WriteParts(self.directory, "documents", kind="documents"),
             outputs["rejected"] | "WriteRejected" >> WriteParts(self.directory, "rejected", kind="rejected"),
@@ -174,8 +170,6 @@ class ReadCheckpoint(beam.PTransform):
         self.key = key
 
     def expand(self, pbegin):
-        from pipelines.docs_io import ReadParts
-
         out = {
             # Only the last complete group's documents feed the graph; earlier ones give rejects and counts.
             "docs": (pbegin | "Docs" >> ReadParts(f"{self.directory}/documents", kind="documents"))

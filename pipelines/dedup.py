@@ -32,104 +32,35 @@ always win, are never removed, never emitted and not counted as input.
 
 from __future__ import annotations
 
-import functools
-import itertools
-import logging
 from collections import defaultdict
 
 import apache_beam as beam
 import numpy as np
-import xxhash
 
 from curation.config import PipelineConfig
 from curation.dedup import components as cc
-from curation.dedup.keep import is_reference, node_id, node_key
-from curation.dedup.minhash import LSH_PARTITIONS, Signer, band_hashes, estimated_jaccard, lsh_params
-from curation.dedup.normalize import jaccard_sorted, shingle_hashes
+from curation.dedup.buckets import bucket_pairs
+from curation.dedup.features import FAILED, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, source_code
+from curation.dedup.keep import is_reference, node_id
+from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
+from curation.dedup.normalize import jaccard_sorted
 from curation.document import Document, content_hash
 from curation.malloc import trim
 from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, as_is, emit_global, regroup
-from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.payload_store import resolve
+from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
-log = logging.getLogger("curate")
-
-STAGE = "dedup"
 DUPLICATES = "duplicates"
 EXACT = "exact"
 NEAR = "near"
 _EDGES = "edges"
 _SIMS = "sims"
-_PAYLOAD = "payload"
-_FAILED = "failed"
-
-
-# Source code of a reference band record: it joins every source's group in a bucket.
-_REF_CODE = 0
-# A packed LSH band record: band hash (seeded by band index), handle, source code.
-_REC = np.dtype([("h", "<u8"), ("n", "<u8"), ("s", "<u4")])
-
-
-def source_code(source: str) -> int:
-    """32-bit code of a source label, never the reference code. Two labels sharing a code would
-    only share LSH buckets: verification checks the real labels before comparing."""
-    return xxhash.xxh32_intdigest(source.encode("utf-8", "surrogatepass")) | 1
-
-
-def handle_of(doc_id: str, loc: int, reference: bool = False) -> int:
-    """The 64-bit stand-in for a node in band records and payload joins (a hash of id, location
-    and role). Two nodes with one handle are both verified against every leaf at their centre,
-    so a collision costs comparisons, not correctness (docs/dedup.md)."""
-    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass") + (b"\x00ref" if reference else b""), seed=loc)
-
-
-def node_loc(node) -> int:
-    return node[4]
-
-
-class Featurizer:
-    """Document -> exact record, payload, or a failure reason (shared by both dedup variants).
-
-    The payload is the sorted uint32 shingle-hash set (verify on) or the MinHash signature
-    (verify off: the estimate is checked against the threshold instead)."""
-
-    def __init__(self, cfg: PipelineConfig, reference: bool):
-        self.d = cfg.dedup
-        self.reference = reference
-        self.bands, self.rows = lsh_params(self.d.threshold, self.d.num_perm, self.d.lsh_min_recall)
-        # Made here, where the pipeline is built: it carries its permutations to the workers.
-        self.signer = Signer(self.d.num_perm, self.d.seed) if self.d.near else None
-
-    def __call__(self, doc: Document, loc: int):
-        """Yields (tag, key, value) with tag "keys", _PAYLOAD or _FAILED."""
-        node = node_key(doc, self.d.source_priority, self.reference) + (loc,)
-        handle = handle_of(doc.id, loc, self.reference)
-        try:
-            lang = doc.metadata.get("lang") if isinstance(doc.metadata.get("lang"), str) else None
-            shingles, _, ekey = shingle_hashes(doc.text, self.d.ngram, self.d.char_ngram, lang)
-            bands = b""
-            payload = None
-            if self.d.near and len(shingles):
-                sig = self.signer.signature(shingles)
-                bands = band_hashes(sig, self.bands, self.rows).tobytes()
-                payload = (shingles if self.d.verify else sig).tobytes()
-        except Exception as e:  # one bad record must not kill the run: counted, logged in one line
-            if self.reference:
-                log.warning("dedup: reference document %s skipped: %s", doc.id, e)
-                return
-            log.warning("dedup: %s on document %s: %s", type(e).__name__, doc.id, str(e)[:200])
-            yield _FAILED, doc.id, (loc, f"{STAGE}/error_{type(e).__name__}")
-            return
-        if payload is not None:
-            yield _PAYLOAD, handle, (node, doc.source, payload)
-        # Without exact dedup every document is its own exact group.
-        key = ekey if self.d.exact else handle.to_bytes(8, "big") + (b"r" if self.reference else b"")
-        yield "keys", key, (node, doc.source, handle, bands)
 
 
 def as_outputs(featurized):
-    """Featurizer's (tag, key, value) -> the DoFn's main ("keys") and tagged outputs."""
+    """Featurizer's (tag, key, value) -> the DoFn's main (KEYS) and tagged outputs."""
     for tag, key, value in featurized:
-        yield (key, value) if tag == "keys" else beam.pvalue.TaggedOutput(tag, (key, value))
+        yield (key, value) if tag == KEYS else beam.pvalue.TaggedOutput(tag, (key, value))
 
 
 class _Featurize(beam.DoFn):
@@ -150,10 +81,6 @@ def _by_source(members):
     if not groups and refs:
         return [refs]
     return [g + refs for _, g in sorted(groups.items())]
-
-
-_PARTITIONS = LSH_PARTITIONS
-_FLUSH = FLUSH
 
 
 class _ExactGroups(beam.DoFn):
@@ -178,13 +105,13 @@ class _ExactGroups(beam.DoFn):
             if not bands:
                 continue
             h = np.frombuffer(bands, dtype=np.uint64)
-            rec = np.empty(len(h), dtype=_REC)
+            rec = np.empty(len(h), dtype=REC)
             rec["h"] = h
             rec["n"] = handle
-            rec["s"] = _REF_CODE if is_reference(node) else source_code(source)
+            rec["s"] = REF_CODE if is_reference(node) else source_code(source)
             self._recs.append(rec)
             self._held += len(h)
-        if self._held >= _FLUSH:
+        if self._held >= FLUSH:
             yield from self._flush()
 
     def _flush(self):
@@ -192,7 +119,7 @@ class _ExactGroups(beam.DoFn):
             return
         a = np.concatenate(self._recs)
         self._recs, self._held = [], 0
-        part = a["h"] % np.uint64(_PARTITIONS)
+        part = a["h"] % np.uint64(LSH_PARTITIONS)
         order = np.argsort(part, kind="stable")
         a, part = a[order], part[order]
         cuts = np.flatnonzero(part[1:] != part[:-1]) + 1
@@ -205,94 +132,11 @@ class _ExactGroups(beam.DoFn):
         trim()
 
 
-# A bucket group this small is verified pair by pair; a larger one as a star from its smallest
-# handle. All pairs find an edge a star misses when two members are each close to a third but
-# not to each other and the star's centre is one of them (recall 0.995 -> 0.996 on the bench);
-# a star keeps a 10,000-copy bucket at 9,999 pairs instead of 50 million.
-ALL_PAIRS_MAX = 8
-
-
-@functools.cache
-def _combos(m: int) -> np.ndarray:
-    return np.array(list(itertools.combinations(range(m), 2)), dtype=np.int64)
-
-
-def _group_pairs(n: np.ndarray, g_start: np.ndarray) -> list[np.ndarray]:
-    """Sorted handles ``n`` cut into groups at ``g_start`` -> (smaller, larger) pairs: all pairs
-    in groups of up to ALL_PAIRS_MAX members, a star from the smallest in larger ones."""
-    starts = np.flatnonzero(g_start)
-    sizes = np.diff(np.r_[starts, len(n)])
-    out = []
-    for m in range(2, ALL_PAIRS_MAX + 1):
-        s = starts[sizes == m]
-        if len(s):
-            idx = (s[:, None, None] + _combos(m)[None, :, :]).reshape(-1, 2)
-            out.append(np.stack([n[idx[:, 0]], n[idx[:, 1]]], axis=1))
-    big = sizes > ALL_PAIRS_MAX
-    if big.any():
-        gid = np.repeat(np.arange(len(starts)), sizes)
-        rows = np.flatnonzero(big[gid] & ~g_start)
-        out.append(np.stack([n[starts[gid[rows]]], n[rows]], axis=1))
-    return out
-
-
-def bucket_pairs(a: np.ndarray) -> np.ndarray:
-    """Packed band records of one partition -> distinct (smaller, larger) handle pairs, (k, 2).
-
-    A bucket is one band hash; within it each source is its own group (reference records join
-    every group). Small groups give all their pairs, large ones a star (ALL_PAIRS_MAX);
-    components needs connectivity only. Singleton buckets (most of them) and reference-only
-    groups give nothing."""
-    empty = np.empty((0, 2), dtype=np.uint64)
-    if len(a) < 2:
-        return empty
-    a = a[np.lexsort((a["n"], a["s"], a["h"]))]
-    h = a["h"]
-    same = h[1:] == h[:-1]
-    multi = np.zeros(len(a), dtype=bool)
-    multi[1:] |= same
-    multi[:-1] |= same
-    a = a[multi]
-    if len(a) == 0:
-        return empty
-    h, s, n = a["h"], a["s"], a["n"]
-    run_start = np.r_[True, h[1:] != h[:-1]]
-    run_id = np.cumsum(run_start) - 1
-    ref_run = np.zeros(run_id[-1] + 1, dtype=bool)
-    ref_run[run_id[s == _REF_CODE]] = True
-    slow = ref_run[run_id]
-    out = []
-    # Buckets without references, vectorised: groups of equal (band hash, source code).
-    hb, sb, nb = h[~slow], s[~slow], n[~slow]
-    if len(hb):
-        out += _group_pairs(nb, np.r_[True, (hb[1:] != hb[:-1]) | (sb[1:] != sb[:-1])])
-    # Buckets with a reference member (rare): every source group gets the references.
-    if slow.any():
-        hs, ss, ns = h[slow], s[slow], n[slow]
-        cuts = np.flatnonzero(hs[1:] != hs[:-1]) + 1
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(hs)]):
-            refs = {x for x, c in zip(ns[lo:hi].tolist(), ss[lo:hi].tolist()) if c == _REF_CODE}
-            groups = defaultdict(set)
-            for x, c in zip(ns[lo:hi].tolist(), ss[lo:hi].tolist()):
-                if c != _REF_CODE:
-                    groups[c].add(x)
-            for members in groups.values():
-                grp = np.array(sorted(members | refs), dtype=np.uint64)
-                if len(grp) > 1:
-                    out += _group_pairs(grp, np.r_[True, np.zeros(len(grp) - 1, dtype=bool)])
-    out = [p for p in out if len(p)]
-    if not out:
-        return empty
-    allp = np.concatenate(out)
-    allp = allp[allp[:, 0] != allp[:, 1]]
-    return np.unique(allp, axis=0) if len(allp) else empty
-
-
 def _roles(item):
     """A partition's band records -> roles: (leaf, centre) tells the leaf where to send its
     payload, (centre, None) tells the centre to send its own."""
     _, blobs = item
-    pairs = bucket_pairs(np.frombuffer(b"".join(blobs), dtype=_REC))
+    pairs = bucket_pairs(np.frombuffer(b"".join(blobs), dtype=REC))
     if not len(pairs):
         return
     for c, leaf in pairs.tolist():
@@ -318,7 +162,7 @@ def _ship(item):
     """Join on handle: a leaf's payload goes to each of its centres, a centre's to itself.
     Handles in no pair (most of them) send nothing further."""
     handle, grouped = item
-    pays, roles = grouped[_PAYLOAD], grouped["roles"]
+    pays, roles = grouped[PAYLOAD], grouped["roles"]
     if not pays or not roles:
         return
     targets = set(roles)
@@ -338,8 +182,6 @@ class _VerifyAtCentre(CountingDoFn):
         self.payload_folder = payload_folder
 
     def process(self, item):
-        from pipelines.payload_store import resolve
-
         groups = regroup(item[1])
         files = resolve(self.payload_folder, (v[3] for vs in groups.values() for v in vs))
         for incoming in groups.values():
@@ -452,8 +294,8 @@ class Decisions(beam.PTransform):
         if d.near:
             roles = exact["bands"] | "GroupBuckets" >> beam.GroupByKey() | "Buckets" >> beam.FlatMap(_roles)
             shipped = (
-                {"roles": roles, _PAYLOAD: payload}
-                | "JoinPayloads" >> BatchedCoGroupByKey(weigh={_PAYLOAD: _payload_size})
+                {"roles": roles, PAYLOAD: payload}
+                | "JoinPayloads" >> BatchedCoGroupByKey(weigh={PAYLOAD: _payload_size})
                 | "Ship" >> beam.FlatMap(_ship)
             )
             verified = (
@@ -474,13 +316,13 @@ class Decisions(beam.PTransform):
         return {"rows": rows, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
 
 
-def _featurize_reference(reference, cfg, keys: list, payloads: list):
-    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(_PAYLOAD, _FAILED, main="keys")
-    keys.append(ref["keys"])
-    payloads.append(ref[_PAYLOAD])
+def featurize_reference(reference, cfg, keys: list, payloads: list):
+    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(PAYLOAD, FAILED, main=KEYS)
+    keys.append(ref[KEYS])
+    payloads.append(ref[PAYLOAD])
 
 
-def _flat(pcolls: list, label: str):
+def flatten(pcolls: list, label: str):
     return pcolls[0] if len(pcolls) == 1 else tuple(pcolls) | label >> beam.Flatten()
 
 
@@ -491,7 +333,7 @@ class _Join(CountingDoFn):
         _, grouped = item
         docs = grouped[DOCS]
         dups = grouped["dup"]
-        failed = [reason for _, reason in grouped[_FAILED]]
+        failed = [reason for _, reason in grouped[FAILED]]
         for doc in docs:
             self.count(STAGE, doc.source, "in")
             if failed:
@@ -526,16 +368,16 @@ class Dedup(beam.PTransform):
         self.reference = reference
 
     def expand(self, docs):
-        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(_PAYLOAD, _FAILED, main="keys")
-        keys, payloads = [feats["keys"]], [feats[_PAYLOAD]]
+        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(PAYLOAD, FAILED, main=KEYS)
+        keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
-            _featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (_flat(keys, "FlattenKeys"), _flat(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
+            featurize_reference(self.reference, self.cfg, keys, payloads)
+        dec = (flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
         joined = (
             {
                 DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),
                 "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv[1])),
-                _FAILED: feats[_FAILED],
+                FAILED: feats[FAILED],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
             | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, main=DOCS)
@@ -546,43 +388,3 @@ class Dedup(beam.PTransform):
             COUNTS: (dec[COUNTS], joined[COUNTS]) | "FlattenCounts" >> beam.Flatten(),
             DUPLICATES: joined[DUPLICATES],
         }
-
-
-DEDUP_CHAIN = ["read", "extract", "dedup"]
-
-
-def duplicates_schema():
-    import pyarrow as pa
-
-    return pa.schema(
-        [("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()),
-         ("similarity", pa.float64()), ("kind", pa.string())]
-    )
-
-
-def build_dedup(p, inputs: list, config: PipelineConfig, output_dir: str, fmt: str = "parquet",
-                text_key: str = "text", id_key: str = "id", reference_inputs: list | None = None):
-    """The `curate dedup` graph: input files -> DedupFiles; DIR/documents/ (kept), DIR/duplicates/
-    (lineage rows), DIR/rejected/ (unreadable rows) and DIR/stats.json. Removed documents are not
-    written again: their text is in the input and duplicates/ names each one and its survivor."""
-    from pipelines.docs_io import ReadDocuments, WriteParts
-    from pipelines.dedup_files import DedupFiles
-    from pipelines.transforms import SumCounts
-
-    out = output_dir.rstrip("/")
-    reference = None
-    if reference_inputs:
-        reference = (p | "ReadReference" >> ReadDocuments(reference_inputs, text_key, id_key))[DOCS]
-    dedup = p | "Dedup" >> DedupFiles(inputs, config, out, fmt, text_key, id_key, reference=reference)
-    bad_written = dedup[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
-    return (
-        (dedup[COUNTS],)
-        | "SumCounts" >> SumCounts()
-        | "CollectCounts" >> beam.combiners.ToList()
-        | "WriteStats" >> beam.ParDo(
-            AssembleStats(out, DEDUP_CHAIN),
-            beam.pvalue.AsList(dedup["documents"]),
-            beam.pvalue.AsList(dedup[DUPLICATES]),
-            beam.pvalue.AsList(bad_written),
-        )
-    )

@@ -18,17 +18,20 @@ from collections import Counter
 from dataclasses import dataclass
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from curation import fs
 from curation.config import PipelineConfig
-from curation.document import parquet_schema
+from curation.dedup.features import FAILED, KEYS, PAYLOAD, STAGE, Featurizer, node_loc
+from curation.dedup.keep import node_id
+from curation.docio import PARQUET_SUFFIXES, iter_range, parquet_row_groups, splittable
+from curation.document import duplicates_schema, parquet_schema
+from curation.inputs import expand_input
 from curation.malloc import trim
 from pipelines.batched import BatchedCoGroupByKey
-from pipelines.dedup import (
-    _FAILED, _PAYLOAD, DUPLICATES, STAGE, Decisions, Featurizer, _featurize_reference, _flat, as_outputs, duplicates_schema,
-    node_id, node_loc,
-)
-from pipelines.docs_io import _tmp_name, bad_row, doc_row, file_info, jsonl_line
+from pipelines.dedup import DUPLICATES, Decisions, as_outputs, featurize_reference, flatten
+from pipelines.parts import bad_row, doc_row, file_info, jsonl_line
 from pipelines.payload_store import ChunkPayloads, payload_dir, remove
 from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
 
@@ -46,14 +49,8 @@ class Chunk:
     idx: int = 0
 
 
-def _size(path: str) -> int:
-    return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
-
-
 def file_chunks(path: str, relpath: str, chunk_bytes: int) -> list[Chunk]:
     """One file's chunks (indices assigned later, over all files)."""
-    from curation.docio import PARQUET_SUFFIXES, parquet_row_groups, splittable
-
     if not splittable(path):
         return [Chunk(path, 0, -1, relpath)]
     try:
@@ -67,7 +64,7 @@ def file_chunks(path: str, relpath: str, chunk_bytes: int) -> list[Chunk]:
                 acc += s
             out.append(Chunk(path, lo, -1, relpath))
             return out
-        size = _size(path)
+        size = fs.size(path)
     except Exception:  # unreadable: one whole-file chunk, whose reader counts it
         return [Chunk(path, 0, -1, relpath)]
     if size <= chunk_bytes:
@@ -93,14 +90,12 @@ class _FeaturizeChunk(CountingDoFn):
 
     def _outputs(self, doc, chunk: Chunk, store: ChunkPayloads | None):
         for tag, key, value in self.featurizer(doc, chunk.idx):
-            if tag == _PAYLOAD and store is not None:
+            if tag == PAYLOAD and store is not None:
                 node, source, payload = value
                 value = (node, source, store.add(payload))
             yield tag, key, value
 
     def process(self, chunk: Chunk):
-        from curation.docio import iter_range
-
         store = ChunkPayloads(self.payload_folder, chunk.idx) if self.payload_folder else None
         good: Counter = Counter()  # per source; counted once per chunk, not per document
         for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
@@ -124,8 +119,8 @@ class _RowWriter:
 
     def __init__(self, path: str, fmt: str, schema):
         self.path, self.fmt, self.schema = path, fmt, schema
-        self.tmp = _tmp_name(path)
-        self.f = FileSystems.create(self.tmp)
+        self._target = fs.atomic_writer(path)  # entered now, left (renamed into place) by close()
+        self.f = self._target.__enter__()
         self.writer = None
         self.rows: list[dict] = []
         self.held = 0
@@ -145,9 +140,6 @@ class _RowWriter:
             for r in self.rows:
                 self.f.write(jsonl_line(r))
         else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
             if self.writer is None:
                 # Dictionary pages only where values repeat: trying one for the text column builds
                 # a hash table of every row's text before Parquet gives up on it.
@@ -160,16 +152,8 @@ class _RowWriter:
         self._flush()
         if self.writer is not None:
             self.writer.close()
-        self.f.close()
-        FileSystems.rename([self.tmp], [self.path])
+        self._target.__exit__(None, None, None)
         return file_info(self.path, rel, self.count)
-
-
-def _mkdirs(path: str) -> None:
-    try:
-        FileSystems.mkdirs(path)
-    except OSError:
-        pass  # another worker made it
 
 
 class _WriteChunk(CountingDoFn):
@@ -183,14 +167,12 @@ class _WriteChunk(CountingDoFn):
         self.id_key = id_key
 
     def process(self, item):
-        from curation.docio import iter_range
-
         idx, grouped = item
         if not grouped["chunk"]:
             return
         chunk = grouped["chunk"][0]
         dups = dict(grouped["dup"])
-        failed = dict(grouped[_FAILED])
+        failed = dict(grouped[FAILED])
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         rel = f"documents/part-{idx:05d}.{ext}"
         docs = None
@@ -206,7 +188,6 @@ class _WriteChunk(CountingDoFn):
             else:
                 tally[(doc.source, "out", "")] += 1
                 if docs is None:
-                    _mkdirs(f"{self.out}/documents")
                     docs = _RowWriter(f"{self.out}/{rel}", self.fmt, parquet_schema())
                 doc.metadata.setdefault("source_file", chunk.relpath)
                 row = doc_row(doc, "documents")
@@ -219,7 +200,6 @@ class _WriteChunk(CountingDoFn):
             yield docs.close(rel)
         trim()  # the chunk's rows and row groups are freed: give the pages back
         if dups:
-            _mkdirs(f"{self.out}/duplicates")
             drel = f"duplicates/part-{idx:05d}.parquet"
             w = _RowWriter(f"{self.out}/{drel}", "parquet", duplicates_schema())
             for doc_id in sorted(dups):
@@ -243,8 +223,6 @@ class DedupFiles(beam.PTransform):
         self.reference = reference
 
     def expand(self, pbegin):
-        from curation.inputs import expand_input
-
         chunk_bytes = self.cfg.dedup.chunk_bytes
         chunks = (
             pbegin
@@ -258,16 +236,16 @@ class DedupFiles(beam.PTransform):
         d = self.cfg.dedup
         folder = payload_dir(self.out_dir) if d.near and d.payloads == "files" else None
         feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder)).with_outputs(
-            _PAYLOAD, _FAILED, REJECTED, COUNTS, main="keys")
-        keys, payloads = [feats["keys"]], [feats[_PAYLOAD]]
+            PAYLOAD, FAILED, REJECTED, COUNTS, main=KEYS)
+        keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
-            _featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (_flat(keys, "FlattenKeys"), _flat(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg, folder)
+            featurize_reference(self.reference, self.cfg, keys, payloads)
+        dec = (flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg, folder)
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
                 "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), (node_id(kv[0]), kv[1]))),
-                _FAILED: feats[_FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], (doc_id, v[1]))),
+                FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], (doc_id, v[1]))),
             }
             | "JoinChunks" >> BatchedCoGroupByKey()
             | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key)).with_outputs(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from apache_beam.io.filesystems import FileSystems
+from curation import fs
 
 FOLDER = ".dedup-payloads"
 # Ranges of one file closer than this are read in one call (object stores bill per request).
@@ -42,19 +42,13 @@ class ChunkPayloads:
         self.folder, self.idx = folder, idx
         self.size = 0
         self.f = None
-        self.tmp = ""
+        self._target = None
 
     def add(self, payload: bytes) -> tuple[int, int, int]:
         """Write ``payload``; the pointer that stands for it in the shuffle."""
         if self.f is None:
-            from pipelines.docs_io import _tmp_name
-
-            try:
-                FileSystems.mkdirs(self.folder)
-            except OSError:
-                pass  # another worker made it
-            self.tmp = _tmp_name(chunk_file(self.folder, self.idx))
-            self.f = FileSystems.create(self.tmp)
+            self._target = fs.atomic_writer(chunk_file(self.folder, self.idx))  # renamed by write()
+            self.f = self._target.__enter__()
         ptr = (self.idx, self.size, len(payload))
         self.f.write(payload)
         self.size += len(payload)
@@ -64,9 +58,8 @@ class ChunkPayloads:
         """Close and rename: before the bundle commits, so every pointer sent has its file."""
         if self.f is None:
             return
-        self.f.close()
-        FileSystems.rename([self.tmp], [chunk_file(self.folder, self.idx)])
-        self.f = None
+        self._target.__exit__(None, None, None)
+        self.f = self._target = None
 
 
 def resolve(folder: str | None, payloads) -> dict:
@@ -83,7 +76,7 @@ def resolve(folder: str | None, payloads) -> dict:
         raise ValueError("payload pointers without a payload folder")
     for idx in sorted(by_chunk):
         ptrs = sorted(by_chunk[idx], key=lambda p: p[1])
-        with FileSystems.open(chunk_file(folder, idx)) as f:
+        with fs.open_read(chunk_file(folder, idx)) as f:
             i = 0
             while i < len(ptrs):
                 # One read spans consecutive pointers whose gaps are small.
@@ -103,15 +96,11 @@ def resolve(folder: str | None, payloads) -> dict:
 
 def remove(folder: str) -> None:
     """Delete the payload folder (the run's output is complete)."""
-    from apache_beam.io.localfilesystem import LocalFileSystem
-
-    if isinstance(FileSystems.get_filesystem(folder), LocalFileSystem):
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)  # Beam's delete would leave the empty folder
+    if not fs.is_remote(folder):
+        fs.delete([folder])
         return
     # An object store has no folders: a trailing "/" deletes every object under the prefix.
     try:
-        FileSystems.delete([folder.rstrip("/") + "/"])
+        fs.delete([folder.rstrip("/") + "/"])
     except OSError:
         pass  # none was written (no near dedup, or no document); a leftover is rewritten next run

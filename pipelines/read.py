@@ -1,6 +1,7 @@
-"""The read and extract stages as one composite transform (docs/ingestion.md).
+"""Stages "read" and "extract": every input kind to Documents (docs/ingestion.md).
 
-    p | "Read" >> ReadAndExtract(inputs, config.read)
+    p | "ReadInputs" >> ReadInputs(inputs, config)      web, books, code and --docs inputs
+      = ReadAndExtract(web, books, code) + ReadDocuments(docs), flattened
       -> {"docs", "rejected", "counts"}
 
 Flow: Create(inputs) | Reshuffle | ListUnits | Reshuffle | ReadRecords | Reshuffle | Extract.
@@ -22,23 +23,21 @@ from typing import Iterable
 
 import apache_beam as beam
 
-from curation.config import ReadConfig
+from curation import fs
+from curation.config import PipelineConfig, ReadConfig
 from curation.document import Document
-from curation.inputs import InputFile, display_path
-from pipelines.transforms import AssembleStats, COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from curation.extract import HtmlExtractor
+from curation.inputs import InputFile, display_path, expand_input
+from curation.readers import removed
+from curation.readers.books import read_book
+from curation.readers.code import CodeUnit, list_tree, read_code_file
+from curation.readers.warc import iter_warc
+from pipelines.parts import ReadDocuments
+from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
 
 READ, EXTRACT = "read", "extract"
-
-
-def beam_open(path: str):
-    """Open through Beam's FileSystems (local, gs://, s3:// ...), bytes as stored: the WARC
-    reader handles gzip members itself and needs to seek."""
-    from apache_beam.io.filesystem import CompressionTypes
-    from apache_beam.io.filesystems import FileSystems
-
-    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
 class _ListUnits(beam.DoFn):
@@ -49,12 +48,8 @@ class _ListUnits(beam.DoFn):
 
     def process(self, inp: InputFile) -> Iterable:
         if inp.kind == "code":
-            from curation.readers.code import list_tree
-
-            yield from list_tree(inp.path, self.cfg.code, opener=beam_open)
+            yield from list_tree(inp.path, self.cfg.code, opener=fs.open_read)
         elif inp.kind in ("web", "books"):
-            from curation.inputs import expand_input
-
             yield from expand_input(inp)  # a remote folder or glob is listed here, at run time
 
 
@@ -63,26 +58,18 @@ class _ReadUnitDoFn(CountingDoFn):
         self.cfg = cfg
 
     def _outcomes(self, unit):
-        from curation.readers.code import CodeUnit
-
+        # fs.open_read gives the bytes as stored: the WARC reader handles gzip members itself
+        # and needs to seek; remote files come through Beam's FileSystems.
         if isinstance(unit, CodeUnit):
-            from curation.readers.code import read_code_file
-
-            yield read_code_file(unit, self.cfg.code, opener=beam_open)
+            yield read_code_file(unit, self.cfg.code, opener=fs.open_read)
         elif unit.escapes_root():
             # A symlink under an input folder that resolves outside it: counted, never opened.
-            from curation.readers import removed
-
             meta = {"source_file": unit.relpath, "error": "symlink pointing out of its input folder: not followed"}
             yield removed("symlink", Document(f"{unit.relpath}#symlink", "", unit.kind, meta))
         elif unit.kind == "web":
-            from curation.readers.warc import iter_warc
-
-            yield from iter_warc(unit.path, unit.relpath, self.cfg.web, self.cfg.max_doc_chars, opener=beam_open)
+            yield from iter_warc(unit.path, unit.relpath, self.cfg.web, self.cfg.max_doc_chars, opener=fs.open_read)
         else:
-            from curation.readers.books import read_book
-
-            yield read_book(unit.path, unit.relpath, self.cfg.books, self.cfg.max_doc_chars, opener=beam_open)
+            yield read_book(unit.path, unit.relpath, self.cfg.books, self.cfg.max_doc_chars, opener=fs.open_read)
 
     def process(self, unit) -> Iterable:
         source = "code" if not isinstance(unit, InputFile) else unit.kind
@@ -114,9 +101,7 @@ class _ExtractDoFn(CountingDoFn):
         self.cfg = cfg
 
     def setup(self):
-        import trafilatura
-
-        from curation.extract import HtmlExtractor
+        import trafilatura  # for its version only; HtmlExtractor imports it too
 
         self.extractor = HtmlExtractor(self.cfg.extract)
         self.extractor.setup()
@@ -177,23 +162,23 @@ class ReadAndExtract(beam.PTransform):
         }
 
 
-def build_extract(p, inputs: list[InputFile], config, output_dir: str, fmt: str = "parquet",
-                  text_key: str = "text", id_key: str = "id"):
-    """The `curate extract` graph: read and extract every input, write DIR/documents/,
-    DIR/rejected/ and (after both) DIR/stats.json."""
-    from pipelines.build_shards import read_inputs
-    from pipelines.docs_io import WriteParts
-    from pipelines.transforms import SumCounts
+class ReadInputs(beam.PTransform):
+    """Every input kind: web, books and code through ReadAndExtract, --docs files through
+    ReadDocuments; one stage dict (stages read and extract)."""
 
-    out = output_dir.rstrip("/")
-    res = read_inputs(p, inputs, config, text_key, id_key)
-    docs_written = res[DOCS] | "WriteDocuments" >> WriteParts(out, "documents", kind="documents", fmt=fmt)
-    rejected_written = res[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
-    return (
-        (res[COUNTS],)
-        | "SumCounts" >> SumCounts()
-        | "CollectCounts" >> beam.combiners.ToList()
-        | "WriteStats" >> beam.ParDo(
-            AssembleStats(out, [READ, EXTRACT]), beam.pvalue.AsList(docs_written), beam.pvalue.AsList(rejected_written)
-        )
-    )
+    def __init__(self, inputs: list[InputFile], config: PipelineConfig, text_key: str = "text", id_key: str = "id",
+                 label: str | None = None):
+        super().__init__(label)
+        self.inputs = list(inputs)
+        self.config = config
+        self.text_key, self.id_key = text_key, id_key
+
+    def expand(self, pbegin):
+        parts = []
+        if any(i.kind != "docs" for i in self.inputs):
+            parts.append(pbegin | "Read" >> ReadAndExtract([i for i in self.inputs if i.kind != "docs"], self.config.read))
+        if any(i.kind == "docs" for i in self.inputs):
+            parts.append(pbegin | "ReadDocs" >> ReadDocuments(self.inputs, self.text_key, self.id_key))
+        if len(parts) == 1:
+            return parts[0]
+        return {k: tuple(x[k] for x in parts) | f"Flatten{k.capitalize()}" >> beam.Flatten() for k in (DOCS, REJECTED, COUNTS)}

@@ -17,9 +17,15 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-from curation import progress
-from curation.document import REJECT_REASON, REJECT_RULE, REJECT_STAGE, Document
+from curation import fs, progress
+from curation import stats as stats_mod
+from curation.document import Document
+from curation.errors import AccountingError
 from curation.stats import key as count_key
+from filters.stage import StageRunner, mark_rejected
+
+__all__ = ["COUNTS", "DOCS", "REJECTED", "ApplyFilters", "AssembleStats", "CountingDoFn", "FilterStage", "SumCounts",
+           "WriteStats", "mark_rejected"]
 
 log = logging.getLogger("curate")
 
@@ -52,54 +58,18 @@ class CountingDoFn(beam.DoFn):
         self._counts = Counter()
 
 
-def mark_rejected(doc: Document, stage: str, rule: str, reason: str) -> Document:
-    return doc.with_metadata(**{REJECT_STAGE: stage, REJECT_RULE: rule, REJECT_REASON: reason})
-
-
 class _FilterChainDoFn(CountingDoFn):
-    def __init__(self, stage: str, filters: Sequence):
-        self.stage = stage
-        self.filters = list(filters)
-        # Filters may name values of their annotations to sum into the stage's metrics (C4's
-        # removed lines, PII replacements): over kept documents, and over rejected ones too
-        # for filters that set count_rejected_metrics (a repaired page that is then dropped).
-        self.metric_keys = [(f.name, m, getattr(f, "count_rejected_metrics", False))
-                            for f in self.filters for m in getattr(f, "metrics", ())]
+    """filters/stage.StageRunner as a DoFn: kept documents out, rejected and failed ones tagged."""
 
-    def _count_metrics(self, doc: Document, rejected: bool) -> None:
-        for fname, m, on_rejected in self.metric_keys:
-            if rejected and not on_rejected:
-                continue
-            values = doc.metadata.get(fname)
-            v = values.get(m) if isinstance(values, dict) else None
-            if v:
-                self.count(self.stage, doc.source, "metric", f"{fname}/{m}", int(v))
+    def __init__(self, stage: str, filters: Sequence):
+        self.runner = StageRunner(stage, filters)
 
     def setup(self):
-        for f in self.filters:
-            f.setup()
+        self.runner.setup()
 
     def process(self, doc: Document) -> Iterable:
-        from filters.base import run_chain
-
-        self.count(self.stage, doc.source, "in")
-        self.count(self.stage, doc.source, "metric", "bytes_in", len(doc.text.encode("utf-8", "surrogatepass")))
-        try:
-            res = run_chain(doc, self.filters, self.stage)
-        except Exception as e:  # one unexpected record must not kill the run: count and log it
-            kind = f"{self.stage}/error_{type(e).__name__}"
-            log.warning("%s: %s on document %s: %s", self.stage, type(e).__name__, doc.id, str(e)[:200])
-            self.count(self.stage, doc.source, "failed", kind)
-            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, self.stage, "error", kind))
-            return
-        self._count_metrics(res.doc, rejected=not res.keep)
-        if res.keep:
-            self.count(self.stage, doc.source, "out")
-            self.count(self.stage, doc.source, "metric", "bytes_out", len(res.doc.text.encode("utf-8", "surrogatepass")))
-            yield res.doc
-        else:
-            self.count(self.stage, doc.source, "removed", res.reason)
-            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(res.doc, self.stage, res.filter_name, res.reason))
+        kind, out = self.runner(doc, self.count)
+        yield out if kind == "out" else beam.pvalue.TaggedOutput(REJECTED, out)
 
 
 class ApplyFilters(beam.PTransform):
@@ -115,6 +85,22 @@ class ApplyFilters(beam.PTransform):
             REJECTED, COUNTS, main=DOCS
         )
         return {DOCS: res[DOCS], REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
+
+
+class FilterStage(beam.PTransform):
+    """A stage that is one chain of filters from filters/registry.py: ``docs | Stage(cfg)``."""
+
+    stage = ""
+
+    def __init__(self, config, label: str | None = None):
+        super().__init__(label)
+        self.config = config
+
+    def filters(self) -> list:
+        raise NotImplementedError
+
+    def expand(self, docs):
+        return docs | "Filter" >> ApplyFilters(self.stage, self.filters())
 
 
 class SumCounts(beam.PTransform):
@@ -141,10 +127,6 @@ class AssembleStats(beam.DoFn):
         self.write = write
 
     def process(self, counts, *_wait_for):
-        from curation import stats as stats_mod
-        from curation.errors import AccountingError
-        from pipelines.fsutil import write_json
-
         stats = stats_mod.assemble(counts, order=self.chain)
         problems = []
         try:
@@ -153,7 +135,34 @@ class AssembleStats(beam.DoFn):
             problems = [str(e)]
         stats["accounting"] = {"ok": not problems, "problems": problems}
         if self.write or problems:
-            write_json(f"{self.output_dir}/stats.json", stats)
+            fs.write_json(f"{self.output_dir}/stats.json", stats)
         if problems:
-            raise AccountingError(problems[0])
+            raise AccountingError(problems[0]).in_worker()
         yield stats
+
+
+class WriteStats(beam.PTransform):
+    """The stats tail of every graph: count PCollections -> summed -> stats.json, checked.
+
+    ``(counts, ...) | WriteStats(out, chain, wait_for=[...])`` (a tuple: Beam reads a list on the
+    left of ``|`` as values to create) yields the stats dict; the
+    ``wait_for`` PCollections (the writers' outputs) must be complete before it runs."""
+
+    def __init__(self, output_dir: str, chain: list[str], wait_for: Sequence = (), write: bool = True,
+                 label: str | None = None):
+        super().__init__(label)
+        self.output_dir = output_dir
+        self.chain = list(chain)
+        self.wait_for = list(wait_for)
+        self.write = write
+
+    def expand(self, counts_list):
+        return (
+            tuple(counts_list)
+            | "SumCounts" >> SumCounts()
+            | "CollectCounts" >> beam.combiners.ToList()
+            | "AssembleStats" >> beam.ParDo(
+                AssembleStats(self.output_dir, self.chain, write=self.write),
+                *[beam.pvalue.AsList(w) for w in self.wait_for],
+            )
+        )

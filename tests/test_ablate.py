@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation import ablate
+from curation.train import ablate as train_ablate
 from curation.cli import main
 from curation.document import Document, id_hash64
 
@@ -138,7 +139,7 @@ def test_rerun_reuses_the_build_and_the_runs(run, capsys):
     out = run["out"]
     before = (out / "ablate.json").read_text()
     # Every (variant, seed) run is found finished with the same config and shards: nothing retrains.
-    results = ablate.run_ablation(out, VARIANTS, preset="tiny", seeds=SEEDS, tokens=2048, eval_windows=1000,
+    results = train_ablate.run_ablation(out, VARIANTS, preset="tiny", seeds=SEEDS, tokens=2048, eval_windows=1000,
                                   overrides={"threads": 1}, build=run["results"]["build"], echo=lambda m: None)
     assert json.dumps(results, sort_keys=True, indent=2) + "\n" == before
 

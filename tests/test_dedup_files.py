@@ -20,7 +20,8 @@ from apache_beam.testing.util import assert_that, equal_to
 from conftest import run_curate
 from curation.docio import iter_documents, iter_range
 from pipelines.batched import BatchedCoGroupByKey, BatchedGroupByKey
-from pipelines.dedup import _REC, _REF_CODE, ALL_PAIRS_MAX, bucket_pairs
+from curation.dedup.buckets import ALL_PAIRS_MAX, bucket_pairs
+from curation.dedup.features import REC as _REC, REF_CODE as _REF_CODE
 from pipelines.dedup_files import file_chunks
 
 
@@ -264,7 +265,7 @@ def test_dedup_files_on_an_object_store(shared_data):
     from curation.config import PipelineConfig, replace_path
     from curation.inputs import resolve_inputs
     from objectstore import MemStoreFileSystem
-    from pipelines.dedup import build_dedup
+    from pipelines.graphs import dedup_files as build_dedup
 
     paras = _paras(shared_data, n=24)
     rows = [{"id": f"a{i:02d}", "text": p} for i, p in enumerate(paras)] + [{"id": f"x{i:02d}", "text": p.upper()} for i, p in enumerate(paras[:6])]

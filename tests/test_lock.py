@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from curation.commands.build_shards import OutputLock
+from curation.lock import OutputLock
 from curation.errors import UserError
 
 
@@ -31,7 +31,7 @@ def test_stale_lock_taken_over(tmp_path):
 HOLD = """
 import sys, time
 from pathlib import Path
-from curation.commands.build_shards import OutputLock
+from curation.lock import OutputLock
 with OutputLock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(600)

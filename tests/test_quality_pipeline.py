@@ -15,7 +15,9 @@ from curation.config import PipelineConfig
 from curation.document import Document
 from curation.stats import assemble, check
 from filter_data import book_documents, data_dir, stdlib_documents
-from pipelines.quality import LangId, Quality, RedactPII
+from pipelines.langid import LangId
+from pipelines.pii import RedactPII
+from pipelines.quality import Quality
 from pipelines.transforms import SumCounts
 
 

@@ -14,7 +14,7 @@ from curation.document import Document
 from filter_data import book_documents
 from filters import registry
 from filters.repair import Repair
-from pipelines.quality import LangId
+from pipelines.langid import LangId
 from pipelines.transforms import SumCounts
 
 

@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import run_curate
 
-from curation.report import collect, funnel_series, write_report
+from curation.report import collect, funnel_series
+from curation.report_html import write_report
 from curation.report_html import PLOTS, SECTIONS
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

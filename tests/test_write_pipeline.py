@@ -20,7 +20,8 @@ from curation.commands import inspect as inspect_cmd
 from curation.config import PipelineConfig, ShardConfig, TokenizerConfig
 from curation.document import Document
 from pipelines.transforms import COUNTS, DOCS, REJECTED, SumCounts
-from pipelines.write import Tokenize, TrainTokenizer, WriteManifest, WriteShards
+from pipelines.shards import WriteManifest, WriteShards
+from pipelines.tokenize import Tokenize, TrainTokenizer
 from tests.test_tokenizer import TRICKY, book_texts
 
 

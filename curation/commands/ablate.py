@@ -4,19 +4,12 @@ byte on an evaluation set that none of them contains (docs/ablate.md)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import shutil
-import sys
-import time
-from pathlib import Path
 
 from curation.commands import common
-from curation.errors import AccountingError, ConfigError, UserError
+from curation.errors import ConfigError, UserError
 
 log = logging.getLogger("curate")
-BUILD = "build.json"
 
 
 def add_parser(sub):
@@ -59,105 +52,18 @@ def add_parser(sub):
     return p
 
 
-def _build_key(inputs, eval_inputs, cfg, args, variants) -> str:
-    from curation.config import to_dict
-    from pipelines.checkpoint import inputs_fingerprint
-
-    blob = {
-        "inputs": inputs_fingerprint(inputs),
-        "eval": inputs_fingerprint(eval_inputs) if eval_inputs else None,
-        "config": to_dict(cfg),
-        "variants": variants,
-        "eval_fraction": None if eval_inputs else args.eval_fraction,
-        "eval_chunk_bytes": args.eval_chunk_bytes,
-        "keys": [args.text_key, args.id_key],
-    }
-    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _eval_description(out_dir: Path, held_out: bool, fraction: float) -> tuple[str, list[dict]]:
-    import pyarrow.parquet as pq
-
-    docs = []
-    for part in sorted((out_dir / "eval" / "documents").glob("part-*.parquet")):
-        t = pq.read_table(part, columns=["id", "text", "source"])
-        for i, text, src in zip(t.column("id").to_pylist(), t.column("text").to_pylist(), t.column("source").to_pylist()):
-            docs.append({"id": i, "source": src, "bytes": len(text.encode("utf-8", "surrogatepass"))})
-    docs.sort(key=lambda d: d["id"])
-    total = sum(d["bytes"] for d in docs)
-    if held_out:
-        what = f"{len(docs)} held-out book(s) ({total:,} bytes; smallest id hashes, at most {fraction:.0%} of the books' bytes or one book)"
-    else:
-        what = f"{len(docs)} --eval document(s) ({total:,} bytes)"
-    return what, docs
-
-
-def build(args, inputs, eval_inputs, cfg, out_dir: Path, variants: list[str], options) -> dict:
-    """Run the Beam build unless DIR holds a finished one with the same key; returns build.json."""
-    import apache_beam as beam
-    import numpy as np
-
-    from curation.ablate import PIECE_BYTES, piece_bytes
-    from pipelines.ablate import build_ablation
-
-    key = _build_key(inputs, eval_inputs, cfg, args, variants)
-    record_path = out_dir / BUILD
-    if not args.rebuild and record_path.is_file():
-        try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-        except ValueError:
-            record = {}
-        if record.get("key") == key and all((out_dir / "variants" / v / "manifest.json").is_file() for v in variants):
-            log.info("ablate: reusing the training sets built in %s (same inputs, config and variants)", out_dir)
-            return record
-    record_path.unlink(missing_ok=True)
-    for v in variants:  # manifests are commit markers: none may survive a failed rebuild
-        (out_dir / "variants" / v / "manifest.json").unlink(missing_ok=True)
-    for sub in ("eval", "decontaminated"):
-        shutil.rmtree(out_dir / sub, ignore_errors=True)
-
-    started = time.time()
-    p = beam.Pipeline(options=options)
-    build_ablation(p, inputs, cfg, str(out_dir), variants, eval_inputs=eval_inputs, eval_fraction=args.eval_fraction,
-                   eval_chunk_bytes=args.eval_chunk_bytes, text_key=args.text_key, id_key=args.id_key)
-    try:
-        p.run().wait_until_finish()
-    except Exception as e:  # Beam wraps worker exceptions; surface ours in one line
-        msg = str(e)
-        for marker, err in (("accounting mismatch", AccountingError), ("no documents left to train the tokenizer", ConfigError)):
-            if marker in msg:
-                raise err(msg[msg.index(marker):].splitlines()[0]) from None
-        raise
-    missing = [v for v in variants if not (out_dir / "variants" / v / "manifest.json").is_file()]
-    if missing:
-        raise UserError(f"variant {missing[0]} has no manifest: its training set is empty")
-    what, eval_docs = _eval_description(out_dir, not eval_inputs, args.eval_fraction)
-    if not eval_docs:
-        raise UserError("the evaluation set is empty: pass --eval PATH or --books with at least one readable book")
-    model = (out_dir / "tokenizer" / "tokenizer.model").read_bytes()
-    np.save(out_dir / PIECE_BYTES, piece_bytes(model))
-    record = {
-        "key": key,
-        "seconds": round(time.time() - started, 3),
-        "inputs": [{"kind": i.kind, "path": i.path} for i in inputs],
-        "eval_inputs": [i.path for i in eval_inputs],
-        "eval_source": what,
-        "eval_documents": eval_docs,
-        "variants": variants,
-        "argv": sys.argv[1:],
-    }
-    common.write_json_atomic(record_path, record)
-    log.info("ablate: built %d training sets in %.1fs", len(variants), record["seconds"])
-    return record
-
-
 def run(args) -> int:
-    from curation.ablate import AblateError, format_table, parse_variants, run_ablation
-    from curation.commands.build_shards import OutputLock
+    # Beam, torch and the pipelines are imported here, not at the top: the other commands and
+    # `curate --help` must not pay for them.
+    from curation import ablate_report
+    from curation.ablate import AblateError, format_table, parse_variants
     from curation.config import load_config
     from curation.inputs import require_some_input, resolve_inputs
+    from curation.lock import OutputLock
     from curation.train import TrainError
-    from curation.train.config import parse_set
+    from curation.train.ablate import run_ablation
+    from curation.train.config import parse_set, resolve
+    from pipelines.run import build_ablation
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(getattr(args, "beam_args", []) or [])
@@ -184,22 +90,20 @@ def run(args) -> int:
     if not eval_inputs and not any(i.kind == "books" for i in inputs):
         raise UserError("no evaluation set: pass --eval PATH, or --books to hold out a split of the books")
     try:
-        from curation.train.config import resolve
-
         resolve(args.preset, None, train_overrides)
     except TrainError as e:
         raise ConfigError(str(e)) from None
     out_dir = common.ensure_output_dir(args.output).resolve()
 
     with OutputLock(out_dir):
-        record = build(args, inputs, eval_inputs, cfg, out_dir, variants, options)
+        record = build_ablation(inputs, eval_inputs, cfg, out_dir, variants, options, eval_fraction=args.eval_fraction,
+                                eval_chunk_bytes=args.eval_chunk_bytes, text_key=args.text_key, id_key=args.id_key,
+                                rebuild=args.rebuild)
         try:
             results = run_ablation(out_dir, variants, preset=args.preset, seeds=args.seeds, tokens=args.tokens,
                                    eval_windows=args.eval_windows, overrides=train_overrides, build=record)
         except (AblateError, TrainError) as e:
             raise UserError(str(e)) from None
-    from curation import ablate_report
-
     page = ablate_report.write(out_dir, results)
     print(format_table(results))
     print(f"results: {out_dir / 'ablate.json'} | report: {page}")

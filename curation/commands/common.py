@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from curation.errors import ConfigError, UserError
+from curation.errors import UserError
 
 log = logging.getLogger("curate")
 
@@ -69,52 +66,11 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
 
-def _beam_option_parser() -> argparse.ArgumentParser:
-    from apache_beam.options.pipeline_options import PipelineOptions
-
-    def subclasses(c):
-        for s in c.__subclasses__():
-            yield s
-            yield from subclasses(s)
-
-    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
-    for cls in subclasses(PipelineOptions):
-        cls._add_argparse_args(parser)
-    return parser
-
-
 def pipeline_options(rest: list[str], **defaults: Any):
-    """Leftover command-line arguments to Beam PipelineOptions.
+    """Leftover command-line arguments to Beam PipelineOptions (pipelines/options.py)."""
+    from pipelines.options import pipeline_options as parse  # Beam: imported only by commands that run it
 
-    Beam only warns on an unknown flag, which would silently drop an input or hide a typo such
-    as --treshold: every argument here must be a Beam option, else a ConfigError names it.
-    With --direct_num_workers above 1 and no running mode, multi_processing is used."""
-    from apache_beam.options.pipeline_options import PipelineOptions
-
-    _, unknown = _beam_option_parser().parse_known_args(rest)
-    if unknown:
-        raise ConfigError(f"unknown argument '{unknown[0]}' (neither a curate flag nor a Beam pipeline option)")
-    opts = PipelineOptions(rest, **defaults)
-    all_opts = opts.get_all_options()
-    if (all_opts.get("direct_num_workers") or 1) > 1 and not any(a.startswith("--direct_running_mode") for a in rest):
-        opts = PipelineOptions(rest + ["--direct_running_mode=multi_processing"], **defaults)
-    return opts
-
-
-def write_json_atomic(path: str | os.PathLike, obj: Any) -> None:
-    """Write JSON under a temporary name in the same folder, then rename: never half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=2, sort_keys=True, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    return parse(rest, **defaults)
 
 
 def setup_logging(debug: bool) -> None:

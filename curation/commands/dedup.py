@@ -9,10 +9,8 @@ similarity, kind) and DIR/stats.json. The same transform runs inside build-shard
 
 from __future__ import annotations
 
-import json
 
 from curation.commands import common
-from curation.errors import UserError
 
 
 def add_parser(sub):
@@ -35,11 +33,11 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    import apache_beam as beam
-
+    # Beam and the pipelines are imported here: `curate --help` must not pay for them.
     from curation.config import replace_path
     from curation.inputs import require_some_input, resolve_inputs
-    from pipelines.dedup import build_dedup
+    from pipelines import graphs
+    from pipelines.run import run_stage_graph
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(args.beam_args)
@@ -50,13 +48,9 @@ def run(args) -> int:
     require_some_input(inputs)
     reference = resolve_inputs(docs=args.reference) if args.reference else None
     out_dir = common.ensure_output_dir(args.output).resolve()
-    for sub in ("documents", "duplicates"):
-        if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
-            raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
-    p = beam.Pipeline(options=options)
-    build_dedup(p, inputs, cfg, str(out_dir), args.format, args.text_key, args.id_key, reference)
-    p.run().wait_until_finish()
-    st = json.loads((out_dir / "stats.json").read_text())["stages"].get("dedup", {})
+    st = run_stage_graph(graphs.dedup_files, options, str(out_dir), ("documents", "duplicates"), inputs, cfg,
+                         fmt=args.format, text_key=args.text_key, id_key=args.id_key,
+                         reference_inputs=reference)["stages"].get("dedup", {})
     removed = st.get("removed", {})
     print(f"dedup: {st.get('in', 0)} documents in, {removed.get('dedup/exact', 0)} exact and "
           f"{removed.get('dedup/near', 0)} near duplicates removed, {st.get('out', 0)} kept -> {out_dir}/documents/")

@@ -7,7 +7,6 @@ the skipped records with their reasons to DIR/rejected/, and DIR/stats.json.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from curation.commands import common
@@ -33,11 +32,11 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    import apache_beam as beam
-
+    # Beam and the pipelines are imported here: `curate --help` must not pay for them.
     from curation.config import load_config
     from curation.inputs import require_some_input, resolve_inputs
-    from pipelines.read import build_extract
+    from pipelines import graphs
+    from pipelines.run import run_stage_graph
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(args.beam_args)
@@ -48,13 +47,8 @@ def run(args) -> int:
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
     out_dir = common.ensure_output_dir(args.output).resolve()
-    for sub in ("documents", "rejected"):
-        if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
-            raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
-    p = beam.Pipeline(options=options)
-    build_extract(p, inputs, cfg, str(out_dir), args.format, args.text_key, args.id_key)
-    p.run().wait_until_finish()
-    stats = json.loads((out_dir / "stats.json").read_text())
+    stats = run_stage_graph(graphs.extract, options, str(out_dir), ("documents", "rejected"), inputs, cfg,
+                            fmt=args.format, text_key=args.text_key, id_key=args.id_key)
     st = stats["stages"]
     read, ext = st.get("read", {}), st.get("extract", {})
     print(f"read {read.get('in', 0)} records: {read.get('out', 0)} to extract, "

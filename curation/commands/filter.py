@@ -10,10 +10,8 @@ counts per stage, source and reason: "why was this document removed?" is one loo
 
 from __future__ import annotations
 
-import json
 
 from curation.commands import common
-from curation.errors import UserError
 
 
 def add_parser(sub):
@@ -32,10 +30,11 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    import apache_beam as beam
-
+    # Beam and the pipelines are imported here: `curate --help` must not pay for them.
+    from curation import fasttext_model
     from curation.inputs import require_some_input, resolve_inputs
-    from pipelines.quality import build_filter
+    from pipelines import graphs
+    from pipelines.run import run_stage_graph
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(args.beam_args)
@@ -43,21 +42,14 @@ def run(args) -> int:
     inputs = resolve_inputs(docs=args.input)
     require_some_input(inputs)
     if cfg.langid.enabled:
-        from curation import fasttext_model
-
         # A missing model fails here, before the pipeline starts (exit 2, one line).
         if cfg.langid.model_path:
             fasttext_model.load(cfg.langid.model_path)
         else:
             fasttext_model.lid176_path()
     out_dir = common.ensure_output_dir(args.output).resolve()
-    for sub in ("documents", "rejected"):
-        if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
-            raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
-    p = beam.Pipeline(options=options)
-    build_filter(p, inputs, cfg, str(out_dir), args.format, args.text_key, args.id_key)
-    p.run().wait_until_finish()
-    st = json.loads((out_dir / "stats.json").read_text())["stages"]
+    st = run_stage_graph(graphs.filter_documents, options, str(out_dir), ("documents", "rejected"), inputs, cfg,
+                         fmt=args.format, text_key=args.text_key, id_key=args.id_key)["stages"]
     read, lang, qual = st.get("read", {}), st.get("langid", {}), st.get("quality", {})
     top = sorted({**lang.get("removed", {}), **qual.get("removed", {})}.items(), key=lambda kv: -kv[1])[:5]
     print(f"read {read.get('in', 0)} documents ({read.get('failed_total', 0)} bad records); "

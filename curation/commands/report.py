@@ -19,7 +19,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from curation.report import write_report
+    from curation.report_html import write_report
 
     path = write_report(args.dir, args.output)
     print(f"wrote {path}")

@@ -20,8 +20,8 @@ import unicodedata
 
 import numpy as np
 
-# Languages written without spaces between words: character shingles (docs/dedup.md).
-NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu"})
+from curation.langs import NO_SPACE_LANGS
+
 # Share of non-space characters in those scripts above which a document is shingled by character.
 NO_SPACE_SCRIPT_SHARE = 0.3
 # Documents are tokenised in slices of this many characters so a huge one never becomes one
@@ -93,27 +93,6 @@ def normalize(text: str) -> str:
 def exact_key(normalized: str) -> bytes:
     """128-bit digest of normalised text: the exact-dedup key."""
     return hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def _no_space_char(cp: int) -> bool:
-    return (
-        0x2E80 <= cp <= 0x9FFF  # CJK radicals, kana, CJK unified ideographs
-        or 0x3400 <= cp <= 0x4DBF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x20000 <= cp <= 0x2FA1F
-        or 0x0E00 <= cp <= 0x0EFF  # Thai, Lao
-        or 0x1000 <= cp <= 0x109F  # Myanmar
-        or 0x1780 <= cp <= 0x17FF  # Khmer
-        or 0x0F00 <= cp <= 0x0FFF  # Tibetan
-        or 0xFF66 <= cp <= 0xFF9F  # half-width katakana
-    )
-
-
-# Any character of the scripts above: most non-ASCII text (accents, curly quotes) has none, and a
-# regex scan in C rules it out without the per-character share below.
-_NO_SPACE_RE = re.compile(
-    "[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\uff66-\uff9f]"
-)
 
 
 def uses_char_shingles(normalized: str, lang: str | None = None) -> bool:

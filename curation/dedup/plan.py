@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from curation.config import DedupConfig
 from curation.dedup.minhash import LSH_PARTITIONS, lsh_params
 
-# pipelines/batched.py's partition count (not imported: this module stays free of Beam).
+# Partitions of every batched shuffle (pipelines/batched.py takes it from here, so the plan's
+# sizes and the shuffles that run cannot drift apart).
 PARTITIONS = 1024
 
 # Every shuffle crosses as batches (pipelines/batched.py), so the DirectRunner holds encoded

@@ -12,9 +12,13 @@ import math
 from typing import Any, Callable
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from curation import fs
+from curation.docio import iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
+from curation.inputs import expand_input
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 
@@ -29,8 +33,6 @@ class _ReadDocsFileDoFn(CountingDoFn):
         self.id_key = id_key
 
     def process(self, inp):
-        from curation.docio import iter_documents
-
         for doc, reason in iter_documents(inp.path, self.text_key, self.id_key):
             self.count("read", "docs", "in")
             if doc is None:
@@ -60,8 +62,6 @@ class ReadDocuments(beam.PTransform):
         self.id_key = id_key
 
     def expand(self, pbegin):
-        from curation.inputs import expand_input
-
         res = (
             pbegin
             | "Files" >> beam.Create(self.inputs)
@@ -80,14 +80,9 @@ def document_size(doc: Document) -> int:
 
 
 def _write_parquet_rows(path: str, rows: list[dict], schema) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    tmp = _tmp_name(path)
     table = pa.Table.from_pylist(rows, schema=schema)
-    with FileSystems.create(tmp) as f:
+    with fs.atomic_writer(path) as f:
         pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), 10_000)))
-    FileSystems.rename([tmp], [path])
 
 
 def jsonl_line(row: dict) -> bytes:
@@ -95,28 +90,15 @@ def jsonl_line(row: dict) -> bytes:
 
 
 def _write_jsonl_rows(path: str, rows: list[dict]) -> None:
-    tmp = _tmp_name(path)
-    with FileSystems.create(tmp) as f:
+    with fs.atomic_writer(path) as f:
         for r in rows:
             f.write(jsonl_line(r))
-    FileSystems.rename([tmp], [path])
 
 
 def file_info(path: str, rel: str, rows: int) -> dict:
     """What a written part reports (stats wait on it; inspect checks it): its size and sha256."""
-    import hashlib
-
-    h, size = hashlib.sha256(), 0
-    with FileSystems.open(path) as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-            size += len(block)
-    return {"path": rel, "rows": rows, "bytes": size, "sha256": h.hexdigest()}
-
-
-def _tmp_name(path: str) -> str:
-    head, _, name = path.rpartition("/")
-    return f"{head}/.{name}.tmp"
+    digest, size = fs.sha256_of(path)
+    return {"path": rel, "rows": rows, "bytes": size, "sha256": digest}
 
 
 def doc_row(doc: Document, kind: str) -> dict:
@@ -142,7 +124,6 @@ class _WritePartDoFn(beam.DoFn):
         elems = sorted(elems, key=lambda kv: kv[0])
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         path = f"{self.out_dir}/{self.subdir}/part-{part:05d}.{ext}"
-        FileSystems.mkdirs(f"{self.out_dir}/{self.subdir}") if not FileSystems.exists(f"{self.out_dir}/{self.subdir}") else None
         if self.kind in ("documents", "rejected"):
             rows = [doc_row(e, self.kind) for _, e in elems]
             if self.fmt == "jsonl":
@@ -202,9 +183,7 @@ class WriteParts(beam.PTransform):
 
 # ---------------------------------------------------------------- reading our own parts back
 def _read_part(path: str, kind: str):
-    import pyarrow.parquet as pq
-
-    with FileSystems.open(path) as f:
+    with fs.open_read(path) as f:
         if path.endswith(".jsonl"):
             for line in f.read().decode("utf-8").splitlines():
                 row = json.loads(line)
@@ -225,7 +204,7 @@ class ReadParts(beam.PTransform):
 
     def expand(self, pbegin):
         pattern = f"{self.directory}/part-*"
-        files = sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
+        files = fs.match(pattern)
         kind = self.kind
         return (
             pbegin

@@ -1,0 +1,89 @@
+"""What dedup knows of one document, without Beam: its exact record, its LSH band records and
+its payload (the shingle-hash set that verification compares, or the MinHash signature).
+
+Both dedup graphs (pipelines/dedup.py for a PCollection of documents, pipelines/dedup_files.py
+for `curate dedup`'s files) featurise with ``Featurizer`` and pack band records as ``REC``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import xxhash
+
+from curation.config import PipelineConfig
+from curation.dedup.keep import node_key
+from curation.dedup.minhash import Signer, band_hashes, lsh_params
+from curation.dedup.normalize import shingle_hashes
+from curation.document import Document
+
+log = logging.getLogger("curate")
+
+STAGE = "dedup"
+# Tags of a Featurizer's outputs: the exact record, the payload, a document that failed.
+KEYS = "keys"
+PAYLOAD = "payload"
+FAILED = "failed"
+
+# Source code of a reference band record: it joins every source's group in a bucket.
+REF_CODE = 0
+# A packed LSH band record: band hash (seeded by band index), handle, source code.
+REC = np.dtype([("h", "<u8"), ("n", "<u8"), ("s", "<u4")])
+
+
+def source_code(source: str) -> int:
+    """32-bit code of a source label, never the reference code. Two labels sharing a code would
+    only share LSH buckets: verification checks the real labels before comparing."""
+    return xxhash.xxh32_intdigest(source.encode("utf-8", "surrogatepass")) | 1
+
+
+def handle_of(doc_id: str, loc: int, reference: bool = False) -> int:
+    """The 64-bit stand-in for a node in band records and payload joins (a hash of id, location
+    and role). Two nodes with one handle are both verified against every leaf at their centre,
+    so a collision costs comparisons, not correctness (docs/dedup.md)."""
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass") + (b"\x00ref" if reference else b""), seed=loc)
+
+
+def node_loc(node) -> int:
+    return node[4]
+
+
+class Featurizer:
+    """Document -> exact record, payload, or a failure reason (shared by both dedup variants).
+
+    The payload is the sorted uint32 shingle-hash set (verify on) or the MinHash signature
+    (verify off: the estimate is checked against the threshold instead)."""
+
+    def __init__(self, cfg: PipelineConfig, reference: bool):
+        self.d = cfg.dedup
+        self.reference = reference
+        self.bands, self.rows = lsh_params(self.d.threshold, self.d.num_perm, self.d.lsh_min_recall)
+        # Made here, where the pipeline is built: it carries its permutations to the workers.
+        self.signer = Signer(self.d.num_perm, self.d.seed) if self.d.near else None
+
+    def __call__(self, doc: Document, loc: int):
+        """Yields (tag, key, value) with tag KEYS, PAYLOAD or FAILED."""
+        node = node_key(doc, self.d.source_priority, self.reference) + (loc,)
+        handle = handle_of(doc.id, loc, self.reference)
+        try:
+            lang = doc.metadata.get("lang") if isinstance(doc.metadata.get("lang"), str) else None
+            shingles, _, ekey = shingle_hashes(doc.text, self.d.ngram, self.d.char_ngram, lang)
+            bands = b""
+            payload = None
+            if self.d.near and len(shingles):
+                sig = self.signer.signature(shingles)
+                bands = band_hashes(sig, self.bands, self.rows).tobytes()
+                payload = (shingles if self.d.verify else sig).tobytes()
+        except Exception as e:  # one bad record must not kill the run: counted, logged in one line
+            if self.reference:
+                log.warning("dedup: reference document %s skipped: %s", doc.id, e)
+                return
+            log.warning("dedup: %s on document %s: %s", type(e).__name__, doc.id, str(e)[:200])
+            yield FAILED, doc.id, (loc, f"{STAGE}/error_{type(e).__name__}")
+            return
+        if payload is not None:
+            yield PAYLOAD, handle, (node, doc.source, payload)
+        # Without exact dedup every document is its own exact group.
+        key = ekey if self.d.exact else handle.to_bytes(8, "big") + (b"r" if self.reference else b"")
+        yield KEYS, key, (node, doc.source, handle, bands)

@@ -1,0 +1,39 @@
+"""Beam's pipeline options from the arguments curate does not know (docs/contracts.md)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from curation.errors import ConfigError
+
+
+def _beam_option_parser() -> argparse.ArgumentParser:
+    def subclasses(c):
+        for s in c.__subclasses__():
+            yield s
+            yield from subclasses(s)
+
+    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
+    for cls in subclasses(PipelineOptions):
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def pipeline_options(rest: list[str], **defaults: Any):
+    """Leftover command-line arguments to Beam PipelineOptions.
+
+    Beam only warns on an unknown flag, which would silently drop an input or hide a typo such
+    as --treshold: every argument here must be a Beam option, else a ConfigError names it.
+    With --direct_num_workers above 1 and no running mode, multi_processing is used."""
+
+    _, unknown = _beam_option_parser().parse_known_args(rest)
+    if unknown:
+        raise ConfigError(f"unknown argument '{unknown[0]}' (neither a curate flag nor a Beam pipeline option)")
+    opts = PipelineOptions(rest, **defaults)
+    all_opts = opts.get_all_options()
+    if (all_opts.get("direct_num_workers") or 1) > 1 and not any(a.startswith("--direct_running_mode") for a in rest):
+        opts = PipelineOptions(rest + ["--direct_running_mode=multi_processing"], **defaults)
+    return opts

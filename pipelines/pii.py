@@ -1,0 +1,16 @@
+"""Stage "pii": emails, public IPs, phones, card numbers and IBANs replaced by placeholders; never
+removes a document. Runs last, after dedup (docs/contracts.md, "Routing")."""
+
+from __future__ import annotations
+
+from filters import registry
+from pipelines.transforms import FilterStage
+
+
+class RedactPII(FilterStage):
+    """``docs | RedactPII(cfg)``: the chain of filters/registry.pii_filters."""
+
+    stage = "pii"
+
+    def filters(self):
+        return registry.pii_filters(self.config)

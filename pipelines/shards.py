@@ -1,0 +1,238 @@
+"""The end of build-shards: WriteShards | WriteManifest (or WriteDocumentsManifest).
+
+Format and guarantees: docs/format.md. The plain-Python half lives in curation/shards.py
+(placement, Parquet writing, manifest); this module adds the Beam plumbing. Every file is
+written by a DoFn under a temporary name, then renamed; manifest.json comes last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+
+import apache_beam as beam
+from apache_beam.pvalue import AsList, AsSingleton
+
+from curation import fs
+from curation import shards as sh
+from curation.config import PipelineConfig, to_dict
+from curation.document import id_hash64
+from pipelines.tokenize import load_tokenizer
+
+log = logging.getLogger("curate")
+
+
+# ---------------------------------------------------------------- WriteShards
+class _SumSplitTokens(beam.CombineFn):
+    def create_accumulator(self):
+        return {"train": 0, "val": 0}
+
+    def add_input(self, acc, item):
+        acc[item[0]] += item[1]
+        return acc
+
+    def merge_accumulators(self, accs):
+        out = self.create_accumulator()
+        for a in accs:
+            for k in out:
+                out[k] += a[k]
+        return out
+
+    def extract_output(self, acc):
+        return acc
+
+
+def _key_by_hash(row):
+    return id_hash64(row[sh.DOC_ID]), row
+
+
+def _split_tokens(item, val_fraction: float):
+    h, row = item
+    return sh.split_of(h, val_fraction), row[sh.N_TOKENS]
+
+
+def _place(item, totals: dict, val_fraction: float, target_tokens: int):
+    h, row = item
+    split = sh.split_of(h, val_fraction)
+    n = sh.shard_count(totals[split], target_tokens)
+    return (split, sh.shard_index(h, split, n, val_fraction)), (h, row)
+
+
+class _WriteShardDoFn(beam.DoFn):
+    def __init__(self, config: PipelineConfig, output_dir: str):
+        self.config = config
+        self.output_dir = output_dir
+
+    def process(self, element, present: list, info: dict):
+        (split, index), items = element
+        # Slices that received no document are skipped, so names stay contiguous per split.
+        ordinal = sorted(k[1] for k in present if k[0] == split).index(index)
+        rel = sh.shard_path(split, ordinal)
+        rows = [row for _, row in sorted(items, key=lambda x: (x[0], x[1][sh.DOC_ID], x[1][sh.N_TOKENS]))]
+        mask_ids = None
+        if self.config.shards.loss_mask:
+            tok = load_tokenizer(info)
+            mask_ids = [i for i in (tok.piece_id(p) for p in self.config.shards.mask_pieces) if i is not None]
+        opts = dict(dtype=info["dtype"], row_group_tokens=self.config.shards.row_group_tokens,
+                    compression=self.config.shards.compression, mask_ids=mask_ids)
+        dest = f"{self.output_dir}/{rel}"
+        if not fs.is_remote(dest):
+            # Written in place under the temporary name: pyarrow needs a real file to write to.
+            tmp = fs.tmp_name(dest)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            counts = sh.write_shard(rows, tmp, **opts)
+            digest, size = sh.sha256_file(tmp), os.path.getsize(tmp)
+            fs.rename(tmp, dest)
+        else:
+            with tempfile.TemporaryDirectory() as td:
+                local = os.path.join(td, os.path.basename(dest))
+                counts = sh.write_shard(rows, local, **opts)
+                digest, size = sh.sha256_file(local), os.path.getsize(local)
+                with open(local, "rb") as src, fs.atomic_writer(dest) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+        yield {"path": rel, "sha256": digest, "bytes": size, "split": split, **counts}
+
+
+class WriteShards(beam.PTransform):
+    """Tokenized rows -> shard entries (dicts as in the manifest, plus per-source counts).
+
+    Shard count per split = ceil(split tokens / shards.target_tokens), from the global totals
+    (a side input); each shard is one hash slice, grouped, sorted by hash and written.
+    """
+
+    def __init__(self, config: PipelineConfig, output_dir: str, tokenizer_info, label: str | None = None):
+        super().__init__(label)
+        self.config = config
+        self.output_dir = output_dir.rstrip("/")
+        self.tokenizer_info = tokenizer_info
+
+    def expand(self, rows):
+        sc = self.config.shards
+        keyed = rows | "KeyByHash" >> beam.Map(_key_by_hash)
+        totals = (
+            keyed
+            | "SplitTokens" >> beam.Map(_split_tokens, sc.val_fraction)
+            | "SumTokens" >> beam.CombineGlobally(_SumSplitTokens())
+        )
+        placed = keyed | "Place" >> beam.Map(_place, AsSingleton(totals), sc.val_fraction, sc.target_tokens)
+        present = (
+            placed
+            | "ShardKeys" >> beam.Keys()
+            | "Distinct" >> beam.Distinct()
+            | "AllKeys" >> beam.combiners.ToList()
+        )
+        return (
+            placed
+            | "GroupByShard" >> beam.GroupByKey()
+            | "Write" >> beam.ParDo(
+                _WriteShardDoFn(self.config, self.output_dir), AsSingleton(present), AsSingleton(self.tokenizer_info)
+            )
+        )
+
+
+# ---------------------------------------------------------------- WriteManifest
+class _ManifestDoFn(beam.DoFn):
+    def __init__(self, config: PipelineConfig, output_dir: str):
+        self.config = config
+        self.output_dir = output_dir
+
+    def process(self, _, info: dict, entries: list, stats: dict, documents: list | None = None):
+        out = self.output_dir
+        manifest = sh.build_manifest(info, entries, to_dict(self.config))
+        if documents is not None:
+            manifest["documents"] = documents_section(documents)
+        # Shards left by an earlier run into the same folder would contradict the manifest.
+        listed = {f"{out}/{e['path']}" for e in entries}
+        stale = [p for p in fs.match(f"{out}/shards/*/shard-*.parquet") if p not in listed]
+        if stale:
+            log.info("removing %d shard files of an earlier run", len(stale))
+            fs.delete(stale)
+        fs.write_bytes_atomic(f"{out}/stats.json", sh.manifest_json(stats).encode("utf-8"))
+        fs.write_bytes_atomic(f"{out}/{sh.MANIFEST}", sh.manifest_json(manifest).encode("utf-8"))
+        yield manifest
+
+
+class WriteManifest(beam.PTransform):
+    """Waits for every shard entry and the stats, writes stats.json, then manifest.json last.
+
+    Applied to any PCollection of the pipeline (usually the shard entries); yields the manifest.
+    """
+
+    def __init__(self, config: PipelineConfig, output_dir: str, tokenizer_info, shard_entries, stats, documents=None,
+                 label: str | None = None):
+        super().__init__(label)
+        self.documents = documents  # part entries of DIR/documents/ when build-shards --emit includes documents
+        self.config = config
+        self.output_dir = output_dir.rstrip("/")
+        self.tokenizer_info = tokenizer_info
+        self.shard_entries = shard_entries
+        self.stats = stats
+
+    def expand(self, pcoll):
+        return (
+            pcoll.pipeline
+            | "Impulse" >> beam.Create([None])
+            | "Write" >> beam.ParDo(
+                _ManifestDoFn(self.config, self.output_dir),
+                AsSingleton(self.tokenizer_info),
+                AsList(self.shard_entries),
+                AsSingleton(self.stats),
+                *([AsList(self.documents)] if self.documents is not None else []),
+            )
+        )
+
+
+def documents_section(parts: list[dict]) -> dict:
+    """Manifest entry for the curated documents (build-shards --emit documents)."""
+    parts = sorted(parts, key=lambda e: e["path"])
+    h = hashlib.sha256()
+    for e in parts:
+        h.update(f"{e['path']}\0{e['sha256']}\n".encode())
+    return {
+        "parts": [{k: e[k] for k in ("path", "rows", "bytes", "sha256")} for e in parts],
+        "documents": sum(e["rows"] for e in parts),
+        "fingerprint": h.hexdigest(),
+    }
+
+
+class _DocumentsManifestDoFn(beam.DoFn):
+    """Manifest of a documents-only build (--emit documents): no tokenizer, no shards."""
+
+    def __init__(self, config: PipelineConfig, output_dir: str):
+        self.config = config
+        self.output_dir = output_dir
+
+    def process(self, _, documents: list, stats: dict):
+        docs = documents_section(documents)
+        manifest = {
+            "schema_version": sh.SCHEMA_VERSION,
+            "tokenizer": None,
+            "shards": [],
+            "totals": {"documents": docs["documents"], "tokens": 0},
+            "documents": docs,
+            "config": sh._portable(json.loads(json.dumps(to_dict(self.config)))),
+            "fingerprint": docs["fingerprint"],
+        }
+        fs.write_bytes_atomic(f"{self.output_dir}/stats.json", sh.manifest_json(stats).encode("utf-8"))
+        fs.write_bytes_atomic(f"{self.output_dir}/{sh.MANIFEST}", sh.manifest_json(manifest).encode("utf-8"))
+        yield manifest
+
+
+class WriteDocumentsManifest(beam.PTransform):
+    def __init__(self, config: PipelineConfig, output_dir: str, documents, stats, label: str | None = None):
+        super().__init__(label)
+        self.config = config
+        self.output_dir = output_dir.rstrip("/")
+        self.documents = documents
+        self.stats = stats
+
+    def expand(self, pcoll):
+        return (
+            pcoll.pipeline
+            | "Impulse" >> beam.Create([None])
+            | "Write" >> beam.ParDo(_DocumentsManifestDoFn(self.config, self.output_dir), AsList(self.documents), AsSingleton(self.stats))
+        )
