@@ -77,9 +77,7 @@ def parquet_row_groups(path: str) -> list[int]:
     """Uncompressed byte size of each row group (what a chunk of row groups costs to read)."""
     import pyarrow.parquet as pq
 
-    from curation.inputs import is_remote
-
-    md = pq.ParquetFile(_open_remote(path) if is_remote(path) else path).metadata
+    md = pq.ParquetFile(fs.open_read(path) if fs.is_remote(path) else path).metadata
     return [md.row_group(i).total_byte_size for i in range(md.num_row_groups)]
 
 
@@ -149,10 +147,8 @@ def iter_range(path: str, start: int, end: int, text_key: str = "text", id_key: 
 def _iter_parquet(path: str, text_key: str, id_key: str, start: int = 0, end: int = -1) -> Iterator[tuple[Document | None, str]]:
     import pyarrow.parquet as pq
 
-    from curation.inputs import is_remote
-
     try:
-        pf = pq.ParquetFile(_open_remote(path) if is_remote(path) else path)
+        pf = pq.ParquetFile(fs.open_read(path) if fs.is_remote(path) else path)
     except Exception:
         yield None, "unreadable"
         return

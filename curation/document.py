@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 # Metadata keys written on rejected documents.
 REJECT_STAGE = "stage"
 REJECT_RULE = "rule"
@@ -64,8 +66,6 @@ def id_hash64(doc_id: str) -> int:
 
 def parquet_schema():
     """The Arrow schema of document Parquet files (rejected/ adds stage, rule, reason)."""
-    import pyarrow as pa
-
     return pa.schema(
         [
             ("id", pa.string()),
@@ -77,15 +77,11 @@ def parquet_schema():
 
 
 def rejected_schema():
-    import pyarrow as pa
-
     return pa.schema(list(parquet_schema()) + [("stage", pa.string()), ("rule", pa.string()), ("reason", pa.string())])
 
 
 def duplicates_schema():
     """The Arrow schema of duplicates/ (one row per removed duplicate, docs/format.md)."""
-    import pyarrow as pa
-
     return pa.schema(
         [("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()),
          ("similarity", pa.float64()), ("kind", pa.string())]

@@ -25,6 +25,10 @@ from pathlib import Path
 import apache_beam as beam
 
 from curation.config import PipelineConfig
+from curation.contamination import find_ngram, ngram_hashes
+from curation.docio import iter_documents
+from curation.errors import InputError
+from curation.inputs import resolve_inputs
 from curation.document import Document
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
@@ -56,8 +60,6 @@ def names_of_test_sets(paths: list[str]) -> list[str]:
 def files_of_test_sets(paths: list[str]) -> list[tuple[str, str]]:
     """(test set name, document file) pairs; a test set given as a folder or glob spans
     several files. A path that matches nothing is an InputError naming it (exit 2)."""
-    from curation.errors import InputError
-    from curation.inputs import resolve_inputs
 
     out = []
     for name, path in zip(names_of_test_sets(paths), paths):
@@ -78,8 +80,6 @@ class _TestNGrams(CountingDoFn):
         self.n, self.char_n, self.text_key, self.id_key = n, char_n, text_key, id_key
 
     def process(self, item):
-        from curation.contamination import ngram_hashes
-        from curation.docio import iter_documents
 
         name, path = item
         for doc, reason in iter_documents(path, self.text_key, self.id_key):
@@ -104,7 +104,6 @@ class _TrainNGrams(beam.DoFn):
         self.n, self.char_n = n, char_n
 
     def process(self, doc: Document):
-        from curation.contamination import ngram_hashes
 
         try:
             hashes = ngram_hashes(doc.text, self.n, self.char_n)
@@ -134,7 +133,6 @@ class _Decide(CountingDoFn):
         self.n, self.char_n = n, char_n
 
     def process(self, item):
-        from curation.contamination import find_ngram
 
         _, grouped = item
         hits = list(grouped["hits"])

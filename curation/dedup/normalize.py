@@ -95,6 +95,14 @@ def exact_key(normalized: str) -> bytes:
     return hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+# Any character of the scripts written without spaces (CJK, kana, Thai, Lao, Myanmar, Khmer,
+# Tibetan, half-width katakana): most non-ASCII text (accents, curly quotes) has none, and a regex
+# scan in C rules it out without the per-character share below.
+_NO_SPACE_RE = re.compile(
+    "[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\uff66-\uff9f]"
+)
+
+
 def uses_char_shingles(normalized: str, lang: str | None = None) -> bool:
     """Character shingles for zh/ja/th and friends: by the ``lang`` annotation when there is one,
     else by the share of such characters among the first 10,000 non-space characters."""
