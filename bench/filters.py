@@ -40,7 +40,6 @@ from curation import fasttext_model  # noqa: E402
 from curation.config import PipelineConfig, from_mapping, to_dict  # noqa: E402
 from curation.document import Document  # noqa: E402
 from filters import registry  # noqa: E402
-from filters.base import run_chain  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 WORK = ROOT / "bench" / "_work"
@@ -75,7 +74,7 @@ def build_docs() -> list[dict]:
             except Exception as e:  # a truncated archive in the test data: keep what was read
                 print(f"  {warc.name}: stopped at a bad record ({type(e).__name__})")
     sys.path.insert(0, str(ROOT / "bench"))
-    from langid_accuracy import MAP, load
+    from langid_accuracy import load
 
     for stem, text in load(DATA / "langid" / "udhr2").items():
         rows.append({"id": f"udhr/{stem}", "text": text})

@@ -134,7 +134,8 @@ def main(argv=None) -> int:
     print("\n1. reader (iter_warc: parse, HTTP split, decode), every record")
     for reader in ("fastwarc", "warcio"):
         r = best[f"reader {reader}"]
-        print(f"  {reader:9s} {r['records'] / r['seconds']:9.0f} records/s  {mb / r['seconds']:7.2f} MB/s   ({r['records']} records, {r['kept']} kept)")
+        print(f"  {reader:9s} {r['records'] / r['seconds']:9.0f} records/s  {mb / r['seconds']:7.2f} MB/s   "
+              f"({r['records']} records, {r['kept']} kept)")
     ratio = best["reader warcio"]["seconds"] / best["reader fastwarc"]["seconds"]
     print(f"  fastwarc / warcio speed: {ratio:.2f}x")
 

@@ -57,10 +57,11 @@ def mkdirs(path: str) -> None:
 
 
 def delete(paths: list[str]) -> None:
-    """Delete files (or local folders, recursively); missing ones are ignored."""
+    """Delete files (or local folders, recursively); missing ones are ignored. On an object
+    store a path ending in "/" is a prefix: every object under it goes."""
     for p in paths:
         if is_remote(p):
-            if _beam().exists(p):
+            if p.endswith("/") or _beam().exists(p):
                 _beam().delete([p])
         elif os.path.isdir(p) and not os.path.islink(p):
             shutil.rmtree(p, ignore_errors=True)

@@ -66,7 +66,8 @@ def _summary(data: ReportData) -> str:
     for i, s in enumerate(order):
         reasons = sorted({**st[s]["removed"], **st[s]["failed"]}.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         top = ", ".join(f"{r} {n:,}" for r, n in reasons)
-        cells = [esc(s), _fmt(d_in[i]), _fmt(d_out[i]), _fmt(sum(st[s]["removed"].values())), _fmt(sum(st[s]["failed"].values())), _fmt(t_in[i]), _fmt(t_out[i])]
+        cells = [esc(s), _fmt(d_in[i]), _fmt(d_out[i]), _fmt(sum(st[s]["removed"].values())),
+                 _fmt(sum(st[s]["failed"].values())), _fmt(t_in[i]), _fmt(t_out[i])]
         if durations:
             cells.append(_fmt(durations.get(s)))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f'<td class="l">{esc(top)}</td></tr>')
@@ -74,7 +75,8 @@ def _summary(data: ReportData) -> str:
     if data.manifest:
         t = data.manifest.get("totals", {})
         tok = data.manifest.get("tokenizer", {})
-        facts.append(f"{t.get('documents', 0):,} documents and {t.get('tokens', 0):,} tokens written in {len(data.manifest.get('shards', []))} shards "
+        n_shards = len(data.manifest.get("shards", []))
+        facts.append(f"{t.get('documents', 0):,} documents and {t.get('tokens', 0):,} tokens written in {n_shards} shards "
                      f"(train {t.get('train', {}).get('tokens', 0):,} tokens, val {t.get('val', {}).get('tokens', 0):,}); "
                      f"tokenizer {tok.get('kind', '?')} with {tok.get('vocab_size', '?'):,} ids")
     else:
@@ -83,7 +85,8 @@ def _summary(data: ReportData) -> str:
         facts.append(f"run started {data.run.get('started', '?')}, {data.run.get('seconds', '?')} s on {data.run.get('runner', '?')}")
     acc = data.stats.get("accounting")
     if acc:
-        facts.append("accounting checked: in = out + removed + failed for every stage" if acc.get("ok") else "ACCOUNTING MISMATCH: " + "; ".join(acc.get("problems", [])))
+        facts.append("accounting checked: in = out + removed + failed for every stage" if acc.get("ok")
+                     else "ACCOUNTING MISMATCH: " + "; ".join(acc.get("problems", [])))
     if data.sample_fraction < 1:
         facts.append(f"tokens of removed documents estimated from a {data.sample_fraction:.1%} sample of rejected/ (by id hash)")
     lis = "".join(f"<li>{esc(f)}</li>" for f in facts)
@@ -92,8 +95,9 @@ def _summary(data: ReportData) -> str:
 
 def _funnel(data: ReportData) -> str:
     svg = plots.funnel(*funnel_series(data))
-    return _figure("funnel", svg, "Documents and tokens entering (pale) and leaving (solid) every stage. Tokens are counted with the run's "
-                   "tokenizer from the first stage that sees extracted text: tokens written plus tokens of every document removed at or after a stage.")
+    return _figure("funnel", svg, "Documents and tokens entering (pale) and leaving (solid) every stage. Tokens are counted with "
+                   "the run's tokenizer from the first stage that sees extracted text: tokens written plus tokens of every "
+                   "document removed at or after a stage.")
 
 
 def _removals(data: ReportData) -> str:
@@ -145,7 +149,8 @@ def _sources(data: ReportData) -> str:
 def _example(ex: dict) -> str:
     lineage = ", ".join(f"{k}={v}" for k, v in ex["lineage"].items())
     if ex["values"]:
-        vals = "".join(f"<tr><td>{esc(k)}</td><td class=\"l\">{esc(json.dumps(v, ensure_ascii=False))}</td></tr>" for k, v in sorted(ex["values"].items()))
+        vals = "".join(f"<tr><td>{esc(k)}</td><td class=\"l\">{esc(json.dumps(v, ensure_ascii=False))}</td></tr>"
+                       for k, v in sorted(ex["values"].items()))
         values = f"<table><tr><th>{esc(ex['rule'])}</th><th class=\"l\">value</th></tr>{vals}</table>"
     else:
         values = _note("no rule values recorded")

@@ -108,7 +108,8 @@ def lengths(before: np.ndarray, before_weights: np.ndarray, after: np.ndarray, u
     hi = max(before.max() if len(before) else 1, after.max() if len(after) else 1, 2)
     bins = np.unique(np.logspace(0, np.log10(hi) + 0.05, 40).astype(int))
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.hist(before, bins=bins, weights=before_weights, histtype="stepfilled", color=BEFORE, alpha=0.45, label=f"before ({before_weights.sum():,.0f} documents)")
+    ax.hist(before, bins=bins, weights=before_weights, histtype="stepfilled", color=BEFORE, alpha=0.45,
+            label=f"before ({before_weights.sum():,.0f} documents)")
     ax.hist(after, bins=bins, histtype="step", color=KEPT, linewidth=1.6, label=f"after ({len(after):,} documents)")
     ax.set_xscale("log")
     ax.set_xlabel(f"document length ({unit}, log scale)")

@@ -55,7 +55,8 @@ def _documents(books_dir: Path) -> list[tuple[Document, str | None]]:
     html_dir = books_dir.parent / "extraction" / "html"
     for page in sorted(html_dir.glob("*.html.gz"))[:3]:
         raw = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
-        meta = {"source_file": f"extraction/html/{page.name}", "record_offset": 0, "url": f"https://example.org/{page.name[:12]}", "content_type": "text/html"}
+        meta = {"source_file": f"extraction/html/{page.name}", "record_offset": 0,
+                "url": f"https://example.org/{page.name[:12]}", "content_type": "text/html"}
         out.append((Document(f"web-{content_hash(raw)}", raw, "web", meta), "extract/no_main_content"))
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     for name in CODE_MODULES:
@@ -113,7 +114,8 @@ def build(books_dir: Path, out: Path) -> Path:
         lang = BOOKS[d.metadata["source_file"].split("/")[-2]]
         d = d.with_metadata(lang=lang, lang_score=0.93)
         if lang not in ALLOW:
-            reject(d.with_metadata(langid_v1={"lang": lang, "lang_score": 0.93, "allowed": sorted(ALLOW)}), "langid", "langid_v1", "langid/not_allowed")
+            reject(d.with_metadata(langid_v1={"lang": lang, "lang_score": 0.93, "allowed": sorted(ALLOW)}),
+                   "langid", "langid_v1", "langid/not_allowed")
             continue
         count("langid", d, "out")
         stage_docs.append(d)
@@ -123,7 +125,8 @@ def build(books_dir: Path, out: Path) -> Path:
         count("quality", d, "in")
         n_words = len(d.text.split())
         if d.source == "books" and n_words < MIN_WORDS:
-            reject(d.with_metadata(gopher_quality_v1={"n_words": n_words, "min_words": MIN_WORDS}), "quality", "gopher_quality_v1", "quality/gopher_short_doc")
+            reject(d.with_metadata(gopher_quality_v1={"n_words": n_words, "min_words": MIN_WORDS}),
+                   "quality", "gopher_quality_v1", "quality/gopher_short_doc")
             continue
         count("quality", d, "out")
         kept.append(d)
@@ -163,7 +166,8 @@ def build(books_dir: Path, out: Path) -> Path:
 
     (out / "rejected").mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist(rejected, schema=rejected_schema()), out / "rejected" / "part-00000.parquet")
-    dup_schema = pa.schema([("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()), ("similarity", pa.float64()), ("kind", pa.string())])
+    dup_schema = pa.schema([("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()),
+                            ("similarity", pa.float64()), ("kind", pa.string())])
     (out / "duplicates").mkdir()
     pq.write_table(pa.Table.from_pylist(dup_rows, schema=dup_schema), out / "duplicates" / "part-00000.parquet")
 
@@ -171,7 +175,8 @@ def build(books_dir: Path, out: Path) -> Path:
     stats.check(st, CHAIN)
     st["accounting"] = {"ok": True, "problems": []}
     (out / "stats.json").write_text(json.dumps(st, indent=2, sort_keys=True))
-    (out / "run.json").write_text(json.dumps({"command": "build-shards", "seconds": 12.5, "runner": "DirectRunner", "started": "2025-01-01T00:00:00Z"}))
+    (out / "run.json").write_text(json.dumps({"command": "build-shards", "seconds": 12.5, "runner": "DirectRunner",
+                                              "started": "2025-01-01T00:00:00Z"}))
     # The dedup checkpoint (pipelines/checkpoint.py layout): kept documents with full metadata.
     ckpt = out / "stages" / "dedup-fixture"
     (ckpt / "documents").mkdir(parents=True)

@@ -9,11 +9,10 @@ so that the published threshold of the rule under test decides.
 
 from __future__ import annotations
 
-import dataclasses
 from functools import lru_cache
 
 from curation.config import (
-    BookRulesConfig, C4Config, CodeRulesConfig, FineWebConfig, GopherQualityConfig, GopherRepetitionConfig, LangIdConfig,
+    FineWebConfig, GopherRepetitionConfig, LangIdConfig,
 )
 from curation.document import Document
 from filters.books import BookRules
@@ -95,7 +94,8 @@ def cases() -> dict[str, tuple]:
     c4 = C4()
     c["c4_lorem_ipsum"] = (c4, web(prose(2) + "\nLorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod."))
     c["c4_curly_bracket"] = (c4, web(prose(2) + "\nfunction init() { window.dataLayer = window.dataLayer || []; return true; }."))
-    c["c4_too_few_sentences"] = (c4, web("Home\nAbout us\nContact\nWelcome to our website.\nCookies: This site uses cookies to improve your experience."))
+    c["c4_too_few_sentences"] = (c4, web("Home\nAbout us\nContact\nWelcome to our website.\n"
+                                         "Cookies: This site uses cookies to improve your experience."))
 
     fw = FineWeb()
     c["fineweb_empty"] = (fw, web("\n  \n\n"))
@@ -109,16 +109,19 @@ def cases() -> dict[str, tuple]:
     code = lambda text: Document("case.py", text, "code", {"language": "python"})  # noqa: E731
     c["code_empty"] = (cr, code("\n\n   \n"))
     c["code_max_line_length"] = (cr, code("import base64\nDATA = '" + "QUJD" * 400 + "'\nprint(base64.b64decode(DATA))\n"))
-    c["code_mean_line_length"] = (cr, code("\n".join(
-        f"var a{i}=function(b,c){{return b.map(function(d){{return d*c+{i}}}).filter(function(e){{return e>{i}}}).reduce(function(f,g){{return f+g}},0)}};" for i in range(30))))
-    c["code_alnum_fraction"] = (cr, code("# ascii art banner\n" + "\n".join(["#=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=#", "||   ::   ||   ::   ||   ::   ||"] * 20)))
+    minified = ("var a{i}=function(b,c){{return b.map(function(d){{return d*c+{i}}}).filter(function(e){{return e>{i}}})"
+                ".reduce(function(f,g){{return f+g}},0)}};")
+    c["code_mean_line_length"] = (cr, code("\n".join(minified.format(i=i) for i in range(30))))
+    banner = ["#=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=#", "||   ::   ||   ::   ||   ::   ||"] * 20
+    c["code_alnum_fraction"] = (cr, code("# ascii art banner\n" + "\n".join(banner)))
     c["code_hex_fraction"] = (cr, code("TABLE = [\n" + "\n".join(
         ", ".join(f"0x{(i * 37 + j * 11) % 256:02x}" for j in range(12)) + "," for i in range(40)) + "\n]\n"))
 
     br = BookRules()
     book = lambda text: Document("book", text, "books")  # noqa: E731
     c["book_short"] = (br, book(prose(3)))
-    c["book_boilerplate"] = (br, book(("This eBook is for the use of anyone anywhere at no cost. Project Gutenberg License terms. " * 20 + prose(1) + " ") * 15))
+    licence = "This eBook is for the use of anyone anywhere at no cost. Project Gutenberg License terms. "
+    c["book_boilerplate"] = (br, book((licence * 20 + prose(1) + " ") * 15))
 
     lid = LangId(LangIdConfig(allowlist=["en"]))
     c["langid_not_allowed"] = (lid, Document("case", "Der Fliegende Holländer ist eine romantische Oper in drei Aufzügen von Richard Wagner.", "web"))

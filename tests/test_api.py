@@ -35,4 +35,4 @@ def test_curated_documents_load_in_pyarrow_and_duckdb(sample_build):
         f"select json_extract_string(metadata, '$.lang') as lang, count(*) from read_parquet('{sample_build}/documents/*.parquet') "
         "where source = 'web' group by lang"
     ).fetchall()
-    assert {l for l, _ in langs} >= {"en", "de", "fr", "es"}
+    assert {lang for lang, _ in langs} >= {"en", "de", "fr", "es"}

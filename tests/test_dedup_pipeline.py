@@ -52,7 +52,8 @@ def _run(docs, cfg=None, reference=None):
         r = p | beam.Create(docs) | Dedup(cfg, reference=ref)
         r["docs"] | "Ids" >> beam.Map(lambda d: d.id) | "L1" >> beam.combiners.ToList() | "G1" >> beam.Map(grab("kept"))
         r["duplicates"] | "L2" >> beam.combiners.ToList() | "G2" >> beam.Map(grab("dups"))
-        r["rejected"] | "RIds" >> beam.Map(lambda d: (d.id, d.metadata["reason"])) | "L3" >> beam.combiners.ToList() | "G3" >> beam.Map(grab("rejected"))
+        reasons = r["rejected"] | "RIds" >> beam.Map(lambda d: (d.id, d.metadata["reason"]))
+        reasons | "L3" >> beam.combiners.ToList() | "G3" >> beam.Map(grab("rejected"))
         r["counts"] | beam.CombinePerKey(sum) | "L4" >> beam.combiners.ToList() | "G4" >> beam.Map(grab("counts"))
     got = {}
     for name in ("kept", "dups", "rejected", "counts"):

@@ -28,7 +28,7 @@ def test_removed_document_names_stage_reason_values_and_origin(built):
     res = run_curate("explain", row["id"], str(built))
     assert res.returncode == 0, res.stderr
     meta = json.loads(row["metadata"])
-    assert f"REMOVED      at stage quality by gopher_quality_v1: quality/gopher_short_doc" in res.stdout
+    assert "REMOVED      at stage quality by gopher_quality_v1: quality/gopher_short_doc" in res.stdout
     assert f"file {meta['source_file']}, offset {meta['record_offset']}" in res.stdout
     assert f"n_words={meta['gopher_quality_v1']['n_words']}" in res.stdout
     assert '    lang = "' in res.stdout

@@ -72,7 +72,7 @@ def test_quality_keeps_prose_and_annotates():
 
 def test_no_space_language_skips_word_length_and_stop_words():
     # Article 1 of the UDHR in Chinese, repeated into a page-sized text: one character is one word.
-    zh = ("人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心，并应以兄弟关系的精神相对待。\n" 
+    zh = ("人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心，并应以兄弟关系的精神相对待。\n"
           "人人有资格享有本宣言所载的一切权利和自由，不分种族、肤色、性别、语言、宗教、政治或其他见解。\n")
     doc = Document("zh", zh, "web", {"lang": "zh"})
     _, verdict = GopherQuality().apply(doc)

@@ -127,7 +127,8 @@ def test_in_process_api_with_extra_filter(plugin_site, tmp_path, shared_data):
 
         from curation import api
 
-        cfg = api.load_config(overrides=["langid.enabled=false"] + [f"quality.{k}.enabled=false" for k in ("c4", "fineweb", "gopher_quality", "gopher_repetition")])
+        off = [f"quality.{k}.enabled=false" for k in ("c4", "fineweb", "gopher_quality", "gopher_repetition")]
+        cfg = api.load_config(overrides=["langid.enabled=false"] + off)
         res = api.filter_documents(api.read_documents(str(_docs(tmp_path))), cfg, extra_filters=[ShoutingFilter(0.6)])
         assert {d.id for d in res.rejected if d.metadata["reason"] == "quality/shouting"} == {"loud-0", "loud-1"}
         assert res.stats["stages"]["quality"]["removed"]["quality/shouting"] == 2

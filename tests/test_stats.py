@@ -30,6 +30,7 @@ def test_mismatch_fails():
 
 
 def test_chain_mismatch_fails():
-    st = assemble([(key("read", "web", "in"), 3), (key("read", "web", "out"), 3), (key("quality", "web", "in"), 2), (key("quality", "web", "out"), 2)])
+    st = assemble([(key("read", "web", "in"), 3), (key("read", "web", "out"), 3), (key("quality", "web", "in"), 2),
+                   (key("quality", "web", "out"), 2)])
     with pytest.raises(AccountingError, match="quality took in 2"):
         check(st, ["read", "quality"])
