@@ -1,6 +1,6 @@
 """Text repair before language ID: mojibake and broken Unicode, normal form, control characters.
 
-Runs first in the langid stage (pipelines/quality.py) on web, books and docs, so language ID,
+Runs first in the langid stage (pipelines/langid.py) on web, books and docs, so language ID,
 the quality rules and dedup all see the repaired text. Code is not routed here: a source file
 must stay byte-exact. Three steps, in this order:
 
