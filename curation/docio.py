@@ -165,32 +165,29 @@ def _iter_parquet(path: str, text_key: str, id_key: str, start: int = 0, end: in
                 yield None, "bad_row"
 
 
-def write_documents_file(path: str | os.PathLike, docs: list[Document], fmt: str = "parquet", extra_columns: list[str] | None = None) -> None:
+def write_documents_file(path: str | os.PathLike, docs: list[Document], fmt: str = "parquet",
+                         extra_columns: list[str] | None = None) -> None:
     """Write one part file atomically (temporary name, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if fmt == "jsonl":
-        with open(tmp, "w", encoding="utf-8") as f:
+    import pyarrow as pa  # only writers of Parquet parts need pyarrow here
+    import pyarrow.parquet as pq
+
+    from curation.document import parquet_schema, rejected_schema
+
+    with fs.atomic_writer(str(path)) as f:
+        if fmt == "jsonl":
             for d in docs:
                 row = d.to_dict()
                 for c in extra_columns or []:
                     row[c] = d.metadata.get(c, "")
-                f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-    else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        from curation.document import parquet_schema, rejected_schema
-
+                f.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+            return
         schema = rejected_schema() if extra_columns else parquet_schema()
         rows = [d.to_row() for d in docs]
         for r, d in zip(rows, docs):
             for c in extra_columns or []:
                 r[c] = str(d.metadata.get(c, ""))
         table = pa.Table.from_pylist(rows, schema=schema)
-        pq.write_table(table, tmp, compression="zstd", row_group_size=max(1, min(len(rows), 10_000)))
-    os.replace(tmp, path)
+        pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), 10_000)))
 
 
 def read_documents_dir(directory: str | os.PathLike) -> list[Document]:

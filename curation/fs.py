@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from typing import Any, BinaryIO, Iterator
 
 
@@ -37,9 +38,12 @@ def join(folder: str, *names: str) -> str:
     return os.path.join(folder, *names)
 
 
-def tmp_name(path: str) -> str:
-    """The temporary name a file is written under before its rename: a hidden sibling."""
+def tmp_name(path: str, unique: bool = False) -> str:
+    """The temporary name a file is written under before its rename: a hidden sibling; with
+    ``unique``, one per process and thread, for files that several writers replace at once."""
     head, _, name = str(path).rpartition("/")
+    if unique:
+        name = f"{name}.{os.getpid()}.{threading.get_ident()}"
     return f"{head}/.{name}.tmp" if head else f".{name}.tmp"
 
 
@@ -113,13 +117,13 @@ def _create(path: str) -> BinaryIO:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str) -> Iterator[BinaryIO]:
-    """A binary file at ``tmp_name(path)``, renamed to ``path`` when the block ends without an
-    error; on an error the temporary file is removed and ``path`` is left as it was."""
+def atomic_writer(path: str, unique: bool = False) -> Iterator[BinaryIO]:
+    """A binary file at ``tmp_name(path, unique)``, renamed to ``path`` when the block ends
+    without an error; on an error the temporary file is removed and ``path`` is left as it was."""
     head = str(path).rpartition("/")[0]
     if head:
         mkdirs(head)
-    tmp = tmp_name(path)
+    tmp = tmp_name(path, unique)
     try:
         with _create(tmp) as f:
             yield f
@@ -130,9 +134,9 @@ def atomic_writer(path: str) -> Iterator[BinaryIO]:
         raise
 
 
-def write_bytes_atomic(path: str, data: bytes) -> None:
+def write_bytes_atomic(path: str, data: bytes, unique: bool = False) -> None:
     """Write under a temporary name in the same folder, then rename: never half-written."""
-    with atomic_writer(path) as f:
+    with atomic_writer(path, unique) as f:
         f.write(data)
 
 

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from curation import fs
+
 log = logging.getLogger("curate")
 
 ENV = "CURATE_PROGRESS_DIR"
@@ -84,13 +86,11 @@ class _Heartbeat:
         self.dirty = False
         self.last_write = time.monotonic()
         payload = json.dumps({"pid": os.getpid(), "time": time.time(), "stages": self.totals()}, sort_keys=True)
-        tmp = self.path.with_name(f".{self.path.name}.{threading.get_ident()}.tmp")
         try:
-            tmp.write_text(payload, encoding="utf-8")
-            os.replace(tmp, self.path)
+            # Threads of one worker share the heartbeat file: each writes its own temporary.
+            fs.write_bytes_atomic(str(self.path), payload.encode("utf-8"), unique=True)
         except OSError:
-            # The watcher removed the folder (the run is ending): progress is best effort.
-            tmp.unlink(missing_ok=True)
+            pass  # the watcher removed the folder (the run is ending): progress is best effort
 
 
 _dir: str | None = os.environ.get(ENV) or None
