@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -23,18 +24,46 @@ PARQUET_SUFFIXES = (".parquet",)
 def _open_binary(path: str) -> io.BufferedIOBase:
     low = path.lower()
     remote = fs.open_read(path) if fs.is_remote(path) else None
+    raw = remote if remote is not None else fs.open_regular(path)  # never a FIFO or a device
     if low.endswith(".gz"):
-        return gzip.open(remote if remote is not None else path, "rb")
+        return gzip.open(raw, "rb")
     if low.endswith(".zst") or low.endswith(".zstd"):
         import zstandard
 
-        raw = remote if remote is not None else open(path, "rb")
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return remote if remote is not None else open(path, "rb")
+    return raw
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _repair(value: Any, fixed: list[int]) -> Any:
+    """``value`` with every lone surrogate (valid JSON, ``"\\ud800"``, but not Unicode text: Parquet,
+    hashing and UTF-8 reject it) replaced by U+FFFD; ``fixed[0]`` counts the replacements."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            value, n = _SURROGATE.subn("\ufffd", value)
+            fixed[0] += n
+        return value
+    if isinstance(value, dict):
+        return {_repair(k, fixed): _repair(v, fixed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_repair(v, fixed) for v in value]
+    return value
 
 
 def row_to_document(row: dict[str, Any], text_key: str = "text", id_key: str = "id", default_source: str = "docs") -> Document:
-    """Map a user's row to a Document; other columns are kept in metadata."""
+    """Map a user's row to a Document; other columns are kept in metadata. Lone surrogates in
+    any column are replaced by U+FFFD and the document says so (metadata ``repaired_lone_surrogates``: how many)."""
+    fixed = [0]
+    row = _repair(row, fixed)
+    doc = _row_to_document(row, text_key, id_key, default_source)
+    if fixed[0]:
+        doc.metadata["repaired_lone_surrogates"] = fixed[0]
+    return doc
+
+
+def _row_to_document(row: dict[str, Any], text_key: str, id_key: str, default_source: str) -> Document:
     text = row.get(text_key)
     if not isinstance(text, str):
         raise ValueError(f"no string column '{text_key}'")
@@ -148,7 +177,7 @@ def _iter_parquet(path: str, text_key: str, id_key: str, start: int = 0, end: in
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(fs.open_read(path) if fs.is_remote(path) else path)
+        pf = pq.ParquetFile(fs.open_read(path))  # local: a regular file only (fs.open_regular)
     except Exception:
         yield None, "unreadable"
         return

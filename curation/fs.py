@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import threading
 from typing import Any, BinaryIO, Iterator
 
@@ -99,13 +100,37 @@ def size(path: str) -> int:
     return os.path.getsize(path)
 
 
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected: never read (it may block
+    forever or never end)."""
+
+
+def open_regular(path: str) -> BinaryIO:
+    """A local regular file opened for reading, or NotRegularFile. O_NONBLOCK: opening a FIFO
+    must not wait for a writer; the type is checked on the open descriptor, not on a name that
+    could be swapped in between."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "folder" if stat.S_ISDIR(mode) else "FIFO" if stat.S_ISFIFO(mode) else \
+                "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket or other special file"
+            raise NotRegularFile(f"not a regular file ({kind}): never read", path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def open_read(path: str) -> BinaryIO:
-    """A seekable binary file, bytes as stored (no decompression by suffix)."""
+    """A seekable binary file, bytes as stored (no decompression by suffix). Local paths must be
+    regular files (open_regular)."""
     if is_remote(path):
         from apache_beam.io.filesystem import CompressionTypes
 
         return _beam().open(path, compression_type=CompressionTypes.UNCOMPRESSED)
-    return open(path, "rb")
+    return open_regular(path)
 
 
 def _create(path: str) -> BinaryIO:
@@ -113,7 +138,12 @@ def _create(path: str) -> BinaryIO:
         from apache_beam.io.filesystem import CompressionTypes
 
         return _beam().create(path, compression_type=CompressionTypes.UNCOMPRESSED)
-    return open(path, "wb")
+    # Never through a symlink planted at the temporary name: it is removed, and O_NOFOLLOW makes
+    # one that appears in between an error instead of a write to wherever it points.
+    if os.path.islink(path):
+        os.unlink(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+    return os.fdopen(fd, "wb")
 
 
 @contextlib.contextmanager

@@ -13,13 +13,16 @@ network), and listing thousands of objects belongs on the workers. Such a value 
 from __future__ import annotations
 
 import glob
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation import fs
+from curation import fs, outputs
 from curation.errors import InputError
 from curation.fs import is_remote
+
+log = logging.getLogger("curate")
 
 __all__ = ["KINDS", "InputFile", "display_path", "expand_input", "is_remote", "require_some_input", "resolve_inputs",
            "within"]
@@ -70,13 +73,26 @@ def _expand(value: str) -> list[str]:
 
 
 def _files_under(directory: Path, kind: str) -> list[Path]:
+    """The accepted files under ``directory``, sorted. curate's own output folders (the marker
+    of curation/outputs.py) are not walked; a subfolder the walk cannot enter (no permission, a
+    path over PATH_MAX) is listed itself, so the reader counts it as read/unreadable with its
+    path instead of the walk dropping it without a word."""
     out = []
-    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False, onerror=errors.append):
+        out.extend(Path(e.filename) for e in errors if e.filename and os.fspath(e.filename) != os.fspath(directory))
+        errors.clear()
+        for d in list(dirnames):
+            if outputs.is_output_dir(os.path.join(dirpath, d)):
+                log.info("inputs: skipping %s: a curate output folder (it holds %s)",
+                         display_path(os.path.join(dirpath, d)), outputs.MARKER)
+                dirnames.remove(d)
         dirnames.sort()
         for fn in sorted(filenames):
             if _accepts(kind, fn):
                 out.append(Path(dirpath) / fn)
-    return out
+    out.extend(Path(e.filename) for e in errors if e.filename)
+    return sorted(out)
 
 
 def _remote_root(value: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import socket
 from pathlib import Path
 
@@ -29,7 +31,7 @@ class OutputLock:
 
     def __enter__(self):
         for _ in range(5):
-            fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -51,6 +53,21 @@ class OutputLock:
                 return self
             os.close(fd)
         raise UserError(f"--output {self.path.parent}: cannot take the lock {self.path}")
+
+    def _open(self) -> int:
+        """The lock file, never through a symlink (O_NOFOLLOW) and only if it is a regular file:
+        a link planted at the lock path must not get another file truncated and overwritten."""
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise UserError(f"--output {self.path.parent}: {LOCK_NAME} is a symlink; curate never writes through "
+                                "one: remove it") from None
+            raise UserError(f"--output {self.path.parent}: cannot open the lock {self.path}: {e.strerror}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UserError(f"--output {self.path.parent}: {LOCK_NAME} is not a regular file: remove it")
+        return fd
 
     def __exit__(self, *exc):
         if self.fd is not None:

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 
-from curation import fs
+from curation import fs, outputs, stage_check
 from curation.config import PipelineConfig, to_dict
 from curation.document import duplicates_schema
 from curation.stats import CountKey
@@ -35,7 +37,10 @@ from pipelines.transforms import SumCounts
 GROUPS = ["extract", "filter", "dedup"]
 GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
 GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
-MARKER = "_SUCCESS.json"
+log = logging.getLogger("curate")
+
+MARKER = stage_check.MARKER
+EDGE_BLOCK = 1 << 16  # the first and last 64 KiB of each local input go into the key, beside size and mtime
 
 
 def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
@@ -60,7 +65,7 @@ def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
         paths = []
         if os.path.isdir(inp.path):
             for dirpath, dirnames, filenames in os.walk(inp.path, followlinks=False):
-                dirnames.sort()
+                dirnames[:] = sorted(d for d in dirnames if not outputs.is_output_dir(os.path.join(dirpath, d)))
                 paths.extend(os.path.join(dirpath, f) for f in sorted(filenames))
         else:
             paths.append(inp.path)
@@ -68,9 +73,23 @@ def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
             try:
                 st = os.lstat(p)
                 h.update(f"{inp.kind}\0{p}\0{st.st_size}\0{int(st.st_mtime_ns)}\n".encode("utf-8", "surrogateescape"))
+                if stat.S_ISREG(st.st_mode):
+                    h.update(_edge_blocks(p, st.st_size))
             except OSError:
                 h.update(f"{inp.kind}\0{p}\0missing\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _edge_blocks(path: str, size: int) -> bytes:
+    """The first and last EDGE_BLOCK bytes of a file: an edit that keeps the size and restores
+    the mtime (``touch -r``) still changes the key when it touches either end (an edit in the
+    middle of a big file does not: docs/robustness.md)."""
+    with fs.open_regular(path) as f:
+        head = f.read(EDGE_BLOCK)
+        if size <= EDGE_BLOCK:
+            return hashlib.sha256(head).digest()
+        f.seek(max(EDGE_BLOCK, size - EDGE_BLOCK))
+        return hashlib.sha256(head + f.read(EDGE_BLOCK)).digest()
 
 
 def group_keys(inputs_fp: str, cfg: PipelineConfig, extra: dict | None = None) -> dict[str, str]:
@@ -95,13 +114,23 @@ def is_complete(out_dir: str, group: str, key: str) -> bool:
 
 
 def latest_complete(out_dir: str, keys: dict[str, str]) -> str | None:
-    """The last group whose checkpoint is complete, provided every group before it is too."""
+    """The last group whose checkpoint is complete and verified (every part's size and sha256
+    as its marker lists them), provided every group before it is too. A damaged checkpoint is
+    said so in one line and removed: that group and those after it run again."""
     last = None
     for g in GROUPS:
-        if is_complete(out_dir, g, keys[g]):
-            last = g
-        else:
+        if not is_complete(out_dir, g, keys[g]):
             break
+        directory = stage_dir(out_dir, g, keys[g])
+        problems = stage_check.verify_stage(directory)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            log.warning("checkpoint of stage group '%s' is damaged: %s%s; rerunning '%s' and the stages after it",
+                        g, problems[0], more, g)
+            if not fs.is_remote(out_dir):
+                shutil.rmtree(directory, ignore_errors=True)
+            break
+        last = g
     return last
 
 
@@ -127,9 +156,11 @@ class _WriteMarker(beam.DoFn):
         self.directory = directory
         self.group = group
 
-    def process(self, counts, *_written):
+    def process(self, counts, *written):
         rows = sorted([list(k), int(n)] for k, n in counts)
-        fs.write_json(f"{self.directory}/{MARKER}", {"group": self.group, "counts": rows})
+        # Every part's size and sha256 (what WriteParts computed): verified before a resume trusts it.
+        files = [info for infos in written for info in infos]
+        fs.write_json(f"{self.directory}/{MARKER}", stage_check.marker_json(self.group, rows, files))
         yield self.group
 
 

@@ -41,6 +41,9 @@ class _ReadDocsFileDoFn(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(REJECTED, bad_row(inp.relpath, reason))
                 continue
             doc.metadata.setdefault("source_file", inp.relpath)
+            fixed = doc.metadata.get("repaired_lone_surrogates")
+            if isinstance(fixed, int) and fixed > 0:  # text altered at read: counted and shown (docio._repair)
+                self.count("read", doc.source, "metric", "repaired/lone_surrogates", fixed)
             if doc.source != "docs":
                 # A user's own source label: count the record under it so per-source sums hold.
                 self.count("read", "docs", "in", n=-1)

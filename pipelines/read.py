@@ -88,12 +88,14 @@ class _ReadUnitDoFn(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(o.doc, READ, rule, o.reason))
         except OSError as e:
             # The file vanished or became unreadable after inputs were resolved: one counted failure.
+            # A FIFO, device or socket (fs.NotRegularFile) is refused before a byte is read.
             where = getattr(unit, "relpath", None) or display_path(f"{unit.repo}/{unit.path}")
-            log.warning("read/unreadable: %s: %s", where, e)
+            rule = "special_file" if isinstance(e, fs.NotRegularFile) else "unreadable"
+            log.warning("read/%s: %s: %s", rule, where, e)
             self.count(READ, source, "in")
-            self.count(READ, source, "failed", "read/unreadable")
-            doc = Document(f"{where}#unreadable", "", source, {"source_file": where, "error": str(e)[:200]})
-            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, READ, "unreadable", "read/unreadable"))
+            self.count(READ, source, "failed", f"read/{rule}")
+            doc = Document(f"{where}#{rule}", "", source, {"source_file": where, "error": str(e)[:200]})
+            yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, READ, rule, f"read/{rule}"))
 
 
 class _ExtractDoFn(CountingDoFn):

@@ -13,7 +13,6 @@ import getpass
 import hashlib
 import json
 import logging
-import os
 import platform
 import shutil
 import socket
@@ -29,7 +28,7 @@ import numpy as np
 import pyarrow.parquet as pq
 from apache_beam.options.pipeline_options import TestOptions
 
-from curation import fs, progress
+from curation import fs, outputs, progress
 from curation.ablate import PIECE_BYTES, piece_bytes
 from curation.config import PipelineConfig, to_dict
 from curation.errors import AccountingError, UserError, from_worker
@@ -113,23 +112,6 @@ def stage_labels(proto) -> list[str]:
     return labels
 
 
-def clear_leftovers(out_dir: Path) -> None:
-    """Remove what a killed or earlier run may have left outside stages/ (held under the lock):
-    temporary files (``.name.tmp``, ``.name.XXXX.tmp``) and the documents/, rejected/ and
-    duplicates/ parts, which every run rewrites whole: a run with fewer parts (or without
-    ``--emit documents``) must not leave an old one behind.
-    Incomplete or stale checkpoints are pipelines/checkpoint.remove_stale's business."""
-    for dirpath, dirnames, filenames in os.walk(out_dir):
-        if Path(dirpath) == out_dir:
-            dirnames[:] = [d for d in dirnames if d != "stages"]
-        for name in filenames:
-            if name.startswith(".") and name.endswith(".tmp"):
-                (Path(dirpath) / name).unlink(missing_ok=True)
-    for sub in ("documents", "rejected", "duplicates"):
-        for part in (out_dir / sub).glob("part-*"):
-            part.unlink(missing_ok=True)
-
-
 # ---------------------------------------------------------------- build-shards
 def build_shards(req: BuildRequest) -> BuildResult:
     """Run build-shards: locally under the output lock with stage checkpoints and resume; a dry
@@ -139,10 +121,13 @@ def build_shards(req: BuildRequest) -> BuildResult:
     out_dir = Path(req.output).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    outputs.refuse_inputs_inside(req.inputs, out_dir)
     with OutputLock(out_dir):
         # A previous manifest must not survive a failed rerun: it is the commit marker.
+        outputs.refuse_symlinks(out_dir)
         (out_dir / "manifest.json").unlink(missing_ok=True)
-        clear_leftovers(out_dir)
+        # Clears only what curate wrote (parts, temporaries); stages/ is checkpoint's business.
+        outputs.claim(out_dir)
         keys = ckpt.group_keys(ckpt.inputs_fingerprint(req.inputs), req.config, req.checkpoint_extra())
         if not req.resume:
             shutil.rmtree(out_dir / "stages", ignore_errors=True)
@@ -153,9 +138,18 @@ def build_shards(req: BuildRequest) -> BuildResult:
                      ckpt.stage_dir(str(out_dir), resume_from, keys[resume_from]))
         p = beam.Pipeline(options=req.options)
         _add_build_graph(p, req, str(out_dir), keys, resume_from)
-        watcher = run_pipeline(p, resume_from, graphs.STAGE_CHAIN if req.watch else None)
+        try:
+            watcher = run_pipeline(p, resume_from, graphs.STAGE_CHAIN if req.watch else None)
+        finally:
+            outputs.release(out_dir)
         durations = watcher.stage_seconds() if watcher is not None else None
-        fs.write_json(str(out_dir / "run.json"), _run_info(req, started, resume_from, keys, durations))
+        try:
+            fs.write_json(str(out_dir / "run.json"), _run_info(req, started, resume_from, keys, durations))
+        except OSError as e:
+            # The manifest is the commit marker: it never stands without the run record beside it.
+            (out_dir / "manifest.json").unlink(missing_ok=True)
+            raise UserError(f"--output {out_dir}: cannot write run.json ({e.strerror or e}); the manifest was "
+                            "removed: free space and rerun (it resumes from the stage checkpoints)") from None
     return _result(str(out_dir), started, resume_from, durations)
 
 
@@ -233,14 +227,22 @@ def run_stage_graph(graph: Callable, options, output: str, fresh: tuple[str, ...
     """Run one stage command's graph (pipelines/graphs.py) into ``output``; refuses a folder whose
     ``fresh`` subfolders already hold files. Returns stats.json."""
     out_dir = Path(output).absolute()
+    inputs = args[0] if args else []
+    outputs.refuse_inputs_inside(inputs, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for sub in fresh:
-        if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
-            raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
-    p = beam.Pipeline(options=options)
-    graph(p, *args, str(out_dir), **kwargs)
-    run_pipeline(p)
-    return fs.read_json(str(out_dir / "stats.json"))
+    with OutputLock(out_dir):
+        outputs.refuse_symlinks(out_dir)
+        for sub in fresh:
+            if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
+                raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
+        outputs.claim(out_dir, fresh)
+        p = beam.Pipeline(options=options)
+        graph(p, *args, str(out_dir), **kwargs)
+        try:
+            run_pipeline(p)
+        finally:
+            outputs.release(out_dir, fresh)
+        return fs.read_json(str(out_dir / "stats.json"))
 
 
 # ---------------------------------------------------------------- ablate

@@ -73,6 +73,7 @@ def run(args) -> int:
         raise UserError(f"--emit takes documents, tokens or documents,tokens; got '{args.emit}'")
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
+    common.check_output_placement(args, given)
     if not fs.is_remote(args.output):
         common.ensure_output_dir(args.output)
     res = build_shards(BuildRequest(

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from curation import fs
 from curation.errors import UserError
 
 log = logging.getLogger("curate")
@@ -54,6 +55,9 @@ def add_docs_input_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_output_flags(parser: argparse.ArgumentParser, formats: bool = True) -> None:
     parser.add_argument("--output", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--allow-output-inside-input", action="store_true",
+                        help="allow DIR inside an input folder (curate's own output folders are skipped when "
+                        "inputs are walked)")
     if formats:
         parser.add_argument("--format", choices=["parquet", "jsonl"], default="parquet",
                             help="format of DIR/documents/ parts (default: parquet)")
@@ -90,6 +94,16 @@ def load_pipeline_config(args) -> Any:
     from curation.config import load_config
 
     return load_config(getattr(args, "config", None), getattr(args, "overrides", None))
+
+
+def check_output_placement(args, given: dict[str, list[str]]) -> None:
+    """Refuse an output folder inside an input folder (unless --allow-output-inside-input),
+    before the folder is created (curation/outputs.py)."""
+    from curation import outputs
+
+    if not fs.is_remote(args.output):
+        outputs.refuse_output_inside_inputs(given, Path(args.output).absolute(),
+                                            allow=getattr(args, "allow_output_inside_input", False))
 
 
 def ensure_output_dir(path: str) -> Path:

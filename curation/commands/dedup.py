@@ -47,6 +47,7 @@ def run(args) -> int:
     inputs = resolve_inputs(docs=args.input)
     require_some_input(inputs)
     reference = resolve_inputs(docs=args.reference) if args.reference else None
+    common.check_output_placement(args, {"docs": args.input})
     out_dir = common.ensure_output_dir(args.output).resolve()
     st = run_stage_graph(graphs.dedup_files, options, str(out_dir), ("documents", "duplicates"), inputs, cfg,
                          fmt=args.format, text_key=args.text_key, id_key=args.id_key,

@@ -46,6 +46,7 @@ def run(args) -> int:
     cfg = load_config(args.config, args.overrides)
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
+    common.check_output_placement(args, given)
     out_dir = common.ensure_output_dir(args.output).resolve()
     stats = run_stage_graph(graphs.extract, options, str(out_dir), ("documents", "rejected"), inputs, cfg,
                             fmt=args.format, text_key=args.text_key, id_key=args.id_key)

@@ -47,6 +47,7 @@ def run(args) -> int:
             fasttext_model.load(cfg.langid.model_path)
         else:
             fasttext_model.lid176_path()
+    common.check_output_placement(args, {"docs": args.input})
     out_dir = common.ensure_output_dir(args.output).resolve()
     st = run_stage_graph(graphs.filter_documents, options, str(out_dir), ("documents", "rejected"), inputs, cfg,
                          fmt=args.format, text_key=args.text_key, id_key=args.id_key)["stages"]

@@ -1,6 +1,7 @@
 """`curate inspect DIR`: verify a build-shards output against its manifest and show it.
 
-Checks every sha256 and count (curation.shards.verify); on a mismatch prints the first one and
+Checks every sha256 and count (curation.shards.verify) and every stage checkpoint's parts
+against its _SUCCESS.json (curation/stage_check.py); on a mismatch prints the first one and
 exits 1. Then prints a summary and decodes a sample document back to text.
 """
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from curation import shards as sh
+from curation import stage_check
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -61,12 +63,17 @@ def run(args) -> int:
     directory = Path(args.dir)
     m = sh.read_manifest(directory)  # UserError (exit 2) when there is none
     problems = sh.verify(directory)
+    # Stage checkpoints are trusted on resume: their parts are checked against _SUCCESS.json too.
+    stages = stage_check.complete_stages(directory)
+    for stage in stages:
+        problems.extend(stage_check.verify_stage(str(stage)))
     if problems:
         print(f"curate inspect: MISMATCH {problems[0]}", file=sys.stderr)
         if len(problems) > 1:
             print(f"curate inspect: {len(problems) - 1} more problem(s): " + "; ".join(problems[1:6]), file=sys.stderr)
         return 1
     print("\n".join(summary_lines(m)))
-    print("verified     every sha256 and count matches the manifest")
+    print("verified     every sha256 and count matches the manifest"
+          + (f"; {len(stages)} stage checkpoint(s) match their _SUCCESS.json" if stages else ""))
     print("\n".join(sample_text(directory, m, args.chars)))
     return 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
 from curation.document import Document
+from curation.fs import open_regular
 
 Opener = Callable[[str], BinaryIO]
 
@@ -44,7 +45,8 @@ def failed(rule: str, doc: Document) -> ReadOutcome:
 
 
 def local_open(path: str) -> BinaryIO:
-    return open(path, "rb")
+    """A local regular file (a FIFO or a device is refused: fs.NotRegularFile, an OSError)."""
+    return open_regular(path)
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)

@@ -26,7 +26,8 @@ from typing import Iterator
 from curation.config import CodeConfig
 from curation.document import Document, content_hash
 from curation.inputs import display_path, within
-from curation.readers import Opener, ReadOutcome, kept, local_open, looks_binary, removed
+from curation.outputs import MARKER
+from curation.readers import Opener, ReadOutcome, failed, kept, local_open, looks_binary, removed
 
 EXTENSIONS = {
     ".py": "Python", ".pyi": "Python", ".pyx": "Cython", ".pxd": "Cython", ".js": "JavaScript", ".mjs": "JavaScript",
@@ -92,6 +93,8 @@ def guess_license(text: str) -> str:
 def _find_license(tree: str, opener: Opener) -> tuple[str, str]:
     for name in LICENSE_NAMES:
         p = os.path.join(tree, name)
+        if os.path.islink(p) and not within(p, tree):
+            continue  # a licence link pointing out of the tree is never opened
         if os.path.isfile(p):
             with opener(p) as f:
                 return name, guess_license(f.read(16384).decode("utf-8", errors="replace"))
@@ -111,7 +114,11 @@ def list_tree(tree: str, cfg: CodeConfig, opener: Opener = local_open) -> Iterat
     # Symlinks are counted skips (read/symlink). With follow_symlinks, only those that resolve
     # inside the tree are followed, and each real directory is walked once: loops end.
     seen = {os.path.realpath(tree)}
-    for dirpath, dirnames, filenames in os.walk(tree, followlinks=cfg.follow_symlinks):
+    # A folder the walk cannot enter (no permission, a path over PATH_MAX) is one counted skip
+    # (read/unreadable_dir) with its path, never dropped without a word.
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(tree, followlinks=cfg.follow_symlinks, onerror=errors.append):
+        yield from _unreadable_units(errors, tree, repo, lic, spdx)
         rel_dir = os.path.relpath(dirpath, tree)
         parts = [] if rel_dir == "." else rel_dir.split(os.sep)
         in_vendored = any(p in vendored for p in parts)
@@ -119,6 +126,10 @@ def list_tree(tree: str, cfg: CodeConfig, opener: Opener = local_open) -> Iterat
         for d in sorted(dirnames):
             full = os.path.join(dirpath, d)
             if d in IGNORED_DIRS:
+                continue
+            if os.path.isfile(os.path.join(full, MARKER)) and not os.path.islink(full):
+                # curate's own output folder inside the tree (curation/outputs.py): never source.
+                yield CodeUnit(tree, repo, "/".join(parts + [d]), "curate_output", lic, spdx)
                 continue
             real = os.path.realpath(full)
             if os.path.islink(full) and (not cfg.follow_symlinks or not within(full, tree) or real in seen):
@@ -136,6 +147,14 @@ def list_tree(tree: str, cfg: CodeConfig, opener: Opener = local_open) -> Iterat
                 continue
             skip = "vendored" if in_vendored else ("generated" if fn in LOCK_FILES else "")
             yield CodeUnit(tree, repo, rel, skip, lic, spdx)
+    yield from _unreadable_units(errors, tree, repo, lic, spdx)
+
+
+def _unreadable_units(errors: list[OSError], tree: str, repo: str, lic: str, spdx: str) -> Iterator[CodeUnit]:
+    for e in errors:
+        rel = os.path.relpath(os.fsdecode(e.filename or tree), tree).replace(os.sep, "/")
+        yield CodeUnit(tree, repo, rel, "unreadable_dir", lic, spdx)
+    errors.clear()
 
 
 def language_of(path: str, head: bytes) -> str:
@@ -176,15 +195,21 @@ def read_code_file(unit: CodeUnit, cfg: CodeConfig, opener: Opener = local_open)
     meta = {"repo": repo, "path": path, "source_file": f"{repo}/{path}",
             "license_file": unit.license_file, "license": unit.license}
     full = os.path.join(unit.tree, *unit.path.split("/"))
-    # lstat for a symlink: its target may be a loop or lie outside the tree, never touched.
-    size = os.lstat(full).st_size if unit.skip == "symlink" else os.path.getsize(full)
+    if unit.skip == "unreadable_dir":
+        meta["error"] = "a folder the walk could not enter (permission, or a path over PATH_MAX): not read"
+        return failed("unreadable_dir", Document(f"{repo}/{path}#unreadable", "", "code", meta))
+    # lstat for every skip: a symlink's target may be a loop or lie outside the tree, never touched.
+    size = os.lstat(full).st_size if unit.skip else os.path.getsize(full)
     meta["size_bytes"] = size
     if unit.skip or size > cfg.max_file_bytes:
         doc = Document(f"{repo}/{path}#{size}", "", "code", meta)
         return removed(unit.skip or "too_large", doc)
     with opener(full) as f:
-        data = f.read()
+        # The cap holds while reading, whatever stat said: a file may grow, a device never ends.
+        data = f.read(cfg.max_file_bytes + 1)
     doc = Document(f"{repo}/{path}#{content_hash(data, 12)}", "", "code", meta)
+    if len(data) > cfg.max_file_bytes:
+        return removed("too_large", doc)
     if not data.strip():
         return removed("empty", doc)
     if unit.path.rsplit("/", 1)[-1] in LICENSE_NAMES:

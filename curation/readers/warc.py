@@ -24,6 +24,7 @@ exception.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 import zlib
@@ -74,7 +75,7 @@ class Gap:
 
 
 # ------------------------------------------------------------------ parsers (one per library)
-def _fastwarc_records(f: BinaryIO, max_bytes: int) -> Iterator[RawRecord]:
+def _fastwarc_records(f: BinaryIO, max_bytes: int, size: int | None = None) -> Iterator[RawRecord]:
     from fastwarc.warc import ArchiveIterator
 
     # parse_http=False: we read the whole block to see whether it is complete, then split the
@@ -83,13 +84,15 @@ def _fastwarc_records(f: BinaryIO, max_bytes: int) -> Iterator[RawRecord]:
         headers = {k: v for k, v in rec.headers.items()}
         n = rec.content_length
         if n > max_bytes:
-            yield RawRecord(rec.stream_pos, rec.headers.get("WARC-Type", str(rec.record_type)), headers, n, None)
+            # A claim past the end of a plain stream is a lie, not a big record: truncated.
+            yield RawRecord(rec.stream_pos, rec.headers.get("WARC-Type", str(rec.record_type)), headers, n, None,
+                            complete=size is None or rec.stream_pos + n <= size)
             continue
         block = rec.reader.read()
         yield RawRecord(rec.stream_pos, rec.headers.get("WARC-Type", str(rec.record_type)), headers, n, block, len(block) >= n)
 
 
-def _warcio_records(f: BinaryIO, max_bytes: int) -> Iterator[RawRecord]:
+def _warcio_records(f: BinaryIO, max_bytes: int, size: int | None = None) -> Iterator[RawRecord]:
     from warcio.archiveiterator import ArchiveIterator
 
     it = ArchiveIterator(f, no_record_parse=True, check_digests=False)
@@ -98,7 +101,8 @@ def _warcio_records(f: BinaryIO, max_bytes: int) -> Iterator[RawRecord]:
         n = int(rec.length or 0)
         # get_record_offset() reads the record to its end: call it only after the block is read.
         if n > max_bytes:
-            yield RawRecord(it.get_record_offset(), rec.rec_type, headers, n, None)
+            at = it.get_record_offset()
+            yield RawRecord(at, rec.rec_type, headers, n, None, complete=size is None or at + n <= size)
             continue
         block = rec.raw_stream.read()
         yield RawRecord(it.get_record_offset(), rec.rec_type, headers, n, block, len(block) >= n)
@@ -130,7 +134,7 @@ def _next_record_start(f: BinaryIO, start: int, size: int, gz: bool) -> int | No
     pos = start
     while pos < size:
         f.seek(pos)
-        buf = f.read(_SCAN_BLOCK + len(needle))
+        buf = f.read(_SCAN_BLOCK + len(needle) + 2)
         if not buf:
             return None
         i = 0
@@ -139,7 +143,10 @@ def _next_record_start(f: BinaryIO, start: int, size: int, gz: bool) -> int | No
             if j < 0:
                 break
             cand = pos + j + (0 if gz else 1)
-            if cand >= start and (_is_gzip_record_start(f, cand) if gz else _is_plain_record_start(f, cand)):
+            # Plain: the bytes after the needle are in the buffer (no seek back: the stream may
+            # be a decompressing one, where seeking back means inflating from the start).
+            plain_ok = buf[j + 1:j + 7] in (b"WARC/1", b"WARC/0") if j + 7 <= len(buf) else _is_plain_record_start(f, cand)
+            if cand >= start and (_is_gzip_record_start(f, cand) if gz else plain_ok):
                 return cand
             i = j + 1
         pos += _SCAN_BLOCK
@@ -165,6 +172,29 @@ def _gzip_member_end(f: BinaryIO, at: int, size: int) -> int:
     return consumed - len(d.unused_data)
 
 
+def _single_member_size(f: BinaryIO, size: int) -> int | None:
+    """The inflated size of a .gz file that is one gzip member (the whole file compressed at once),
+    else None (one member per record, the WARC standard's layout)."""
+    f.seek(0)
+    d = zlib.decompressobj(31)
+    total = 0
+    try:
+        while not d.eof:
+            chunk = f.read(1 << 16)
+            if not chunk:
+                break
+            total += len(d.decompress(chunk, 1 << 20))
+            while d.unconsumed_tail and not d.eof:
+                total += len(d.decompress(d.unconsumed_tail, 1 << 20))
+            if d.eof and (d.unused_data.strip(b"\0") or f.read(1)):
+                return None  # a second member follows
+    except zlib.error:
+        return None
+    finally:
+        f.seek(0)
+    return total
+
+
 def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes: int) -> Iterator[RawRecord | Gap]:
     parse = PARSERS[parser]
     pos = 0
@@ -173,7 +203,7 @@ def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes:
         last: int | None = None
         error = ""
         try:
-            for rec in parse(f, max_bytes):
+            for rec in parse(f, max_bytes, None if gz else size):
                 last = rec.offset
                 yield rec
         except Exception as e:  # both libraries raise a variety of types on damaged input
@@ -382,6 +412,8 @@ def record_outcome(rec: RawRecord, relpath: str, cfg: WebConfig, max_doc_chars: 
     if wtype not in ("response", "conversion"):
         return removed("other_record", _doc(rec, relpath))
     if rec.block is None:
+        if not rec.complete:  # claims more bytes than the file holds: the records after it are read on their own
+            return failed("truncated", _doc(rec, relpath, content_length=rec.content_length))
         return removed("too_large", _doc(rec, relpath, content_length=rec.content_length))
     if not rec.complete or not any(k.lower() == "content-length" for k in rec.headers):
         # A header block cut before its Content-Length is a truncated record too.
@@ -443,13 +475,22 @@ def iter_warc(path: str, relpath: str, cfg: WebConfig, max_doc_chars: int = 100_
             log.warning("read/empty_file: %s has no bytes", relpath)
             yield failed("empty_file", Document(f"{relpath}#empty", "", "web", {"source_file": relpath}))
             return
-        for item in _resilient_records(f, size, gz, cfg.reader, cfg.max_record_bytes):
+        stream, where = f, "byte"
+        inflated = _single_member_size(f, size) if gz else None
+        if inflated is not None:
+            # One gzip member for the whole file: records cannot be found by member, so the
+            # inflated stream is read as a plain WARC (offsets are then offsets into it) and a
+            # lying Content-Length cannot swallow the records after it.
+            stream, size, gz, where = gzip.GzipFile(fileobj=f, mode="rb"), inflated, False, "inflated byte"
+        for item in _resilient_records(stream, size, gz, cfg.reader, cfg.max_record_bytes):
             if isinstance(item, Gap):
-                log.warning("read/%s: %s at byte %d (%s)", item.reason, relpath, item.offset, item.detail or "no parser error")
+                log.warning("read/%s: %s at %s %d (%s)", item.reason, relpath, where, item.offset, item.detail or "no parser error")
                 meta = {"source_file": relpath, "record_offset": item.offset, "error": item.detail}
                 yield failed(item.reason, Document(f"{relpath}@{item.offset}", "", "web", meta))
                 continue
             out = record_outcome(item, relpath, cfg, max_doc_chars)
+            if where != "byte":
+                out.doc.metadata["offset_in"] = "inflated"
             if out.kind == "failed":
-                log.warning("%s: %s record at byte %d of %s", out.reason, item.warc_type, item.offset, relpath)
+                log.warning("%s: %s record at %s %d of %s", out.reason, item.warc_type, where, item.offset, relpath)
             yield out
