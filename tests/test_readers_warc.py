@@ -244,6 +244,7 @@ def test_charset_order(body, ctype, expect):
 def test_warc_gz_as_one_gzip_stream(sample_data, tmp_path):
     p = tmp_path / "single.warc.gz"
     p.write_bytes(gzip.compress(gzip.decompress((sample_data / "web" / "sample.warc.gz").read_bytes()), mtime=0))
+    # Read as one inflated plain stream (curation/readers/warc.py), by either library: warcio,
+    # which refuses such files record by record, reads every record too.
     assert dict(tally(outcomes(p, "fastwarc"))) == SAMPLE_KINDS
-    # warcio refuses such files after the first record: the rest is a counted failure, not silence.
-    assert tally(outcomes(p, "warcio"))["read/parse_error"] == 1
+    assert dict(tally(outcomes(p, "warcio"))) == SAMPLE_KINDS

@@ -173,8 +173,8 @@ def _gzip_member_end(f: BinaryIO, at: int, size: int) -> int:
 
 
 def _single_member_size(f: BinaryIO, size: int) -> int | None:
-    """The inflated size of a .gz file that is one gzip member (the whole file compressed at once),
-    else None (one member per record, the WARC standard's layout)."""
+    """The inflated size of a .gz file that is one complete gzip member (the whole file compressed
+    at once), else None (one member per record, the WARC standard's layout, or a cut member)."""
     f.seek(0)
     d = zlib.decompressobj(31)
     total = 0
@@ -192,7 +192,7 @@ def _single_member_size(f: BinaryIO, size: int) -> int | None:
         return None
     finally:
         f.seek(0)
-    return total
+    return total if d.eof else None  # a member cut short: the member-wise path counts it truncated
 
 
 def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes: int) -> Iterator[RawRecord | Gap]:
