@@ -115,7 +115,7 @@ def open_regular(path: str) -> BinaryIO:
         if not stat.S_ISREG(mode):
             kind = "folder" if stat.S_ISDIR(mode) else "FIFO" if stat.S_ISFIFO(mode) else \
                 "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket or other special file"
-            raise NotRegularFile(f"not a regular file ({kind}): never read", path)
+            raise NotRegularFile(f"{path}: not a regular file ({kind}): never read")
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:

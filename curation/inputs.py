@@ -29,7 +29,10 @@ __all__ = ["KINDS", "InputFile", "display_path", "expand_input", "is_remote", "r
 
 KINDS = ("web", "books", "code", "docs")
 
-WEB_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".arc", ".arc.gz", ".warc.wet.gz")
+WEB_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".warc.wet.gz")
+# ARC (the Internet Archive's format before WARC) is not parsed: refused by name, never read as garbage.
+ARC_SUFFIXES = (".arc", ".arc.gz")
+ARC_HINT = "ARC files are not read: convert them to WARC first (warcio recompress IN.arc.gz OUT.warc.gz)"
 DOCS_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json", ".json.gz", ".parquet")
 
 
@@ -91,6 +94,8 @@ def _files_under(directory: Path, kind: str) -> list[Path]:
         for fn in sorted(filenames):
             if _accepts(kind, fn):
                 out.append(Path(dirpath) / fn)
+            elif kind == "web" and fn.lower().endswith(ARC_SUFFIXES):
+                log.warning("inputs: %s: %s", display_path(os.path.join(dirpath, fn)), ARC_HINT)
     out.extend(Path(e.filename) for e in errors if e.filename)
     return sorted(out)
 
@@ -163,6 +168,8 @@ def resolve_inputs(**by_kind: list[str] | None) -> list[InputFile]:
                         out.append(InputFile(kind, str(p), str(p.parent)))
                 elif p.is_dir():
                     out.extend(InputFile(kind, str(f), str(p)) for f in _files_under(p, kind))
+                elif kind == "web" and p.name.lower().endswith(ARC_SUFFIXES):
+                    raise InputError(f"--web {value}: {ARC_HINT}")
                 else:
                     out.append(InputFile(kind, str(p), str(p.parent)))
     return sorted(set(out))

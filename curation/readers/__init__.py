@@ -87,7 +87,18 @@ def normalise_charset(label: str | None) -> str | None:
         return None
 
 
-BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_WIDE = ("utf-16", "utf-32")
+
+
+def plausible_codec(codec: str | None, data: bytes, probe: int = 4096) -> bool:
+    """False for a UTF-16/UTF-32 label on bytes without a single NUL: ASCII text labelled
+    utf-16 (a real server misconfiguration) would decode to CJK mojibake."""
+    if not codec:
+        return False
+    return not (codec.replace("_", "-").lower().startswith(_WIDE) and b"\x00" not in data[:probe])
 
 
 def bom_charset(data: bytes) -> str | None:

@@ -30,6 +30,7 @@ from curation.readers import (
     local_open,
     looks_binary,
     normalise_charset,
+    plausible_codec,
     removed,
 )
 
@@ -63,7 +64,7 @@ def decode_book(data: bytes) -> tuple[str, str] | None:
         pass
     m = re.search(rb"^Character set encoding:[ \t]*([A-Za-z0-9_\-]+)", data[:20_000], re.M | re.I)
     declared = normalise_charset(m.group(1).decode("ascii")) if m else None
-    for codec in filter(None, [declared, normalise_charset(detect_charset(data, sample=200_000))]):
+    for codec in filter(lambda c: plausible_codec(c, data), [declared, normalise_charset(detect_charset(data, sample=200_000))]):
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
@@ -114,7 +115,8 @@ def read_book(path: str, relpath: str, cfg: BooksConfig, max_doc_chars: int = 10
         return removed("too_large", doc)
     if not data.strip():
         return failed("empty_file", doc)
-    if looks_binary(data):
+    # A BOM first (UTF-16 and UTF-32 text is full of NUL bytes), then the binary check.
+    if not bom_charset(data) and looks_binary(data):
         return removed("binary", doc)
     decoded = decode_book(data)
     if decoded is None:

@@ -44,6 +44,7 @@ from curation.readers import (
     local_open,
     looks_binary,
     normalise_charset,
+    plausible_codec,
     removed,
 )
 
@@ -63,6 +64,7 @@ class RawRecord:
     content_length: int
     block: bytes | None  # None when the record was over the size cap (never read)
     complete: bool = True
+    framed: bool = True  # False: Content-Length is not a number, or the block does not end where it says
 
 
 @dataclass
@@ -172,6 +174,21 @@ def _gzip_member_end(f: BinaryIO, at: int, size: int) -> int:
     return consumed - len(d.unused_data)
 
 
+def _framed(f: BinaryIO, rec: RawRecord) -> bool:
+    """Whether a plain record's block ends, as its Content-Length says, with the CRLF CRLF that
+    closes every WARC record."""
+    value = next((v for k, v in rec.headers.items() if k.lower() == "content-length"), "").strip()
+    if not value.isdigit():
+        return False
+    f.seek(rec.offset)
+    head = f.read(1 << 16)
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    f.seek(rec.offset + end + 4 + int(value))
+    return f.read(4) == b"\r\n\r\n"
+
+
 def _single_member_size(f: BinaryIO, size: int) -> int | None:
     """The inflated size of a .gz file that is one complete gzip member (the whole file compressed
     at once), else None (one member per record, the WARC standard's layout, or a cut member)."""
@@ -202,12 +219,21 @@ def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes:
         f.seek(pos)
         last: int | None = None
         error = ""
+        held: RawRecord | None = None  # one record held back: the parse stopping after it may condemn it
         try:
             for rec in parse(f, max_bytes, None if gz else size):
-                last = rec.offset
-                yield rec
+                if held is not None:
+                    yield held
+                held, last = rec, rec.offset
         except Exception as e:  # both libraries raise a variety of types on damaged input
             error = f"{type(e).__name__}: {str(e)[:120]}"
+        if held is not None:
+            if error and not gz and held.complete and not _framed(f, held):
+                # The parse failed right after a record whose Content-Length is not a number or
+                # does not end at a record boundary: that record is the damage (one counted
+                # failure, read/bad_length), not a good document plus a gap at the same place.
+                held.framed, error = False, ""
+            yield held
         nxt = _next_record_start(f, (last if last is not None else pos) + 1, size, gz)
         if last is None:
             starts = _is_gzip_record_start(f, pos) if gz else _is_plain_record_start(f, pos)
@@ -354,7 +380,7 @@ def decode_html(body: bytes, header_content_type: str) -> tuple[str, str, str]:
     if m:
         candidates.append((normalise_charset(m.group(1).decode("ascii", "replace")), "meta"))
     for codec, source in candidates:
-        if not codec:
+        if not plausible_codec(codec, body):  # unknown, or ASCII labelled utf-16: not to be trusted
             continue
         try:
             return body.decode(codec), codec, source
@@ -367,7 +393,7 @@ def decode_html(body: bytes, header_content_type: str) -> tuple[str, str, str]:
     guess = normalise_charset(detect_charset(body))
     if guess:
         return body.decode(guess, errors="replace"), guess, "detected"
-    codec = next((c for c, _ in candidates if c), "utf-8")
+    codec = next((c for c, _ in candidates if plausible_codec(c, body)), "utf-8")
     return body.decode(codec, errors="replace"), codec, "fallback"
 
 
@@ -407,6 +433,9 @@ SKIP_TYPES = {"request": "request", "revisit": "revisit", "metadata": "metadata"
 
 def record_outcome(rec: RawRecord, relpath: str, cfg: WebConfig, max_doc_chars: int) -> ReadOutcome:
     wtype = rec.warc_type.lower()
+    if not rec.framed:
+        length = next((v for k, v in rec.headers.items() if k.lower() == "content-length"), "")
+        return failed("bad_length", _doc(rec, relpath, content_length=length[:40]))
     if wtype in SKIP_TYPES:
         return removed(SKIP_TYPES[wtype], _doc(rec, relpath))
     if wtype not in ("response", "conversion"):
@@ -450,7 +479,7 @@ def record_outcome(rec: RawRecord, relpath: str, cfg: WebConfig, max_doc_chars: 
     except DecodeError as e:
         doc.metadata["error"] = str(e)
         return removed("too_large", doc) if isinstance(e, DecodedTooLarge) else failed("decode", doc)
-    if looks_binary(body):
+    if not bom_charset(body) and looks_binary(body):  # UTF-16/32 with a BOM is text, NULs and all
         return removed("binary", doc)
     text, codec, source = decode_html(body, ctype)
     doc.metadata.update(charset=codec, charset_source=source)
