@@ -8,11 +8,13 @@ exits 2; tracebacks only with --debug.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import logging
 import sys
 
+from curation import scratch
 from curation.errors import UserError
 
 # Command name -> module in curation.commands. Fixed list: commands are part of the product.
@@ -69,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         limit_arenas()
     debug = bool(getattr(args, "debug", False))
     try:
-        return int(args._run(args) or 0)
+        # Beam commands: a private $TMPDIR removed at the end, SIGTERM unwinds (curation/scratch.py).
+        with scratch.session(args.command) if args.command in BEAM_COMMANDS else contextlib.nullcontext():
+            return int(args._run(args) or 0)
     except UserError as e:
         if debug:
             raise

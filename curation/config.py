@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from curation import config_limits
 from curation.errors import ConfigError
 
 
@@ -414,7 +415,7 @@ def parse_override(item: str) -> dict:
         raise ConfigError(f"--set expects key=value, got '{item}'")
     key, raw = item.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw != "" else ""
+        value = config_limits.load_bounded(raw, f"--set {key}") if raw != "" else ""
     except yaml.YAMLError as e:
         raise ConfigError(f"--set {key}: cannot read value {raw!r}: {e}") from None
     out: dict = {}
@@ -428,10 +429,16 @@ def parse_override(item: str) -> dict:
 
 def load_yaml(path: str | Path) -> dict:
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"--config {p} is a folder: give a YAML file (e.g. {p / 'config.yaml'})")
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
+    if p.stat().st_size > config_limits.MAX_YAML_BYTES:
+        raise ConfigError(f"config file {p} is larger than {config_limits.MAX_YAML_BYTES:,} bytes: not a config")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = config_limits.load_bounded(p.read_text(encoding="utf-8"), f"config file {p}") or {}
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {p} is not UTF-8 text") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"config file {p} is not valid YAML: {str(e).splitlines()[0]}") from None
     if not isinstance(data, dict):
@@ -466,8 +473,12 @@ def _nest(dotted: str, value: Any) -> dict:
 
 
 def validate(cfg: Any) -> None:
-    """Cross-field checks that types alone cannot express."""
+    """Cross-field checks that types alone cannot express; numeric bounds and installed plugins
+    (curation/config_limits.py) before anything runs."""
+    if dataclasses.is_dataclass(cfg):
+        config_limits.check_numbers(cfg)
     if isinstance(cfg, PipelineConfig):
+        config_limits.check_plugins(cfg.plugins)
         d = cfg.dedup
         if not 0.0 < d.threshold <= 1.0:
             raise ConfigError(f"dedup.threshold must be in (0, 1], got {d.threshold}")

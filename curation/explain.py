@@ -14,6 +14,7 @@ any other shard is opened.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from curation.errors import UserError
@@ -142,8 +143,21 @@ def _kv(d: dict) -> str:
     return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in d.items())
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(line: str) -> str:
+    """``line`` with control characters (terminal escapes, carriage returns, bidi overrides) from
+    ids, URLs and file names written as ``\\x1b``-style escapes: a record cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
+
+
 def format_explanation(info: dict) -> str:
-    """The human-readable path, one fact per line."""
+    """The human-readable path, one fact per line, control characters escaped (printable)."""
+    return "\n".join(printable(line) for line in _lines(info))
+
+
+def _lines(info: dict) -> list[str]:
     lines = [f"document {info['id']}", f"  source       {info['source'] or 'unknown'}"]
     o = info["origin"]
     if o:
@@ -182,4 +196,4 @@ def format_explanation(info: dict) -> str:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")
     elif not r:
         lines.append("  ended        not in rejected/ nor in the shards: the run did not finish")
-    return "\n".join(lines)
+    return lines
