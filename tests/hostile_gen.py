@@ -17,11 +17,17 @@ BOOK = ("The harbour committee met on Tuesday to review the winter schedule for 
         "Members agreed that the early crossing should continue through February. ") * 40
 
 
+SAMPLE_BOOKS = Path(__file__).resolve().parents[1] / "sample_data" / "books"
+
+
 def books_folder(root: Path, n: int = 3) -> Path:
-    """``n`` small plain-text books, each distinct."""
+    """``n`` small plain-text books that pass the quality filters: the bundled sample books
+    (sample_data/books), under new names."""
     root.mkdir(parents=True, exist_ok=True)
+    sources = sorted(SAMPLE_BOOKS.glob("*.txt"))
     for i in range(n):
-        (root / f"book-{i}.txt").write_text(f"Book {i}.\n\n{BOOK}\nThe end of book {i}.\n", encoding="utf-8")
+        data = sources[i % len(sources)].read_bytes() if sources else BOOK.encode()  # as stored: some are not UTF-8
+        (root / f"book-{i}.txt").write_bytes(data + f"\n\nCopy {i}.\n".encode() if i >= len(sources) else data)
     return root
 
 
