@@ -143,14 +143,19 @@ def build_shards(req: BuildRequest) -> BuildResult:
         finally:
             outputs.release(out_dir)
         durations = watcher.stage_seconds() if watcher is not None else None
-        try:
-            fs.write_json(str(out_dir / "run.json"), _run_info(req, started, resume_from, keys, durations))
-        except OSError as e:
-            # The manifest is the commit marker: it never stands without the run record beside it.
-            (out_dir / "manifest.json").unlink(missing_ok=True)
-            raise UserError(f"--output {out_dir}: cannot write run.json ({e.strerror or e}); the manifest was "
-                            "removed: free space and rerun (it resumes from the stage checkpoints)") from None
+        write_run_record(out_dir, _run_info(req, started, resume_from, keys, durations))
     return _result(str(out_dir), started, resume_from, durations)
+
+
+def write_run_record(out_dir: Path, info: dict) -> None:
+    """DIR/run.json after the pipeline. The manifest is the commit marker: if the run record
+    cannot be written (a full disk), the manifest goes too, and the run exits 2."""
+    try:
+        fs.write_json(str(out_dir / "run.json"), info)
+    except OSError as e:
+        (out_dir / "manifest.json").unlink(missing_ok=True)
+        raise UserError(f"--output {out_dir}: cannot write run.json ({e.strerror or e}); the manifest was "
+                        "removed: free space and rerun (it resumes from the stage checkpoints)") from None
 
 
 def _add_build_graph(p, req: BuildRequest, out: str, keys, resume_from) -> None:

@@ -85,3 +85,15 @@ def test_same_size_edit_with_restored_mtime_changes_the_key(tmp_path):
     os.utime(book, ns=(st.st_atime_ns, st.st_mtime_ns))  # touch -r: the mtime restored
     assert book.stat().st_size == st.st_size and book.stat().st_mtime_ns == st.st_mtime_ns
     assert ckpt.inputs_fingerprint(resolve_inputs(books=[str(books)])) != before
+
+
+def test_manifest_never_outlives_a_failed_run_record(tmp_path):
+    """Out of disk while writing run.json exited 1 and left manifest.json (the commit marker)."""
+    from curation.errors import UserError
+    from pipelines.run import write_run_record
+
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "run.json").mkdir()  # the rename onto it fails as a full disk would: an OSError
+    with pytest.raises(UserError, match="cannot write run.json"):
+        write_run_record(tmp_path, {"command": "build-shards"})
+    assert not (tmp_path / "manifest.json").exists()
