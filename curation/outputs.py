@@ -34,7 +34,7 @@ PART_DIRS = ("documents", "rejected", "duplicates")
 # Everything a build writes at the top of its output folder: none of these may be a symlink.
 OUTPUT_ENTRIES = PART_DIRS + ("shards", "tokenizer", "stages", "payloads", "manifest.json", "stats.json", "run.json",
                               "report.html", MARKER)
-_TMP = re.compile(r"^\..+\.tmp$")
+_TMP = re.compile(r"^\.(.+?)(?:\.\d+\.\d+)?\.tmp$")  # fs.tmp_name: ".NAME.tmp", ".NAME.PID.THREAD.tmp"
 
 
 def is_output_dir(path: str | os.PathLike) -> bool:
@@ -115,7 +115,9 @@ def _clear_temporaries(out_dir: Path) -> None:
             if sub == "":
                 dirnames[:] = []  # the top level only; the subfolders are walked by name
             for name in filenames:
-                if _TMP.match(name):
+                m = _TMP.match(name)
+                # At the top only the temporaries of curate's own files; below, its folders are its own.
+                if m and (sub or m.group(1) in OUTPUT_ENTRIES):
                     (Path(dirpath) / name).unlink(missing_ok=True)
 
 

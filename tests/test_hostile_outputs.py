@@ -54,11 +54,14 @@ def test_only_files_curate_wrote_are_cleared(tmp_path):
     ours = out / "documents" / "part-00000.parquet"
     ours.write_bytes(b"written by the run")
     (out / "documents" / ".part-00001.parquet.tmp").write_bytes(b"left by a kill")
+    (out / ".stats.json.123.456.tmp").write_bytes(b"left by a kill")
+    (out / ".my-notes.tmp").write_text("the user's, at the top of the folder")
     outputs.release(out)
     assert "documents/part-00000.parquet" in outputs.read_marker(out)["files"]
     outputs.claim(out)
     assert not ours.exists() and not (out / "documents" / ".part-00001.parquet.tmp").exists()
-    assert user_tmp.exists()
+    assert not (out / ".stats.json.123.456.tmp").exists()
+    assert user_tmp.exists() and (out / ".my-notes.tmp").exists()
 
 
 def test_killed_run_parts_are_ours(tmp_path):
