@@ -81,8 +81,13 @@ def refuse_symlinks(out_dir: Path) -> None:
     """One line for an output entry that is a symlink: curate never writes through one."""
     for name in OUTPUT_ENTRIES:
         p = out_dir / name
-        if p.is_symlink():
-            raise UserError(f"--output {out_dir}: {name} is a symlink (to {os.readlink(p)}); curate never writes "
+        links = [p] if p.is_symlink() else []
+        if not links and p.is_dir():
+            for dirpath, dirnames, filenames in os.walk(p):  # links further down count too
+                links.extend(Path(dirpath) / n for n in dirnames + filenames if os.path.islink(os.path.join(dirpath, n)))
+        if links:
+            rel = links[0].relative_to(out_dir)
+            raise UserError(f"--output {out_dir}: {rel} is a symlink (to {os.readlink(links[0])}); curate never writes "
                             "through links in its output folder: remove it or choose another folder")
 
 

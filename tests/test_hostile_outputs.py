@@ -142,6 +142,11 @@ def test_no_output_written_through_a_symlink(tmp_path):
     (out / "documents").symlink_to(elsewhere, target_is_directory=True)
     with pytest.raises(UserError, match="documents is a symlink"):
         outputs.claim(out)
+    (out / "documents").unlink()
+    (out / "shards").mkdir()
+    (out / "shards" / "train").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(UserError, match="shards/train is a symlink"):
+        outputs.claim(out)
 
 
 # ---------------------------------------------------------------- item 14: extract/filter/dedup take the lock
