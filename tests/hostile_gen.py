@@ -50,6 +50,12 @@ def plain_warc_with_length(path: Path, value: str) -> None:
     path.write_bytes(b"".join(recs))
 
 
+def per_record_members(plain: bytes) -> bytes:
+    """A plain WARC recompressed the standard way: one gzip member per record."""
+    recs = plain.split(b"WARC/1.0\r\n")[1:]
+    return b"".join(gzip.compress(b"WARC/1.0\r\n" + r, mtime=0) for r in recs)
+
+
 def deep_tree(root: Path, total_chars: int = 4600, name_len: int = 200) -> str:
     """A folder chain under ``root`` whose full path passes PATH_MAX (4096), built with dir_fd
     (the path itself can never be opened), with a source file at the bottom. Returns the

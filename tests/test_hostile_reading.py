@@ -25,7 +25,7 @@ from curation.inputs import InputFile, resolve_inputs
 from curation.readers.books import read_book
 from curation.readers.code import list_tree, read_code_file
 from curation.readers.warc import decode_html, iter_warc
-from hostile_gen import deep_tree, plain_warc_with_length, single_member_warc_gz, surrogate_jsonl
+from hostile_gen import deep_tree, per_record_members, plain_warc_with_length, single_member_warc_gz, surrogate_jsonl
 from make_hostile import good_record
 
 READERS = ["fastwarc", "warcio"]
@@ -158,9 +158,13 @@ def test_bad_content_length_is_one_counted_failure(tmp_path, value, reader):
     plain_warc_with_length(plain, length)
     whole = tmp_path / "cl.warc.gz"
     whole.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
-    for p in (plain, whole):
+    members = tmp_path / "cl-members.warc.gz"
+    members.write_bytes(per_record_members(plain.read_bytes()))
+    for p in (plain, whole, members):
         t = tally(p, reader)
-        assert t == Counter({"out": 2, "read/bad_length": 1}), (p.name, t)
+        # warcio finds a too-long block short inside its own member first: read/truncated, also one.
+        allowed = ({"read/bad_length", "read/truncated"} if p is members else {"read/bad_length"})
+        assert t["out"] == 2 and sum(t.values()) == 3 and set(t) - {"out"} <= allowed, (p.name, t)
 
 
 @pytest.mark.parametrize("enc,bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),

@@ -189,6 +189,28 @@ def _framed(f: BinaryIO, rec: RawRecord) -> bool:
     return f.read(4) == b"\r\n\r\n"
 
 
+def _framed_member(f: BinaryIO, rec: RawRecord, max_bytes: int) -> bool:
+    """``_framed`` for a record in its own gzip member: the member inflates to exactly the
+    headers, Content-Length bytes and CRLF CRLF. A member too big to check is taken as framed."""
+    value = next((v for k, v in rec.headers.items() if k.lower() == "content-length"), "").strip()
+    if not value.isdigit():
+        return False
+    f.seek(rec.offset)
+    d, out, limit = zlib.decompressobj(31), bytearray(), max_bytes + (1 << 20)
+    try:
+        while not d.eof and len(out) <= limit:
+            chunk = f.read(1 << 16)
+            if not chunk:
+                break
+            out += d.decompress(chunk, limit + 1 - len(out))
+    except zlib.error:
+        return False
+    if not d.eof:
+        return len(out) > limit
+    end = out.find(b"\r\n\r\n")
+    return end >= 0 and len(out) == end + 4 + int(value) + 4 and out.endswith(b"\r\n\r\n")
+
+
 def _single_member_size(f: BinaryIO, size: int) -> int | None:
     """The inflated size of a .gz file that is one complete gzip member (the whole file compressed
     at once), else None (one member per record, the WARC standard's layout, or a cut member)."""
@@ -228,7 +250,7 @@ def _resilient_records(f: BinaryIO, size: int, gz: bool, parser: str, max_bytes:
         except Exception as e:  # both libraries raise a variety of types on damaged input
             error = f"{type(e).__name__}: {str(e)[:120]}"
         if held is not None:
-            if error and not gz and held.complete and not _framed(f, held):
+            if error and held.complete and not (_framed_member(f, held, max_bytes) if gz else _framed(f, held)):
                 # The parse failed right after a record whose Content-Length is not a number or
                 # does not end at a record boundary: that record is the damage (one counted
                 # failure, read/bad_length), not a good document plus a gap at the same place.
