@@ -123,11 +123,11 @@ def build_shards(req: BuildRequest) -> BuildResult:
     started = time.time()
     outputs.refuse_inputs_inside(req.inputs, out_dir)
     with OutputLock(out_dir):
-        # A previous manifest must not survive a failed rerun: it is the commit marker.
-        outputs.refuse_symlinks(out_dir)
-        (out_dir / "manifest.json").unlink(missing_ok=True)
-        # Clears only what curate wrote (parts, temporaries); stages/ is checkpoint's business.
+        # Refuses symlinks and files curate did not write, then clears only what it wrote (parts,
+        # temporaries); stages/ is checkpoint's business.
         outputs.claim(out_dir)
+        # A previous manifest must not survive a failed rerun: it is the commit marker.
+        (out_dir / "manifest.json").unlink(missing_ok=True)
         keys = ckpt.group_keys(ckpt.inputs_fingerprint(req.inputs), req.config, req.checkpoint_extra())
         if not req.resume:
             shutil.rmtree(out_dir / "stages", ignore_errors=True)
@@ -236,7 +236,6 @@ def run_stage_graph(graph: Callable, options, output: str, fresh: tuple[str, ...
     outputs.refuse_inputs_inside(inputs, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with OutputLock(out_dir):
-        outputs.refuse_symlinks(out_dir)
         for sub in fresh:
             if (out_dir / sub).is_dir() and any((out_dir / sub).iterdir()):
                 raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
