@@ -63,11 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"curate {args.command}: error: unknown argument '{rest[0]}'", file=sys.stderr)
         return 2
     args.beam_args = rest
+    debug = bool(getattr(args, "debug", False))
     if args.command in BEAM_COMMANDS:
+        from curation.commands.common import setup_logging
         from curation.malloc import limit_arenas
 
         limit_arenas()
-    debug = bool(getattr(args, "debug", False))
+        setup_logging(debug)  # before Beam is imported: its import-time warnings get our handler
     try:
         return int(args._run(args) or 0)
     except UserError as e:

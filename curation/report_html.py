@@ -58,9 +58,9 @@ def _fmt(v) -> str:
 def _summary(data: ReportData) -> str:
     order, d_in, d_out, t_in, t_out = funnel_series(data)
     st = data.stats["stages"]
-    durations = (data.run or {}).get("durations") or {}
+    durations = (data.run or {}).get("stage_done_at") or {}
     head = "<tr><th>stage</th><th>in</th><th>kept</th><th>removed</th><th>failed</th><th>tokens in</th><th>tokens out</th>"
-    head += "<th>seconds</th>" if durations else ""
+    head += "<th>done at (s)</th>" if durations else ""
     head += '<th class="l">top reasons</th></tr>'
     rows = []
     for i, s in enumerate(order):
@@ -69,7 +69,7 @@ def _summary(data: ReportData) -> str:
         cells = [esc(s), _fmt(d_in[i]), _fmt(d_out[i]), _fmt(sum(st[s]["removed"].values())),
                  _fmt(sum(st[s]["failed"].values())), _fmt(t_in[i]), _fmt(t_out[i])]
         if durations:
-            cells.append(_fmt(durations.get(s)))
+            cells.append(esc(f"{durations[s]:.1f}") if durations.get(s) is not None else "")
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f'<td class="l">{esc(top)}</td></tr>')
     facts = []
     if data.manifest:

@@ -83,7 +83,11 @@ def run_pipeline(p, resume_from: str | None = None, watch_order: list[str] | Non
     try:
         with (progress.watch(order=watch_order) if watch_order else nullcontext()) as watcher:
             p.run().wait_until_finish()
+    except KeyboardInterrupt:
+        raise
     except Exception as e:  # Beam wraps worker exceptions: recover ours by type
+        if _interrupted(e):  # Ctrl-C inside a bundle reaches us as "RuntimeError: KeyboardInterrupt [while running ...]"
+            raise KeyboardInterrupt from None
         err = from_worker(e)
         if err is None:
             raise
@@ -92,6 +96,16 @@ def run_pipeline(p, resume_from: str | None = None, watch_order: list[str] | Non
                                   "damaged, rerun with --no-resume)")
         raise err from None
     return watcher
+
+
+def _interrupted(exc: BaseException) -> bool:
+    seen, e = set(), exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, KeyboardInterrupt) or str(e).startswith("KeyboardInterrupt"):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def is_dry_run(options) -> bool:
@@ -154,7 +168,7 @@ def build_shards(req: BuildRequest) -> BuildResult:
         p = beam.Pipeline(options=req.options)
         _add_build_graph(p, req, str(out_dir), keys, resume_from)
         watcher = run_pipeline(p, resume_from, graphs.STAGE_CHAIN if req.watch else None)
-        durations = watcher.stage_seconds() if watcher is not None else None
+        durations = watcher.stage_done_at() if watcher is not None else None
         fs.write_json(str(out_dir / "run.json"), _run_info(req, started, resume_from, keys, durations))
     return _result(str(out_dir), started, resume_from, durations)
 
@@ -224,7 +238,7 @@ def _run_info(req: BuildRequest, started: float, resume_from, keys, durations=No
         "config": to_dict(req.config),
     }
     if durations is not None:
-        info["durations"] = durations
+        info["stage_done_at"] = durations  # seconds from the start when each stage's counts last changed
     return info
 
 

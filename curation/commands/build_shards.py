@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from curation import fs
@@ -48,7 +49,7 @@ def run(args) -> int:
     # commands must not pay for importing Beam.
     from curation.config import load_config, replace_path
     from curation.inputs import require_some_input, resolve_inputs
-    from curation.summary import format_summary
+    from curation.summary import format_summary, next_steps
     from pipelines.decontaminate import files_of_test_sets
     from pipelines.run import BuildRequest, build_shards
 
@@ -75,11 +76,17 @@ def run(args) -> int:
     require_some_input(inputs)
     if not fs.is_remote(args.output):
         common.ensure_output_dir(args.output)
-    res = build_shards(BuildRequest(
-        inputs, cfg, args.output, options, config_path=config_path, text_key=args.text_key, id_key=args.id_key,
-        sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format, resume=not args.no_resume))
+    try:
+        res = build_shards(BuildRequest(
+            inputs, cfg, args.output, options, config_path=config_path, text_key=args.text_key, id_key=args.id_key,
+            sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format, resume=not args.no_resume))
+    except KeyboardInterrupt:
+        print(f"curate build-shards: interrupted; the stages that finished are kept under {args.output}/stages/: "
+              "re-run the same command to resume from them", file=sys.stderr)
+        return 130
     if res.dry_run:
         print(res.dry_run)
     elif res.stats is not None and res.manifest is not None:
         print(format_summary(res.stats, res.manifest, res.seconds, durations=res.durations))
+        print(next_steps(args.output, res.manifest))
     return 0
