@@ -193,7 +193,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", "--output", dest="out", default="runs/train", metavar="DIR",
                         help="checkpoints, log.jsonl, config.json, summary.json (default: runs/train)")
     parser.add_argument("--config", metavar="FILE", help="config file: JSON (YAML with `curate train` and PyYAML)")
-    parser.add_argument("--preset", choices=sorted(PRESETS), help="starting values (default: gpt2-124m)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="starting values (default: gpt2-124m; tiny for `curate train` without a GPU)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override one config key, e.g. --set lr=1e-3 (repeatable)")
     parser.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
