@@ -72,6 +72,19 @@ def find_in_shards(doc_id: str, out_dir: Path, manifest: dict | None) -> dict | 
     return None
 
 
+def find_in_documents(doc_id: str, out_dir: Path) -> dict | None:
+    """A kept document in DIR/documents/ (--emit documents): its part, row and full record."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    for part in _parts(out_dir / "documents"):
+        row = pc.index(pq.read_table(part, columns=["id"]).column("id"), doc_id).as_py()
+        if row >= 0:
+            rec = pq.read_table(part).slice(row, 1).to_pylist()[0]
+            return {"path": part.relative_to(out_dir).as_posix(), "row": row, "record": rec}
+    return None
+
+
 def _checkpoint_document(doc_id: str, out_dir: Path) -> dict | None:
     """The document as the newest finished checkpoint stored it (full metadata), if any."""
     stages = out_dir / "stages"
@@ -98,10 +111,13 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
     as_survivor = _rows_where(dup_parts, "kept_id", doc_id)
     shard = find_in_shards(doc_id, out, manifest) if not rejected else None
     record = rejected[0] if rejected else None
+    kept = find_in_documents(doc_id, out) if not rejected else None
+    if record is None and kept is not None:
+        record = {**kept.pop("record"), "checkpoint": kept["path"]}
     if record is None and shard is not None:
         record = _checkpoint_document(doc_id, out)
-    if not (rejected or as_duplicate or as_survivor or shard):
-        raise UserError(f"document {doc_id!r} is not in {out_dir} (not in rejected/, duplicates/ or the shards)")
+    if not (rejected or as_duplicate or as_survivor or shard or kept):
+        raise UserError(f"document {doc_id!r} is not in {out_dir} (not in rejected/, duplicates/, documents/ or the shards)")
 
     meta = json.loads(record["metadata"] or "{}") if record else {}
     info: dict = {
@@ -114,6 +130,7 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         "duplicate_of": None,
         "survivor_of": None,
         "shard": shard,
+        "documents": kept,  # {path, row} in DIR/documents/ (--emit documents)
     }
     if rejected:
         r = rejected[0]
@@ -180,6 +197,9 @@ def format_explanation(info: dict) -> str:
     sh = info["shard"]
     if sh:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")
-    elif not r:
-        lines.append("  ended        not in rejected/ nor in the shards: the run did not finish")
+    kept = info.get("documents")
+    if kept:
+        lines.append(f"  KEPT         {kept['path']} row {kept['row']} (the curated documents, --emit documents)")
+    if not (r or sh or kept):
+        lines.append("  ended        not in rejected/, documents/ nor the shards: the run did not finish")
     return "\n".join(lines)

@@ -74,11 +74,16 @@ def _summary(data: ReportData) -> str:
     facts = []
     if data.manifest:
         t = data.manifest.get("totals", {})
-        tok = data.manifest.get("tokenizer", {})
+        tok = data.manifest.get("tokenizer") or {}
         n_shards = len(data.manifest.get("shards", []))
-        facts.append(f"{t.get('documents', 0):,} documents and {t.get('tokens', 0):,} tokens written in {n_shards} shards "
-                     f"(train {t.get('train', {}).get('tokens', 0):,} tokens, val {t.get('val', {}).get('tokens', 0):,}); "
-                     f"tokenizer {tok.get('kind', '?')} with {tok.get('vocab_size', '?'):,} ids")
+        if data.documents_only:
+            parts = len(data.manifest["documents"]["parts"])
+            facts.append(f"{t.get('documents', 0):,} documents written in {parts} part(s) under documents/ "
+                         "(--emit documents: no tokenizer, no shards; lengths below are in characters)")
+        else:
+            facts.append(f"{t.get('documents', 0):,} documents and {t.get('tokens', 0):,} tokens written in {n_shards} shards "
+                         f"(train {t.get('train', {}).get('tokens', 0):,} tokens, val {t.get('val', {}).get('tokens', 0):,}); "
+                         f"tokenizer {tok.get('kind', '?')} with {tok.get('vocab_size', '?'):,} ids")
     else:
         facts.append("no manifest.json: the run did not finish, so nothing here counts as written")
     if data.run:
@@ -123,6 +128,10 @@ def _lengths(data: ReportData) -> str:
     removed = np.asarray(data.before_lengths, dtype=np.int64)
     before = np.concatenate([removed, data.after_lengths])
     weights = np.concatenate([np.full(len(removed), 1.0 / data.sample_fraction), np.ones(len(data.after_lengths))])
+    if data.documents_only:
+        return _figure("lengths", plots.lengths(before, weights, data.after_lengths, unit="characters"),
+                       "Document length in characters before the filters (every document with extracted text: the kept "
+                       "ones plus those removed from language identification on) and after (documents/).")
     return _figure("lengths", plots.lengths(before, weights, data.after_lengths),
                    "Document length in tokens (BOS and EOS included) before the filters (every document with extracted text: "
                    "the kept ones plus those removed from language identification on) and after (the shards).")
@@ -141,6 +150,9 @@ def _dedup(data: ReportData) -> str:
 
 def _sources(data: ReportData) -> str:
     rows = source_rows(data.manifest)
+    if not rows and data.documents_only:
+        return _note("no tokens written: a documents-only output (--emit documents); build with --emit documents,tokens "
+                     "for shards")
     if not rows:
         return _note("no tokens written (no manifest.json or no shard)")
     return _figure("sources", plots.tokens_per_source(rows), "Tokens written to shards per source (BOS and EOS included).")

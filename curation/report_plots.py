@@ -88,10 +88,10 @@ def _hbars(rows: Sequence[tuple[str, Sequence[tuple[float, str]], str]], width: 
     if title:
         svg.text(label_w, 15, title, bold=True)
     x = label_w
-    for i, (name, color) in enumerate(legend):
+    for name, color in legend:
         svg.rect(x, head + 2, 10, 10, color)
         svg.text(x + 14, head + 11, name, size=11)
-        x += 24 + len(name) * 6.5 + (i and 0)
+        x += 24 + len(name) * 6.5
     y0 = head + leg
     for t in ticks:
         svg.line(label_w + t * scale, y0, label_w + t * scale, y0 + len(rows) * ROW, "#e4e4e4")
