@@ -25,6 +25,7 @@ COMMANDS = {
     "plan": "plan",
     "inspect": "inspect",
     "train": "train",
+    "generate": "generate",
     "report": "report",
     "explain": "explain",
     "ablate": "ablate",

@@ -1,0 +1,170 @@
+"""A new user's first hour (issue 21): what the README promises works as written, progress shows on
+a real terminal while the run works, Ctrl-C says how to resume, and every command understands a
+documents-only output. Through the CLI, as a user calls it."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from curation.cli import build_parser
+
+REPO = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def curate(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([PY, "-m", "curation.cli", *args], cwd=cwd or REPO, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def in_terminal(args: list[str], until: bytes | None = None, interrupt_after: bytes | None = None,
+                timeout: float = 600) -> tuple[int, bytes, int | None]:
+    """Run ``curate ARGS`` on a pseudo-terminal, as a shell would. Returns the exit code, every
+    byte it wrote, and the offset in that output at which the process was seen to exit (so a test
+    can tell what was printed while it still ran). ``interrupt_after``: type Ctrl-C once that text
+    has appeared."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
+        os.environ["COLUMNS"] = "200"
+        os.execv(PY, [PY, "-m", "curation.cli", *args])
+    out, exited_at, status, sent = b"", None, None, False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child closed the terminal
+                chunk = b""
+            if not chunk:
+                break
+            out += chunk
+        if interrupt_after and not sent and interrupt_after in out:
+            os.write(fd, b"\x03")  # Ctrl-C, delivered by the terminal to the foreground process group
+            sent = True
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status, exited_at = st, len(out)
+            break
+    else:
+        os.kill(pid, signal.SIGKILL)
+    if status is None:
+        exited_at = len(out)
+        status = os.waitpid(pid, 0)[1]
+    try:  # what was still buffered when the process ended
+        while select.select([fd], [], [], 0.2)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            out += chunk
+    except OSError:
+        pass
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out, exited_at
+
+
+# ---------------------------------------------------------------- item 4: the README and the CLI agree
+def _command_line_block() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Command line", 1)[1].split("## ", 1)[0]
+    block = section.split("```", 2)[1]
+    return section, [ln for ln in block.splitlines() if ln.strip()]
+
+
+def _options(parser, command: str) -> set[str]:
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    return {o for a in sub.choices[command]._actions for o in a.option_strings}
+
+
+def test_every_flag_the_readme_shows_is_accepted():
+    parser = build_parser()
+    section, lines = _command_line_block()
+    command = None
+    checked = 0
+    for line in lines:
+        m = re.match(r"curate\s+([a-z-]+)", line)
+        if m:
+            command = m.group(1)
+        usage = line.split("   ")[0] if m else line  # the description column after the usage
+        for flag in re.findall(r"(--[a-z][a-z-]*)", usage):
+            assert flag in _options(parser, command), f"README: `curate {command} {flag}` is not a flag of the CLI"
+            checked += 1
+    # The bullets under the block: flags of the commands a bullet names (build-shards when it
+    # names none), Beam's own options excepted.
+    beam = {"--runner", "--direct_num_workers"}
+    for bullet in section.split("\n* ")[1:]:
+        commands = set(re.findall(r"`curate ([a-z-]+)", bullet)) or {"build-shards"}
+        known = set().union(*(_options(parser, c) for c in commands))
+        for flag in re.findall(r"`(--[a-z][a-z_-]*)", bullet):
+            if flag not in beam:
+                assert flag in known, f"README: no {flag} in curate {'/'.join(sorted(commands))}"
+                checked += 1
+    assert checked > 20
+
+
+def test_plan_takes_the_readme_flags_and_says_whether_the_run_fits(tmp_path):
+    res = curate("plan", "--documents", "1000", "--mean-bytes", "2000", "--output", str(tmp_path / "new"))
+    assert res.returncode == 0, res.stderr
+    assert "this machine:" in res.stdout and "memory: fits" in res.stdout and "disk: fits" in res.stdout
+    huge = curate("plan", "--documents", "50000000000", "--mean-bytes", "3000")
+    assert "memory: does NOT fit" in huge.stdout and "--runner" in huge.stdout
+    assert "disk: does NOT fit" in huge.stdout
+
+
+# ---------------------------------------------------------------- item 1: progress on a terminal
+@pytest.fixture(scope="module")
+def books_run(tmp_path_factory):
+    """build-shards on the three sample books in a terminal (the smallest real run)."""
+    out = tmp_path_factory.mktemp("books") / "out"
+    rc, text, exited_at = in_terminal(["build-shards", "--books", "sample_data/books", "--config",
+                                       "sample_data/config.yaml", "--output", str(out)])
+    return out, rc, text, exited_at
+
+
+def test_progress_lines_appear_on_a_terminal_while_the_run_works(books_run):
+    out, rc, text, exited_at = books_run
+    assert rc == 0, text[-3000:].decode(errors="replace")
+    table = text.index(b"stage ")  # the summary table: printed once the pipeline is done
+    live = text[:table]
+    # Redrawn frames: the header with the elapsed time, one line per stage with its rate,
+    # and read's bar of files done out of those listed.
+    assert live.count(b"curate: running for") >= 2
+    assert b"\x1b[" in live  # the block is redrawn in place
+    assert re.search(rb"read +3 docs +\d+ kept +[\d.,]+/s", live)
+    assert b"[####################] 100% of 3 files" in live
+    assert re.search(rb"tokenize +\d+ docs", live)
+    assert exited_at is not None and table < exited_at
+    # The end names the output and what to run next.
+    tail = text[table:].decode()
+    assert f"output: {out}" in tail and f"curate report {out}" in tail and f"curate train --shards {out}" in tail
+    assert re.search(r"wrote \d+ documents, [\d,]+ tokens in \d+ shards?\b", tail)
+
+
+def test_progress_into_a_pipe_is_logged_lines(tmp_path):
+    """Not a terminal: plain log lines (INFO curate: progress ...), not capped by the root logger."""
+    res = curate("build-shards", "--books", "sample_data/books/lamplighters-apprentice.txt", "--config", "sample_data/config.yaml",
+                 "--output", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "INFO curate: progress " in res.stderr and "\x1b[" not in res.stderr
+    assert "WARNING:root" not in res.stderr and "INFO root" not in res.stderr
+
+
+# ---------------------------------------------------------------- item 7: Ctrl-C
+def test_ctrl_c_in_build_shards_exits_130_with_a_resume_hint(tmp_path):
+    out = tmp_path / "out"
+    rc, text, _ = in_terminal(["build-shards", "--output", str(out)], interrupt_after=b"langid ")
+    decoded = text.decode(errors="replace")
+    assert rc == 130, decoded[-2000:]
+    assert "interrupted" in decoded and "re-run the same command to resume" in decoded
+    assert "Traceback" not in decoded and "RuntimeError" not in decoded
