@@ -35,7 +35,8 @@ log = logging.getLogger("curate")
 
 ENV = "CURATE_PROGRESS_DIR"
 WRITE_EVERY = 1.0  # seconds between heartbeat writes of one process
-POLL_EVERY = 0.25  # seconds between reads of the heartbeat folder
+POLL_EVERY = 0.25
+WHY = "why:"  # heartbeat field prefix of the per-reason removed and failed counts  # seconds between reads of the heartbeat folder
 STAGE_ORDER = ("read", "extract", "langid", "quality", "dedup", "pii", "tokenize")
 # Count kinds (pipelines/transforms.CountingDoFn) kept for the display. "unit_listed" and
 # "unit_done" are progress-only events of the read stage: input files listed and read, the one
@@ -76,6 +77,9 @@ class _Heartbeat:
         d = self._mine()
         k = (stage, field)
         d[k] = d.get(k, 0) + n
+        if reason and kind in ("removed", "failed"):  # per reason too: shown when a run fails
+            k = (stage, WHY + reason)
+            d[k] = d.get(k, 0) + n
         self.dirty = True
         self.local.calls += 1
         if not self.local.calls & 63 and time.monotonic() - self.last_write >= WRITE_EVERY:
@@ -225,6 +229,20 @@ def format_stage_lines(stages: dict[str, dict[str, int]], elapsed: float, order=
             text += f"  {_bar(st.get('units_done', 0), st['units'])} of {st['units']:,} files"
         if st.get("tokens"):
             text += f"  {st['tokens']:,} tokens"
+        lines.append(text)
+    return lines
+
+
+def format_stopped(stages: dict[str, dict[str, int]], order=STAGE_ORDER, top: int = 3) -> list[str]:
+    """Where a failed run stopped: per stage the documents in, kept, and the top reasons."""
+    names = [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+    lines = []
+    for s in names:
+        st = stages[s]
+        why = sorted(((k[len(WHY):], v) for k, v in st.items() if k.startswith(WHY)), key=lambda kv: (-kv[1], kv[0]))
+        text = f"  {s:<9} {st.get('in', 0):>9,} in {st.get('out', 0):>9,} kept"
+        if why:
+            text += "  " + ", ".join(f"{r} {n:,}" for r, n in why[:top])
         lines.append(text)
     return lines
 

@@ -91,6 +91,8 @@ def run_pipeline(p, resume_from: str | None = None, watch_order: list[str] | Non
         err = from_worker(e)
         if err is None:
             raise
+        if watch_order:  # the live counts when it stopped: the CLI shows them with the error
+            err.stage_totals = watcher.totals()
         if isinstance(err, AccountingError) and resume_from:  # finished groups' counts came from checkpoints
             err = AccountingError(f"{err} (resumed after '{resume_from}': if a checkpoint under stages/ was "
                                   "damaged, rerun with --no-resume)")

@@ -110,7 +110,7 @@ def test_every_flag_the_readme_shows_is_accepted():
             if flag not in beam:
                 assert flag in known, f"README: no {flag} in curate {'/'.join(sorted(commands))}"
                 checked += 1
-    assert checked > 20
+    assert checked > 15
 
 
 def test_plan_takes_the_readme_flags_and_says_whether_the_run_fits(tmp_path):
