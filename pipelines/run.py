@@ -255,7 +255,7 @@ def run_stage_graph(graph: Callable, options, output: str, fresh: tuple[str, ...
             raise UserError(f"--output {out_dir}: {sub}/ is not empty; choose a new folder")
     p = beam.Pipeline(options=options)
     graph(p, *args, str(out_dir), **kwargs)
-    run_pipeline(p)
+    run_pipeline(p, watch_order=graphs.STAGE_CHAIN)  # live progress, as in build-shards
     return fs.read_json(str(out_dir / "stats.json"))
 
 

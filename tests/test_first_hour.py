@@ -18,17 +18,20 @@ from pathlib import Path
 import pytest
 
 from curation.cli import build_parser
+from curation.train.config import resolve
+from curation.train.loop import lr_at
 
 REPO = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
 def curate(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(cwd)} if cwd else None
     return subprocess.run([PY, "-m", "curation.cli", *args], cwd=cwd or REPO, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
-def in_terminal(args: list[str], until: bytes | None = None, interrupt_after: bytes | None = None,
+def in_terminal(args: list[str], interrupt_after: bytes | None = None, cwd: Path | None = None,
                 timeout: float = 600) -> tuple[int, bytes, int | None]:
     """Run ``curate ARGS`` on a pseudo-terminal, as a shell would. Returns the exit code, every
     byte it wrote, and the offset in that output at which the process was seen to exit (so a test
@@ -37,6 +40,9 @@ def in_terminal(args: list[str], until: bytes | None = None, interrupt_after: by
     pid, fd = pty.fork()
     if pid == 0:  # the child: stdin, stdout and stderr are the terminal
         os.environ["COLUMNS"] = "200"
+        if cwd is not None:
+            os.chdir(cwd)
+            os.environ["PYTHONPATH"] = str(cwd)  # the clone's code, not this checkout's
         os.execv(PY, [PY, "-m", "curation.cli", *args])
     out, exited_at, status, sent = b"", None, None, False
     deadline = time.monotonic() + timeout
@@ -122,18 +128,28 @@ def test_plan_takes_the_readme_flags_and_says_whether_the_run_fits(tmp_path):
     assert "disk: does NOT fit" in huge.stdout
 
 
-# ---------------------------------------------------------------- item 1: progress on a terminal
+# ---------------------------------------------------------------- the README's commands from a clean clone
 @pytest.fixture(scope="module")
-def books_run(tmp_path_factory):
-    """build-shards on the three sample books in a terminal (the smallest real run)."""
-    out = tmp_path_factory.mktemp("books") / "out"
-    rc, text, exited_at = in_terminal(["build-shards", "--books", "sample_data/books", "--config",
-                                       "sample_data/config.yaml", "--output", str(out)])
-    return out, rc, text, exited_at
+def clone(tmp_path_factory):
+    """A fresh clone of this checkout's last commit: nothing untracked, nothing built."""
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: nothing to clone")
+    dest = tmp_path_factory.mktemp("clone") / "curate"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(dest)], check=True, timeout=120)
+    return dest
 
 
-def test_progress_lines_appear_on_a_terminal_while_the_run_works(books_run):
-    out, rc, text, exited_at = books_run
+@pytest.fixture(scope="module")
+def readme_build(clone):
+    """The README's main command (`curate build-shards --output out/sample`) in the clone, on a
+    terminal. The install half of the command is what .ci/run does; here the clone's code runs
+    with the test's interpreter."""
+    rc, text, exited_at = in_terminal(["build-shards", "--output", "out/sample"], cwd=clone)
+    return clone / "out" / "sample", rc, text, exited_at
+
+
+def test_progress_lines_appear_on_a_terminal_while_the_run_works(readme_build):
+    out, rc, text, exited_at = readme_build
     assert rc == 0, text[-3000:].decode(errors="replace")
     table = text.index(b"stage ")  # the summary table: printed once the pipeline is done
     live = text[:table]
@@ -141,20 +157,60 @@ def test_progress_lines_appear_on_a_terminal_while_the_run_works(books_run):
     # and read's bar of files done out of those listed.
     assert live.count(b"curate: running for") >= 2
     assert b"\x1b[" in live  # the block is redrawn in place
-    assert re.search(rb"read +3 docs +\d+ kept +[\d.,]+/s", live)
-    assert b"[####################] 100% of 3 files" in live
-    assert re.search(rb"tokenize +\d+ docs", live)
+    assert re.search(rb"read +[\d,]+ docs +[\d,]+ kept +[\d.,]+/s", live)
+    assert re.search(rb"\[#+\] 100% of \d+ files", live)
+    assert re.search(rb"tokenize +[\d,]+ docs", live)
     assert exited_at is not None and table < exited_at
     # The end names the output and what to run next.
     tail = text[table:].decode()
-    assert f"output: {out}" in tail and f"curate report {out}" in tail and f"curate train --shards {out}" in tail
-    assert re.search(r"wrote \d+ documents, [\d,]+ tokens in \d+ shards?\b", tail)
+    assert "output: out/sample" in tail and "curate report out/sample" in tail
+    assert "curate train --shards out/sample" in tail
+    assert re.search(r"wrote [\d,]+ documents, [\d,]+ tokens in \d+ shards?\b", tail)
+    assert "done at" in tail
+
+
+def test_readme_then_report_train_interrupted_resumed_and_generate(readme_build, clone):
+    out, rc, _, _ = readme_build
+    assert rc == 0
+    # report: the base install draws it (no matplotlib import)
+    res = curate("report", "out/sample", cwd=clone)
+    assert res.returncode == 0, res.stderr
+    html = (out / "report.html").read_text()
+    assert html.count("<svg") >= 5 and "matplotlib" not in html
+    assert "matplotlib" not in (REPO / "curation" / "report_plots.py").read_text()
+    # train without --preset on this CPU: the tiny preset, said; Ctrl-C after a step saves a checkpoint
+    small = ["--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--seq-len", "32", "--global-batch", "4",
+             "--micro-batch", "4", "--val-windows", "4", "--log-every", "1", "--threads", "1"]
+    rc, text, _ = in_terminal(["train", "--shards", "out/sample", "--out", "runs/t", "--steps", "400", *small],
+                              cwd=clone, interrupt_after=b"step 3/")
+    decoded = text.decode(errors="replace")
+    assert rc == 130, decoded[-2000:]
+    assert "using the CPU-sized preset 'tiny'" in decoded
+    assert re.search(r"step 1: [\d.]+s/step -> about \d+:\d\d:\d\d for the remaining 399 steps", decoded)
+    m = re.search(r"interrupted after step (\d+)/400; saved a checkpoint at step \1", decoded)
+    assert m and "--resume" in decoded, decoded[-2000:]
+    stopped = int(m.group(1))
+    # --resume with fewer steps keeps the 400-step cosine schedule, and says so
+    res = curate("train", "--shards", "out/sample", "--out", "runs/t", "--resume", "--steps", str(stopped + 1), *small,
+                 cwd=clone)
+    assert res.returncode == 0, res.stderr
+    assert "schedule decays over 400 steps and is kept" in res.stdout
+    log = {e["step"]: e for e in map(json.loads, (clone / "runs" / "t" / "log.jsonl").read_text().splitlines()) if "lr" in e}
+    planned = resolve("tiny", None, {"steps": 400, **dict(zip([f[2:].replace("-", "_") for f in small[::2]], small[1::2]))})[0]
+    assert log[stopped + 1]["lr"] == pytest.approx(lr_at(planned, stopped))
+    # generate: text from the model, ids only from the tokenizer's vocabulary
+    res = curate("generate", "runs/t", "--prompt", "The lamplighter", "--max-new-tokens", "20", "--seed", "1",
+                 cwd=clone)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("The lamplighter") and len(res.stdout.strip()) > len("The lamplighter")
+    again = curate("generate", "runs/t", "--prompt", "The lamplighter", "--max-new-tokens", "20", "--seed", "1",
+                   cwd=clone)
+    assert again.stdout == res.stdout  # the same seed, the same text
 
 
 def test_progress_into_a_pipe_is_logged_lines(tmp_path):
     """Not a terminal: plain log lines (INFO curate: progress ...), not capped by the root logger."""
-    res = curate("build-shards", "--books", "sample_data/books/lamplighters-apprentice.txt", "--config", "sample_data/config.yaml",
-                 "--output", str(tmp_path / "out"))
+    res = curate("extract", "--books", "sample_data/books/lamplighters-apprentice.txt", "--output", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr[-3000:]
     assert "INFO curate: progress " in res.stderr and "\x1b[" not in res.stderr
     assert "WARNING:root" not in res.stderr and "INFO root" not in res.stderr
@@ -163,7 +219,7 @@ def test_progress_into_a_pipe_is_logged_lines(tmp_path):
 # ---------------------------------------------------------------- item 7: Ctrl-C
 def test_ctrl_c_in_build_shards_exits_130_with_a_resume_hint(tmp_path):
     out = tmp_path / "out"
-    rc, text, _ = in_terminal(["build-shards", "--output", str(out)], interrupt_after=b"langid ")
+    rc, text, _ = in_terminal(["build-shards", "--output", str(out)], interrupt_after=b"read ")
     decoded = text.decode(errors="replace")
     assert rc == 130, decoded[-2000:]
     assert "interrupted" in decoded and "re-run the same command to resume" in decoded
