@@ -231,9 +231,11 @@ def funnel_series(data: ReportData) -> tuple[list[str], list[int], list[int], li
 
 
 def removal_counts(stats: dict) -> dict[str, int]:
-    from curation.stats import reason_totals
+    """Documents removed or failed per reason; WARC records that are not documents (requests,
+    metadata, ...) are left out: see curation.stats.non_document_records."""
+    from curation.stats import NON_DOCUMENT_REASONS, reason_totals
 
-    return {r: n for r, n in reason_totals(stats).items() if n}
+    return {r: n for r, n in reason_totals(stats).items() if n and r not in NON_DOCUMENT_REASONS}
 
 
 def language_rows(data: ReportData, top: int = 20) -> list[tuple[str, int, int]]:

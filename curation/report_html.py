@@ -15,6 +15,7 @@ import numpy as np
 
 from curation import fs
 from curation import report_plots as plots
+from curation.stats import non_document_records
 from curation.report import (
     TOKEN_BUDGET,
     ReportData,
@@ -107,11 +108,16 @@ def _funnel(data: ReportData) -> str:
 
 def _removals(data: ReportData) -> str:
     counts = removal_counts(data.stats)
+    records = non_document_records(data.stats)
+    apart = ""
+    if records:
+        apart = _note(f"{sum(records.values()):,} WARC records that are not documents were skipped at read and are not "
+                      "counted here: " + ", ".join(f"{r} {n:,}" for r, n in records.items()))
     if not counts:
-        return _note("no document was removed or failed at any stage")
+        return apart + _note("no document was removed or failed at any stage")
     table = "".join(f'<tr><td>{esc(r)}</td><td>{n:,}</td></tr>' for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return _figure("removals", plots.reasons(counts), "Documents removed (or failed) per reason, over all stages.") + \
-        f"<table><tr><th>reason</th><th>documents</th></tr>{table}</table>"
+        f"<table><tr><th>reason</th><th>documents</th></tr>{table}</table>" + apart
 
 
 def _languages(data: ReportData) -> str:

@@ -3,6 +3,8 @@ seen where the stage measured them (stats metrics), time per stage where known, 
 
 from __future__ import annotations
 
+from curation.stats import NON_DOCUMENT_REASONS
+
 
 def _size(n: float) -> str:
     for unit, div in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
@@ -27,7 +29,7 @@ def format_summary(
     rows = [tuple(header + ["top reasons"])]
     for name, m in zip(order, metrics):
         st = stats["stages"][name]
-        reasons = {**st["removed"], **st["failed"]}
+        reasons = {r: n for r, n in {**st["removed"], **st["failed"]}.items() if r not in NON_DOCUMENT_REASONS}
         top_r = ", ".join(f"{r} {n:,}" for r, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
         row = [name, f"{st['in']:,}", f"{st['out']:,}", f"{sum(st['removed'].values()):,}", f"{sum(st['failed'].values()):,}"]
         if show_bytes:
@@ -45,6 +47,10 @@ def format_summary(
         lines.append("  ".join(cells).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 11)
+    records = {r: n for r, n in stats["stages"].get("read", {}).get("removed", {}).items() if r in NON_DOCUMENT_REASONS and n}
+    if records:
+        lines.append(f"read skipped {plural(sum(records.values()), 'WARC record')} that are not documents ("
+                     + ", ".join(f"{r.split('/', 1)[1]} {n:,}" for r, n in sorted(records.items())) + ")")
     if manifest:
         lines.append(wrote_line(manifest, elapsed))
     return "\n".join(lines)

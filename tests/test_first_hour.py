@@ -182,7 +182,7 @@ def test_readme_then_report_train_interrupted_resumed_and_generate(readme_build,
     small = ["--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--seq-len", "32", "--global-batch", "4",
              "--micro-batch", "4", "--val-windows", "4", "--log-every", "1", "--threads", "1"]
     rc, text, _ = in_terminal(["train", "--shards", "out/sample", "--out", "runs/t", "--steps", "400", *small],
-                              cwd=clone, interrupt_after=b"step 3/")
+                              cwd=clone, interrupt_after=b"3/400 [")
     decoded = text.decode(errors="replace")
     assert rc == 130, decoded[-2000:]
     assert "using the CPU-sized preset 'tiny'" in decoded
