@@ -11,6 +11,7 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import sys
 
 from curation.errors import UserError
@@ -81,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"curate {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `curate inspect DIR | head`: the reader has what it wanted. Point stdout at /dev/null so
+        # the flush at exit does not raise a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:
         if debug:
             raise

@@ -52,6 +52,18 @@ def add_docs_input_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-key", default="id", help="column holding the id (default: id; else a content hash)")
 
 
+def resolve_input_flag(values: list[str]):
+    """--input of filter and dedup: documents, resolved like --docs, with errors naming --input."""
+    from curation.errors import InputError
+    from curation.inputs import resolve_inputs
+
+    try:
+        return resolve_inputs(docs=values)
+    except InputError as e:
+        msg = str(e)
+        raise InputError("--input " + msg[len("--docs "):] if msg.startswith("--docs ") else msg) from None
+
+
 def add_output_flags(parser: argparse.ArgumentParser, formats: bool = True) -> None:
     parser.add_argument("--output", required=True, metavar="DIR", help="output folder")
     if formats:

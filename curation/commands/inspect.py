@@ -87,16 +87,13 @@ def run(args) -> int:
         if len(problems) > 1:
             print(f"curate inspect: {len(problems) - 1} more problem(s): " + "; ".join(problems[1:6]), file=sys.stderr)
         return 1
-    try:
-        if m["tokenizer"] is None:
-            lines = documents_lines(directory, m, args.chars)
-            print("\n".join(lines[:2]))
-            print("verified     every sha256 and count matches the manifest")
-            print("\n".join(lines[2:]))
-            return 0
-        print("\n".join(summary_lines(m)))
+    if m["tokenizer"] is None:
+        lines = documents_lines(directory, m, args.chars)
+        print("\n".join(lines[:2]))
         print("verified     every sha256 and count matches the manifest")
-        print("\n".join(sample_text(directory, m, args.chars)))
-    except BrokenPipeError:  # `curate inspect DIR | head`: the reader has what it wanted
-        sys.stdout = None  # no second error while Python flushes stdout at exit
+        print("\n".join(lines[2:]))
+        return 0
+    print("\n".join(summary_lines(m)))
+    print("verified     every sha256 and count matches the manifest")
+    print("\n".join(sample_text(directory, m, args.chars)))
     return 0
