@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from curation.errors import UserError
+from curation.thresholds import thresholds
 
 LINEAGE = (
     "source_file", "warc_record_id", "warc_type", "record_offset", "offset", "url", "domain", "crawl_date",
@@ -24,6 +25,7 @@ LINEAGE = (
 )
 REJECT_KEYS = ("stage", "rule", "reason")
 CHECKPOINT_GROUPS = ("dedup", "filter", "extract")  # newest first
+SNIPPET_CHARS = 300
 
 
 def _parts(directory: Path) -> list[Path]:
@@ -97,6 +99,14 @@ def _checkpoint_document(doc_id: str, out_dir: Path) -> dict | None:
     return None
 
 
+def _run_config(out: Path) -> dict | None:
+    """The resolved config from run.json, for a run that wrote no manifest."""
+    try:
+        return json.loads((out / "run.json").read_text(encoding="utf-8")).get("config")
+    except (OSError, ValueError):
+        return None
+
+
 def explain(doc_id: str, out_dir: str | Path) -> dict:
     """Everything the output folder knows about ``doc_id``; UserError if it knows nothing."""
     out = Path(out_dir)
@@ -137,7 +147,12 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         from curation.report import rule_values
 
         values = rule_values(meta, r["rule"], r["stage"])
-        info["removed"] = {"stage": r["stage"], "rule": r["rule"], "reason": r["reason"], "values": values}
+        config = (manifest or {}).get("config") or _run_config(out)
+        info["removed"] = {"stage": r["stage"], "rule": r["rule"], "reason": r["reason"], "values": values,
+                           "thresholds": thresholds(r["reason"].split("/", 1)[-1], r["rule"], config)}
+    text = (record or {}).get("text") or ""
+    if text:
+        info["snippet"] = {"text": text[:SNIPPET_CHARS], "more_chars": max(0, len(text) - SNIPPET_CHARS)}
     if as_duplicate:
         d = as_duplicate[0]
         rows = _rows_where(dup_parts, "cluster_id", d["cluster_id"], ["doc_id", "kept_id"])
@@ -184,6 +199,8 @@ def format_explanation(info: dict) -> str:
         lines.append(f"  REMOVED      at stage {r['stage']} by {r['rule']}: {r['reason']}")
         if r["values"]:
             lines.append(f"  rule values  {_kv(r['values'])}")
+        if r.get("thresholds"):
+            lines.append(f"  compared to  {_kv(r['thresholds'])}  (the run's config)")
     d = info["duplicate_of"]
     if d:
         lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {d['kept_id']}, "
@@ -194,6 +211,10 @@ def format_explanation(info: dict) -> str:
     if s:
         lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"
                      + (" ..." if len(s["removed"]) > 5 else ""))
+    snip = info.get("snippet")
+    if snip:
+        text = " ".join(snip["text"].split())
+        lines.append(f"  text         {text}" + (f" ... ({snip['more_chars']:,} more characters)" if snip["more_chars"] else ""))
     sh = info["shard"]
     if sh:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")

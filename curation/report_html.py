@@ -16,6 +16,7 @@ import numpy as np
 from curation import fs
 from curation import report_plots as plots
 from curation.stats import non_document_records
+from curation.thresholds import thresholds
 from curation.report import (
     TOKEN_BUDGET,
     ReportData,
@@ -164,11 +165,14 @@ def _sources(data: ReportData) -> str:
     return _figure("sources", plots.tokens_per_source(rows), "Tokens written to shards per source (BOS and EOS included).")
 
 
-def _example(ex: dict) -> str:
+def _example(ex: dict, limits: dict | None = None) -> str:
     lineage = ", ".join(f"{k}={v}" for k, v in ex["lineage"].items())
     if ex["values"]:
         vals = "".join(f"<tr><td>{esc(k)}</td><td class=\"l\">{esc(json.dumps(v, ensure_ascii=False))}</td></tr>"
                        for k, v in sorted(ex["values"].items()))
+        # the run's thresholds the values were compared with (curation/thresholds.py)
+        vals += "".join(f"<tr><td>threshold {esc(k)}</td><td class=\"l\">{esc(json.dumps(v))}</td></tr>"
+                        for k, v in (limits or {}).items())
         values = f"<table><tr><th>{esc(ex['rule'])}</th><th class=\"l\">value</th></tr>{vals}</table>"
     else:
         values = _note("no rule values recorded")
@@ -186,11 +190,13 @@ def _examples(data: ReportData) -> str:
     if not data.examples:
         return _note("rejected/ holds no document")
     counts = removal_counts(data.stats)
+    config = (data.manifest or {}).get("config") or (data.run or {}).get("config")
     out = []
     for i, (reason, exs) in enumerate(sorted(data.examples.items(), key=lambda kv: (-counts.get(kv[0], 0), kv[0]))):
         out.append(f'<h3 id="reason-{i}">{esc(reason)} <span class="meta">({counts.get(reason, len(exs)):,} documents; '
                    f"{len(exs)} shown, smallest id hash first)</span></h3>")
-        out.extend(_example(ex) for ex in exs)
+        limits = thresholds(reason.split("/", 1)[-1], exs[0]["rule"] if exs else "", config)
+        out.extend(_example(ex, limits) for ex in exs)
     return "".join(out)
 
 
