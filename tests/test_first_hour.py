@@ -15,9 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
-from curation.cli import build_parser
+from curation.cli import build_parser, main
 from curation.train.config import resolve
 from curation.train.loop import lr_at
 
@@ -119,13 +120,13 @@ def test_every_flag_the_readme_shows_is_accepted():
     assert checked > 15
 
 
-def test_plan_takes_the_readme_flags_and_says_whether_the_run_fits(tmp_path):
-    res = curate("plan", "--documents", "1000", "--mean-bytes", "2000", "--output", str(tmp_path / "new"))
-    assert res.returncode == 0, res.stderr
-    assert "this machine:" in res.stdout and "memory: fits" in res.stdout and "disk: fits" in res.stdout
-    huge = curate("plan", "--documents", "50000000000", "--mean-bytes", "3000")
-    assert "memory: does NOT fit" in huge.stdout and "--runner" in huge.stdout
-    assert "disk: does NOT fit" in huge.stdout
+def test_plan_takes_the_readme_flags_and_says_whether_the_run_fits(tmp_path, capsys):
+    assert main(["plan", "--documents", "1000", "--mean-bytes", "2000", "--output", str(tmp_path / "new")]) == 0
+    out = capsys.readouterr().out
+    assert "this machine:" in out and "memory: fits" in out and "disk: fits" in out
+    assert main(["plan", "--documents", "50000000000", "--mean-bytes", "3000"]) == 0
+    huge = capsys.readouterr().out
+    assert "memory: does NOT fit" in huge and "--runner" in huge and "disk: does NOT fit" in huge
 
 
 # ---------------------------------------------------------------- the README's commands from a clean clone
@@ -203,9 +204,29 @@ def test_readme_then_report_train_interrupted_resumed_and_generate(readme_build,
                  cwd=clone)
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("The lamplighter") and len(res.stdout.strip()) > len("The lamplighter")
-    again = curate("generate", "runs/t", "--prompt", "The lamplighter", "--max-new-tokens", "20", "--seed", "1",
-                   cwd=clone)
-    assert again.stdout == res.stdout  # the same seed, the same text
+
+
+def test_the_build_says_what_happened(readme_build, clone, capsys):
+    """Item 8/10/11 on the README's build: WARC records that are not documents apart, thresholds
+    beside rule values, the train budget guard."""
+    out, rc, text, _ = readme_build
+    assert rc == 0
+    tail = text.decode(errors="replace")
+    assert re.search(r"read skipped [\d,]+ WARC records that are not documents \(.*request \d+", tail)
+    table = tail[tail.index("stage "):]
+    assert "read/request" not in table  # not a top removal reason
+    html = (out / "report.html").read_text() if (out / "report.html").exists() else ""
+    if html:
+        assert "WARC records that are not documents" in html
+    rejected = pq.read_table(out / "rejected", columns=["id", "reason"]).to_pylist()
+    doc = next(r["id"] for r in rejected if r["reason"].startswith("quality/gopher_"))
+    assert main(["explain", doc, str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "rule values" in shown and "compared to  quality.gopher_quality." in shown and "  text  " in shown
+    # 10B tokens on a 30k-token corpus: refused with the numbers and the way out
+    assert main(["train", "--shards", str(out), "--out", str(clone / "runs" / "big"), "--preset", "gpt2-124m"]) == 2
+    err = capsys.readouterr().err
+    assert "epochs of the" in err and "--max-epochs" in err and "--steps" in err
 
 
 def test_progress_into_a_pipe_is_logged_lines(tmp_path):
@@ -219,8 +240,117 @@ def test_progress_into_a_pipe_is_logged_lines(tmp_path):
 # ---------------------------------------------------------------- item 7: Ctrl-C
 def test_ctrl_c_in_build_shards_exits_130_with_a_resume_hint(tmp_path):
     out = tmp_path / "out"
-    rc, text, _ = in_terminal(["build-shards", "--output", str(out)], interrupt_after=b"read ")
+    rc, text, _ = in_terminal(["build-shards", "--output", str(out)], interrupt_after=b"curate: running for")
     decoded = text.decode(errors="replace")
     assert rc == 130, decoded[-2000:]
     assert "interrupted" in decoded and "re-run the same command to resume" in decoded
     assert "Traceback" not in decoded and "RuntimeError" not in decoded
+
+
+# ---------------------------------------------------------------- item 3: a documents-only output
+def test_every_command_understands_a_documents_only_output(tmp_path, capsys):
+    out = tmp_path / "docs-only"
+    res = curate("build-shards", "--books", "sample_data/books/lamplighters-apprentice.txt", "--config",
+                 "sample_data/config.yaml", "--emit", "documents", "--output", str(out))
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert re.search(r"wrote 1 document in 1 part under documents/ \(--emit documents", res.stdout)
+    assert "0 tokens" not in res.stdout and f"curate report {out}" in res.stdout
+    assert main(["inspect", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "verified     every sha256 and count matches the manifest" in shown and "sample       " in shown
+    assert main(["report", str(out)]) == 0
+    html = (out / "report.html").read_text()
+    assert "documents-only output" in html and "characters" in html
+    doc = pq.read_table(out / "documents", columns=["id"]).column("id")[0].as_py()
+    capsys.readouterr()
+    assert main(["explain", doc, str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "KEPT         documents/part-00000.parquet row 0" in shown and "did not finish" not in shown
+
+
+# ---------------------------------------------------------------- item 9: the wrong input kind
+def test_the_wrong_input_flag_is_named_before_anything_runs(tmp_path, capsys):
+    assert main(["build-shards", "--web", "sample_data/books", "--output", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "none of its 3 file(s) are web archives" in err and "pass --books sample_data/books" in err
+    assert main(["build-shards", "--books", "sample_data/web", "--output", str(tmp_path / "b")]) == 2
+    assert "is not a book but a web archive: pass it with --web" in capsys.readouterr().err
+
+
+def test_a_too_small_vocabulary_names_curate_keys():
+    from curation.config import load_config
+    from curation.errors import ConfigError
+    from curation.tokenizer import train_sentencepiece
+
+    cfg = load_config(overrides=["tokenizer.vocab_size=300"]).tokenizer
+    text = (REPO / "sample_data" / "books" / "lamplighters-apprentice.txt").read_text(encoding="utf-8", errors="replace")
+    han = " ".join(chr(0x4E00 + i) * 40 for i in range(400))  # 400 frequent characters: more than 300 ids
+    with pytest.raises(ConfigError) as e:
+        train_sentencepiece([text, han], cfg)
+    msg = str(e.value)
+    assert "tokenizer.vocab_size=300 is too small" in msg and "--set tokenizer.vocab_size=" in msg
+    assert "--character_coverage" not in msg  # sentencepiece's own flag, not curate's
+
+
+# ---------------------------------------------------------------- item 5: generate's vocabulary
+def test_sampling_never_leaves_the_tokenizer_vocabulary():
+    import torch
+
+    from curation.train.generate import sample
+    from curation.train.model import GPT, GPTConfig
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=16, vocab_size=128, n_layer=1, n_head=2, n_embd=16)).eval()
+    with torch.no_grad():  # make the padding rows the most likely ids: they must still never come out
+        model.lm_head.weight[100:] *= 50
+    ids = sample(model, [1, 5, 7], vocab_size=100, max_new_tokens=60, temperature=2.0, top_k=0, seed=3, banned=(1,))
+    assert len(ids) == 60 and max(ids) < 100 and 1 not in ids
+    assert ids == sample(model, [1, 5, 7], vocab_size=100, max_new_tokens=60, temperature=2.0, top_k=0, seed=3,
+                         banned=(1,))
+
+
+# ---------------------------------------------------------------- item 10: records to find and trust
+def test_bad_jsonl_rows_are_located_by_line_and_byte_offset(tmp_path):
+    from curation.docio import iter_documents
+    from pipelines.parts import bad_row
+
+    f = tmp_path / "d.jsonl"
+    lines = ['{"id": "a", "text": "fine"}', "not json", '{"id": "b", "text": "fine"}', '["a list"]', '{"no": "text"}']
+    f.write_text("\n".join(lines) + "\n")
+    bad = [reason for doc, reason in iter_documents(str(f)) if doc is None]
+    assert [str(r) for r in bad] == ["bad_json", "bad_json", "bad_row"]
+    offsets = [sum(len(x) + 1 for x in lines[:i]) for i in (1, 3, 4)]
+    assert [r.where for r in bad] == [{"line": n, "offset": o} for n, o in zip((2, 4, 5), offsets)]
+    ids = [bad_row("d.jsonl", r).id for r in bad]
+    assert ids == [f"d.jsonl#line-{n}@{o}" for n, o in zip((2, 4, 5), offsets)] and len(set(ids)) == 3
+
+
+def test_bytecode_is_counted_and_a_venv_package_is_source(tmp_path):
+    from curation.config import CodeConfig
+    from curation.readers.code import list_tree
+
+    tree = tmp_path / "lib"
+    (tree / "venv").mkdir(parents=True)
+    (tree / "venv" / "__init__.py").write_text("def create(): pass\n")  # the stdlib's own venv package
+    (tree / "__pycache__").mkdir()
+    (tree / "__pycache__" / "os.cpython-311.pyc").write_bytes(b"\x00\x01")
+    (tree / "env" / "venv" / "lib").mkdir(parents=True)
+    (tree / "env" / "venv" / "lib" / "six.py").write_text("x = 1\n")  # a virtual environment: vendored
+    units = {u.path: u.skip for u in list_tree(str(tree), CodeConfig())}
+    assert units == {"venv/__init__.py": "", "__pycache__/os.cpython-311.pyc": "bytecode",
+                     "env/venv/lib/six.py": "vendored"}
+
+
+# ---------------------------------------------------------------- item 11: smaller things
+def test_messages_name_the_flag_the_user_typed(tmp_path, capsys):
+    assert main(["filter", "--input", "/nope", "--output", str(tmp_path / "f")]) == 2
+    assert "--input /nope: no such file or directory" in capsys.readouterr().err
+    assert main(["build-shards", "--direct_num_worker=2", "--output", str(tmp_path / "b")]) == 2
+    assert "did you mean '--direct_num_workers'?" in capsys.readouterr().err
+    assert main(["filters", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("FILTER ") and "quality/gopher_stop_words" in listing
+    for stage in ("read ", "dedup ", "pii "):
+        assert f"\n  {stage}" in listing
+    assert "/runs/" in (REPO / ".gitignore").read_text().split()

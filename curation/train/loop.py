@@ -293,11 +293,14 @@ def _check_epochs(cfg: TrainConfig, train_tokens: int, tokens_per_step: int, sta
         return
     epochs = (cfg.steps - start) * tokens_per_step / train_tokens
     if epochs > cfg.max_epochs:
-        fit = max(int(cfg.max_epochs * train_tokens // tokens_per_step), 1) + start
+        fit = int(cfg.max_epochs * train_tokens // tokens_per_step)
+        way = (f"pass --steps {start + fit} (or fewer)" if fit >= 1 else
+               f"one step alone is {tokens_per_step / train_tokens:,.1f} epochs: pass a smaller --global-batch and "
+               "--steps (or --preset tiny)")
         raise TrainError(
             f"{cfg.steps - start:,} steps x {tokens_per_step:,} tokens is {epochs:,.1f} epochs of the {train_tokens:,} "
-            f"train tokens (max_epochs {cfg.max_epochs:g}): pass --steps {fit} (or fewer), a smaller --global-batch, "
-            f"or --max-epochs {math.ceil(epochs)} to train that long anyway")
+            f"train tokens (max_epochs {cfg.max_epochs:g}): {way}, or --max-epochs {math.ceil(epochs)} to train "
+            "that long anyway")
 
 
 def _setup(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str | None, env: Env, echo) -> _Run:
@@ -314,6 +317,10 @@ def _setup(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str |
         cfg = _check_schedule(cfg, ckpt, say)
     elif (out / CHECKPOINT).exists():
         raise TrainError(f"--out {out} holds a checkpoint: pass --resume to continue it, or choose another --out")
+
+    # Before building anything: a budget of many epochs is refused at once.
+    train_tokens = sum(int(e.get("tokens", 0)) for e in manifest.shards if e.get("split") == "train")
+    _check_epochs(cfg, train_tokens, cfg.global_batch * cfg.seq_len, int(ckpt["step"]) if ckpt is not None else 0)
 
     gconf = GPTConfig(block_size=cfg.seq_len, vocab_size=vocab, n_layer=cfg.n_layer, n_head=cfg.n_head,
                       n_embd=cfg.n_embd, dropout=cfg.dropout, bias=cfg.bias,
@@ -356,7 +363,6 @@ def _setup(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str |
 
     start = int(ckpt["step"]) if ckpt is not None else 0
     tokens_per_step = cfg.global_batch * cfg.seq_len
-    _check_epochs(cfg, loader.index.n_tokens, tokens_per_step, start)
     peak = peak_flops(cfg, env.device)
     result = TrainResult(steps=cfg.steps, tokens_per_step=tokens_per_step, flops_per_token=model.flops_per_token(),
                          peak_flops=peak * env.world if peak else None)
