@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -36,6 +37,8 @@ GROUPS = ["extract", "filter", "dedup"]
 GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
 GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
 MARKER = "_SUCCESS.json"
+
+log = logging.getLogger("curate")
 
 
 def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
@@ -116,9 +119,12 @@ def remove_stale(out_dir: str, keys: dict[str, str]) -> None:
     if not root.is_dir():
         return
     wanted = {f"{g}-{k}" for g, k in keys.items()}
-    for child in root.iterdir():
+    for child in sorted(root.iterdir()):
         complete = (child / MARKER).exists()
         if child.name not in wanted or not complete:
+            log.info("removing stage checkpoint stages/%s (%s)", child.name,
+                     "incomplete: its run was stopped" if complete is False and child.name in wanted
+                     else "made with other inputs or config")
             shutil.rmtree(child, ignore_errors=True)
 
 

@@ -135,15 +135,21 @@ def clear_leftovers(out_dir: Path) -> None:
     duplicates/ parts, which every run rewrites whole: a run with fewer parts (or without
     ``--emit documents``) must not leave an old one behind.
     Incomplete or stale checkpoints are pipelines/checkpoint.remove_stale's business."""
+    removed = 0
     for dirpath, dirnames, filenames in os.walk(out_dir):
         if Path(dirpath) == out_dir:
             dirnames[:] = [d for d in dirnames if d != "stages"]
         for name in filenames:
             if name.startswith(".") and name.endswith(".tmp"):
                 (Path(dirpath) / name).unlink(missing_ok=True)
+                removed += 1
     for sub in ("documents", "rejected", "duplicates"):
         for part in (out_dir / sub).glob("part-*"):
             part.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        log.info("removed %d file(s) an earlier run left in %s (temporary files; documents/, rejected/ and "
+                 "duplicates/ parts, which every run rewrites)", removed, out_dir)
 
 
 # ---------------------------------------------------------------- build-shards
