@@ -16,10 +16,12 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import socket
 import sys
+import threading
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -81,7 +83,7 @@ def run_pipeline(p, resume_from: str | None = None, watch_order: list[str] | Non
     """Run ``p`` to the end. An error curate raised in a worker comes back as itself (typed,
     one line); returns the progress watcher (or None without ``watch_order``)."""
     try:
-        with (progress.watch(order=watch_order) if watch_order else nullcontext()) as watcher:
+        with _quiet_after_interrupt(), (progress.watch(order=watch_order) if watch_order else nullcontext()) as watcher:
             p.run().wait_until_finish()
     except KeyboardInterrupt:
         raise
@@ -98,6 +100,38 @@ def run_pipeline(p, resume_from: str | None = None, watch_order: list[str] | Non
                                   "damaged, rerun with --no-resume)")
         raise err from None
     return watcher
+
+
+@contextmanager
+def _quiet_after_interrupt():
+    """After Ctrl-C the multi_processing runner's threads die too ("Worker subprocess exited with
+    return code -2", gRPC errors) and Python prints each traceback. The interrupt is reported in
+    one line by the command; those tracebacks go to the debug log."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hit = threading.Event()
+    previous_hook = threading.excepthook
+
+    def on_sigint(signum, frame):
+        hit.set()
+        raise KeyboardInterrupt
+
+    def hook(args):
+        if hit.is_set():
+            log.debug("after Ctrl-C, thread %s: %s", getattr(args.thread, "name", "?"), args.exc_value)
+            return
+        previous_hook(args)
+
+    previous_handler = signal.signal(signal.SIGINT, on_sigint)
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+        if hit.is_set():
+            time.sleep(0.5)  # the runner's threads notice their dead workers now: keep them quiet
+        threading.excepthook = previous_hook
 
 
 def _interrupted(exc: BaseException) -> bool:
