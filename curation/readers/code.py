@@ -123,7 +123,8 @@ def list_tree(tree: str, cfg: CodeConfig, opener: Opener = local_open) -> Iterat
             full = os.path.join(dirpath, d)
             if d == BYTECODE_DIR:  # compiled Python next to its sources: every file a counted skip
                 for fn in sorted(e.name for e in os.scandir(full) if e.is_file(follow_symlinks=False)):
-                    yield CodeUnit(tree, repo, "/".join(parts + [d, fn]), "bytecode", lic, spdx)
+                    yield CodeUnit(tree, repo, "/".join(parts + [d, fn]), "vendored" if in_vendored else "bytecode", lic,
+                                   spdx)
                 continue
             if d in IGNORED_DIRS:
                 continue
