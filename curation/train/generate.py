@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from curation.train import TrainError
-from curation.train.loop import CHECKPOINT, load_checkpoint
+from curation.train.checkpoint import CHECKPOINT, load_checkpoint
 from curation.train.model import GPT, GPTConfig
 
 

@@ -15,25 +15,21 @@ import dataclasses
 import json
 import math
 import os
-import random
-import signal
-import threading
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
 import torch.distributed as dist
 
 from curation.train import TrainError
+from curation.train.checkpoint import CHECKPOINT, StopAfterStep, load_checkpoint, rng_state, set_rng_state, write_checkpoint
 from curation.train.config import TrainConfig
 from curation.train.data import IGNORE, Manifest, TokenLoader, check_vocab, load_manifest
 from curation.train.model import GPT, GPTConfig
 
-CHECKPOINT = "checkpoint.pt"  # the latest, in --out; numbered ones in --out/checkpoints/
 # Dense bf16 peak FLOP/s by GPU name (vendor data sheets), for MFU.
 PEAK_FLOPS = (("H100 PCIe", 756e12), ("H100", 989.4e12), ("H200", 989.4e12), ("GH200", 989.4e12),
               ("A100", 312e12), ("L40S", 362e12), ("A10G", 125e12), ("L4", 121e12))
@@ -123,76 +119,6 @@ def peak_flops(cfg: TrainConfig, device: torch.device) -> float | None:
         return None
     name = torch.cuda.get_device_name(device)
     return next((f for key, f in PEAK_FLOPS if key in name), None)
-
-
-# ------------------------------------------------------------------------------ checkpoints
-def rng_state() -> dict:
-    np_state = np.random.get_state()
-    return {
-        "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "python": random.getstate(),
-        "numpy": [np_state[0], np_state[1].tolist(), *np_state[2:]],
-    }
-
-
-def set_rng_state(s: dict) -> None:
-    torch.set_rng_state(s["torch"])
-    if s.get("cuda") and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(s["cuda"])
-    random.setstate(_tuples(s["python"]))
-    name, keys, *rest = s["numpy"]
-    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), *rest))
-
-
-def _tuples(x):
-    return tuple(_tuples(i) for i in x) if isinstance(x, (list, tuple)) else x
-
-
-def save_atomic(obj: dict, path: Path) -> None:
-    """torch.save under a temporary name in the same folder, fsync, rename: never half-written."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def write_checkpoint(out: Path, obj: dict, keep: int) -> Path:
-    latest = out / CHECKPOINT
-    if keep <= 0:
-        save_atomic(obj, latest)
-        return latest
-    folder = out / "checkpoints"
-    folder.mkdir(exist_ok=True)
-    numbered = folder / f"step-{obj['step']:07d}.pt"
-    save_atomic(obj, numbered)
-    tmp = latest.with_name(f".{CHECKPOINT}.link{os.getpid()}")
-    try:  # the latest is a hard link to the numbered one: one write, and still an atomic rename
-        os.link(numbered, tmp)
-        os.replace(tmp, latest)
-    except OSError:
-        if tmp.exists():
-            tmp.unlink()
-        save_atomic(obj, latest)
-    for old in sorted(folder.glob("step-*.pt"))[:-keep]:
-        old.unlink()
-    return latest
-
-
-def load_checkpoint(path: Path) -> dict:
-    if not path.is_file():
-        raise TrainError(f"--resume {path}: no such checkpoint")
-    try:
-        # weights_only: a checkpoint holds tensors and plain values only, so loading runs no pickled code
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # a truncated or foreign file
-        raise TrainError(f"--resume {path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
 
 
 # ------------------------------------------------------------------------------------ train
@@ -455,7 +381,7 @@ def _train(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str |
     t_run = time.perf_counter()
     batches = iter(run.loader) if run.start < cfg.steps else iter(())
     try:
-        with _StopAfterStep(say) as stop:
+        with StopAfterStep(say) as stop:
             train_time = _loop(run, batches, autocast, log, stop)
     except KeyboardInterrupt:
         _save_on_interrupt(run)
@@ -468,7 +394,7 @@ def _train(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str |
     return _summarize(run, time.perf_counter() - t_run, train_time)
 
 
-def _loop(run: _Run, batches, autocast, log, stop: _StopAfterStep) -> float:
+def _loop(run: _Run, batches, autocast, log, stop: StopAfterStep) -> float:
     """Steps start+1 .. steps with logging, evaluation and checkpoints; returns the seconds spent
     in training steps."""
     cfg, env, result, say = run.cfg, run.env, run.result, run.say
@@ -540,32 +466,6 @@ def _save_on_interrupt(run: _Run) -> None:
         where = "no step was checkpointed"
     run.say(f"train: interrupted after step {run.step}/{run.cfg.steps}; {where}; continue with the same command "
             "and --resume")
-
-
-class _StopAfterStep:
-    """Ctrl-C during training: the first one lets the current step finish (so the checkpoint is
-    exactly the state after a step) and then stops; a second one stops at once. Only in the main
-    thread, where Python delivers signals; elsewhere Ctrl-C raises as usual."""
-
-    def __init__(self, say):
-        self.say = say
-        self.requested = False
-        self.previous = None
-
-    def _handler(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        self.say("train: Ctrl-C: finishing this step, then saving a checkpoint (Ctrl-C again to stop at once)")
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
 
 
 def _summarize(run: _Run, wall: float, train_time: float) -> TrainResult:
