@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import importlib.util
 import logging
+import os
 import sys
 
 from curation import scratch
@@ -27,6 +28,7 @@ COMMANDS = {
     "plan": "plan",
     "inspect": "inspect",
     "train": "train",
+    "generate": "generate",
     "report": "report",
     "explain": "explain",
     "ablate": "ablate",
@@ -65,11 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"curate {args.command}: error: unknown argument '{rest[0]}'", file=sys.stderr)
         return 2
     args.beam_args = rest
+    debug = bool(getattr(args, "debug", False))
     if args.command in BEAM_COMMANDS:
+        from curation.commands.common import setup_logging
         from curation.malloc import limit_arenas
 
         limit_arenas()
-    debug = bool(getattr(args, "debug", False))
+        setup_logging(debug)  # before Beam is imported: its import-time warnings get our handler
     try:
         # Beam commands: a private $TMPDIR removed at the end, SIGTERM unwinds (curation/scratch.py).
         with scratch.session(args.command) if args.command in BEAM_COMMANDS else contextlib.nullcontext():
@@ -82,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"curate {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `curate inspect DIR | head`: the reader has what it wanted. Point stdout at /dev/null so
+        # the flush at exit does not raise a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:
         if debug:
             raise

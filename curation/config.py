@@ -60,7 +60,7 @@ class CodeConfig:
     max_file_bytes: int = 1_000_000  # The Stack drops files over 1 MB: read/too_large
     vendored_dirs: list[str] = field(  # directories whose files are skipped as read/vendored
         default_factory=lambda: ["node_modules", "vendor", "third_party", "third-party", "bower_components", "site-packages", ".venv", "venv"]
-    )  # files under these: read/vendored (.git, __pycache__ and caches are not walked at all)
+    )  # files under these: read/vendored, unless the folder has an __init__.py (a package, e.g. the stdlib's venv)
     follow_symlinks: bool = False  # follow symlinks that stay inside the tree (never out of it)
 
 

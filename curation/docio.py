@@ -110,6 +110,26 @@ def parquet_row_groups(path: str) -> list[int]:
     return [md.row_group(i).total_byte_size for i in range(md.num_row_groups)]
 
 
+class BadRow(str):
+    """A bad row's reason (``bad_json``, ``decode``, ...), still a plain string for counting, that
+    also says where the row is: ``line`` (1-based; known when the file is read from its start),
+    ``offset`` (the byte where the line starts) or, in Parquet, ``row_group`` and ``row``."""
+
+    def __new__(cls, reason: str, **where: int | None):
+        self = super().__new__(cls, reason)
+        self.where = {k: v for k, v in where.items() if v is not None}
+        return self
+
+    def locator(self) -> str:
+        """``line-12@3456`` or ``rg-0-row-7``: unique within one file."""
+        w = self.where
+        if "row" in w:
+            return f"rg-{w.get('row_group', 0)}-row-{w['row']}"
+        if "line" in w:
+            return f"line-{w['line']}@{w.get('offset', 0)}"
+        return f"byte-{w['offset']}" if "offset" in w else "bad"
+
+
 def iter_range(path: str, start: int, end: int, text_key: str = "text", id_key: str = "id",
                max_line_chars: int = MAX_LINE_CHARS) -> Iterator[tuple[Document | None, str]]:
     """The rows of one chunk of a file, with iter_documents' reasons for bad ones.
@@ -127,6 +147,7 @@ def iter_range(path: str, start: int, end: int, text_key: str = "text", id_key: 
         return
     with f:
         pos = 0
+        lineno = 0 if start == 0 else None  # line numbers only when counted from the file's start
         if start > 0:
             f.seek(start - 1)
             pos = start - 1
@@ -137,6 +158,13 @@ def iter_range(path: str, start: int, end: int, text_key: str = "text", id_key: 
                 if piece.endswith(b"\n"):
                     break
         while end < 0 or pos < end:
+            line_start = pos
+            if lineno is not None:
+                lineno += 1
+
+            def bad(reason: str) -> BadRow:
+                return BadRow(reason, line=lineno, offset=line_start)
+
             try:
                 raw = f.readline(max_line_chars + 1)
                 pos += len(raw)
@@ -145,32 +173,32 @@ def iter_range(path: str, start: int, end: int, text_key: str = "text", id_key: 
                     while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
                         pos += len(rest)
                     pos += len(rest)
-                    yield None, "too_large"
+                    yield None, bad("too_large")
                     continue
             except Exception:  # gzip EOFError/BadGzipFile, zstd's ZstdError, OSError: the stream is cut
-                yield None, "truncated"
+                yield None, bad("truncated")
                 return
             if not raw:
                 return
             try:
                 line = raw.decode("utf-8")  # per line: one bad byte costs one row, not the file
             except UnicodeDecodeError:
-                yield None, "decode"
+                yield None, bad("decode")
                 continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError:
-                yield None, "bad_json"
+                yield None, bad("bad_json")
                 continue
             if not isinstance(obj, dict):
-                yield None, "bad_json"
+                yield None, bad("bad_json")
                 continue
             try:
                 yield row_to_document(obj, text_key, id_key), ""
             except ValueError:
-                yield None, "bad_row"
+                yield None, bad("bad_row")
 
 
 def _iter_parquet(path: str, text_key: str, id_key: str, start: int = 0, end: int = -1) -> Iterator[tuple[Document | None, str]]:
@@ -187,11 +215,11 @@ def _iter_parquet(path: str, text_key: str, id_key: str, start: int = 0, end: in
         except Exception:
             yield None, "unreadable"
             continue
-        for row in table.to_pylist():
+        for i, row in enumerate(table.to_pylist()):
             try:
                 yield row_to_document(row, text_key, id_key), ""
             except ValueError:
-                yield None, "bad_row"
+                yield None, BadRow("bad_row", row_group=rg, row=i)
 
 
 def write_documents_file(path: str | os.PathLike, docs: list[Document], fmt: str = "parquet",

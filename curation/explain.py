@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from curation.errors import UserError
+from curation.thresholds import thresholds
 
 LINEAGE = (
     "source_file", "warc_record_id", "warc_type", "record_offset", "offset", "url", "domain", "crawl_date",
@@ -25,6 +26,7 @@ LINEAGE = (
 )
 REJECT_KEYS = ("stage", "rule", "reason")
 CHECKPOINT_GROUPS = ("dedup", "filter", "extract")  # newest first
+SNIPPET_CHARS = 300
 
 
 def _parts(directory: Path) -> list[Path]:
@@ -73,6 +75,19 @@ def find_in_shards(doc_id: str, out_dir: Path, manifest: dict | None) -> dict | 
     return None
 
 
+def find_in_documents(doc_id: str, out_dir: Path) -> dict | None:
+    """A kept document in DIR/documents/ (--emit documents): its part, row and full record."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    for part in _parts(out_dir / "documents"):
+        row = pc.index(pq.read_table(part, columns=["id"]).column("id"), doc_id).as_py()
+        if row >= 0:
+            rec = pq.read_table(part).slice(row, 1).to_pylist()[0]
+            return {"path": part.relative_to(out_dir).as_posix(), "row": row, "record": rec}
+    return None
+
+
 def _checkpoint_document(doc_id: str, out_dir: Path) -> dict | None:
     """The document as the newest finished checkpoint stored it (full metadata), if any."""
     stages = out_dir / "stages"
@@ -83,6 +98,14 @@ def _checkpoint_document(doc_id: str, out_dir: Path) -> dict | None:
             if rows:
                 return {**rows[0], "checkpoint": f"stages/{d.name}"}
     return None
+
+
+def _run_config(out: Path) -> dict | None:
+    """The resolved config from run.json, for a run that wrote no manifest."""
+    try:
+        return json.loads((out / "run.json").read_text(encoding="utf-8")).get("config")
+    except (OSError, ValueError):
+        return None
 
 
 def explain(doc_id: str, out_dir: str | Path) -> dict:
@@ -99,10 +122,13 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
     as_survivor = _rows_where(dup_parts, "kept_id", doc_id)
     shard = find_in_shards(doc_id, out, manifest) if not rejected else None
     record = rejected[0] if rejected else None
+    kept = find_in_documents(doc_id, out) if not rejected else None
+    if record is None and kept is not None:
+        record = {**kept.pop("record"), "checkpoint": kept["path"]}
     if record is None and shard is not None:
         record = _checkpoint_document(doc_id, out)
-    if not (rejected or as_duplicate or as_survivor or shard):
-        raise UserError(f"document {doc_id!r} is not in {out_dir} (not in rejected/, duplicates/ or the shards)")
+    if not (rejected or as_duplicate or as_survivor or shard or kept):
+        raise UserError(f"document {doc_id!r} is not in {out_dir} (not in rejected/, duplicates/, documents/ or the shards)")
 
     meta = json.loads(record["metadata"] or "{}") if record else {}
     info: dict = {
@@ -115,13 +141,19 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         "duplicate_of": None,
         "survivor_of": None,
         "shard": shard,
+        "documents": kept,  # {path, row} in DIR/documents/ (--emit documents)
     }
     if rejected:
         r = rejected[0]
         from curation.report import rule_values
 
         values = rule_values(meta, r["rule"], r["stage"])
-        info["removed"] = {"stage": r["stage"], "rule": r["rule"], "reason": r["reason"], "values": values}
+        config = (manifest or {}).get("config") or _run_config(out)
+        info["removed"] = {"stage": r["stage"], "rule": r["rule"], "reason": r["reason"], "values": values,
+                           "thresholds": thresholds(r["reason"].split("/", 1)[-1], r["rule"], config)}
+    text = (record or {}).get("text") or ""
+    if text:
+        info["snippet"] = {"text": text[:SNIPPET_CHARS], "more_chars": max(0, len(text) - SNIPPET_CHARS)}
     if as_duplicate:
         d = as_duplicate[0]
         rows = _rows_where(dup_parts, "cluster_id", d["cluster_id"], ["doc_id", "kept_id"])
@@ -181,6 +213,8 @@ def _lines(info: dict) -> list[str]:
         lines.append(f"  REMOVED      at stage {r['stage']} by {r['rule']}: {r['reason']}")
         if r["values"]:
             lines.append(f"  rule values  {_kv(r['values'])}")
+        if r.get("thresholds"):
+            lines.append(f"  compared to  {_kv(r['thresholds'])}  (the run's config)")
     d = info["duplicate_of"]
     if d:
         lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {d['kept_id']}, "
@@ -191,9 +225,16 @@ def _lines(info: dict) -> list[str]:
     if s:
         lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"
                      + (" ..." if len(s["removed"]) > 5 else ""))
+    snip = info.get("snippet")
+    if snip:
+        text = " ".join(snip["text"].split())
+        lines.append(f"  text         {text}" + (f" ... ({snip['more_chars']:,} more characters)" if snip["more_chars"] else ""))
     sh = info["shard"]
     if sh:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")
-    elif not r:
-        lines.append("  ended        not in rejected/ nor in the shards: the run did not finish")
+    kept = info.get("documents")
+    if kept:
+        lines.append(f"  KEPT         {kept['path']} row {kept['row']} (the curated documents, --emit documents)")
+    if not (r or sh or kept):
+        lines.append("  ended        not in rejected/, documents/ nor the shards: the run did not finish")
     return lines

@@ -167,12 +167,52 @@ def resolve_inputs(**by_kind: list[str] | None) -> list[InputFile]:
                     else:
                         out.append(InputFile(kind, str(p), str(p.parent)))
                 elif p.is_dir():
-                    out.extend(InputFile(kind, str(f), str(p)) for f in _files_under(p, kind))
+                    files = _files_under(p, kind)
+                    if not files:
+                        _check_not_other_kind(kind, value, p)
+                    out.extend(InputFile(kind, str(f), str(p)) for f in files)
                 elif kind == "web" and p.name.lower().endswith(ARC_SUFFIXES):
                     raise InputError(f"--web {value}: {ARC_HINT}")
                 else:
+                    files = [p]
                     out.append(InputFile(kind, str(p), str(p.parent)))
+                if kind == "books":
+                    _check_books(value, files)
     return sorted(set(out))
+
+
+_CODE_SUFFIXES = (".py", ".c", ".h", ".cc", ".cpp", ".java", ".js", ".ts", ".go", ".rs", ".rb", ".sh", ".proto")
+
+
+def _other_flag(names: list[str]) -> str | None:
+    """The input flag that reads files with these names, judged by their suffixes."""
+    low = [n.lower() for n in names]
+    for flag, test in (("--web", lambda n: n.endswith(WEB_SUFFIXES)), ("--docs", lambda n: n.endswith(DOCS_SUFFIXES)),
+                       ("--books", lambda n: n.endswith(".txt")), ("--code", lambda n: n.endswith(_CODE_SUFFIXES))):
+        if low and sum(map(test, low)) * 2 > len(low):
+            return flag
+    return None
+
+
+def _check_not_other_kind(kind: str, value: str, directory: Path) -> None:
+    """A folder with files, none of which this flag reads: say what they are and which flag does."""
+    names = [fn for _, _, fns in os.walk(directory) for fn in fns if not fn.startswith(".")]
+    if not names or kind not in ("web", "docs"):
+        return
+    wants = {"web": "web archives (" + ", ".join(WEB_SUFFIXES) + ")",
+             "docs": "document files (" + ", ".join(DOCS_SUFFIXES) + ")"}[kind]
+    flag = _other_flag(names)
+    hint = f"; they look like {flag} inputs: pass {flag} {value}" if flag and flag != f"--{kind}" else ""
+    raise InputError(f"--{kind} {value}: none of its {len(names)} file(s) are {wants}{hint}")
+
+
+def _check_books(value: str, files: list[Path]) -> None:
+    """Web archives and document files under --books would be read as text and removed as binary."""
+    for f in files:
+        flag = _other_flag([f.name])
+        if flag in ("--web", "--docs"):
+            raise InputError(f"--books {value}: {f.name} is not a book but {'a web archive' if flag == '--web' else 'a document file'}"
+                             f": pass it with {flag}")
 
 
 def require_some_input(inputs: list[InputFile]) -> None:

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 import re
 from pathlib import Path
 
 from curation import fs
 from curation.errors import UserError
+
+log = logging.getLogger("curate")
 
 MARKER = ".curate-output"
 # Subfolders whose part files every run rewrites whole (and clears first).
@@ -105,13 +108,16 @@ def claim(out_dir: Path, subdirs=PART_DIRS) -> None:
                         f"({len(foreign)} such file(s)); move them away or choose another folder")
     for rel in mine:
         (out_dir / rel).unlink(missing_ok=True)
-    if marker is not None:
-        _clear_temporaries(out_dir)
+    removed = len(mine) + (_clear_temporaries(out_dir) if marker is not None else 0)
+    if removed:
+        # Said, not silent: the parts every run rewrites whole and temporaries of a killed run.
+        log.info("removed %d file(s) an earlier run of curate left in %s (its parts and temporary files)", removed, out_dir)
     _write_marker(out_dir, sorted(owned - set(mine)), list(subdirs))
 
 
-def _clear_temporaries(out_dir: Path) -> None:
-    """Temporary files (``.name.tmp``) a killed run left in the folders curate writes."""
+def _clear_temporaries(out_dir: Path) -> int:
+    """Temporary files (``.name.tmp``) a killed run left in the folders curate writes; how many."""
+    removed = 0
     for sub in ("",) + OUTPUT_ENTRIES:
         top = out_dir / sub
         if not top.is_dir() or top.is_symlink():
@@ -124,6 +130,8 @@ def _clear_temporaries(out_dir: Path) -> None:
                 # At the top only the temporaries of curate's own files; below, its folders are its own.
                 if m and (sub or m.group(1) in OUTPUT_ENTRIES):
                     (Path(dirpath) / name).unlink(missing_ok=True)
+                    removed += 1
+    return removed
 
 
 def release(out_dir: Path, subdirs=PART_DIRS) -> None:

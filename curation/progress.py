@@ -1,11 +1,14 @@
-"""Live progress for build-shards on the DirectRunner.
+"""Live progress for the pipeline commands, whichever process runs the DoFns.
 
 Beam's ``run()`` returns only at the end and its Metrics are not readable while it runs, so the
 workers report instead: every count event a stage emits (pipelines/transforms.CountingDoFn) also
 goes to ``record()``, which keeps per-process totals and, at most once a second, writes them to a
 heartbeat file ``<progress dir>/<pid>.json`` (temporary name, then rename: never half-written).
-The CLI runs ``watch()`` around ``p.run()``: a thread that sums the heartbeat files and
-logs one line per interval when something changed.
+The CLI runs ``watch()`` around ``p.run()``: a thread that sums the heartbeat files and shows
+them. On a terminal (stderr is a TTY) that is a block of live lines, one per stage, redrawn every
+second: documents in, kept, rate, elapsed, and a bar where the total is known (read: input files
+done out of those listed). Elsewhere (a pipe, a log file) it logs one line per interval when
+something changed. Log records printed meanwhile clear the block first, so they never interleave.
 
 The progress directory reaches the workers through the environment (``CURATE_PROGRESS_DIR``,
 inherited by multi_processing workers) and, in the CLI's own process, through ``watch`` itself.
@@ -19,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -31,8 +35,14 @@ log = logging.getLogger("curate")
 
 ENV = "CURATE_PROGRESS_DIR"
 WRITE_EVERY = 1.0  # seconds between heartbeat writes of one process
+POLL_EVERY = 0.25
+WHY = "why:"  # heartbeat field prefix of the per-reason removed and failed counts  # seconds between reads of the heartbeat folder
 STAGE_ORDER = ("read", "extract", "langid", "quality", "dedup", "pii", "tokenize")
-_FIELDS = {"in": "in", "out": "out", "removed": "removed", "failed": "failed"}
+# Count kinds (pipelines/transforms.CountingDoFn) kept for the display. "unit_listed" and
+# "unit_done" are progress-only events of the read stage: input files listed and read, the one
+# stage whose total is known while it runs.
+_FIELDS = {"in": "in", "out": "out", "removed": "removed", "failed": "failed", "unit_listed": "units",
+           "unit_done": "units_done"}
 _METRICS = ("bytes_in", "bytes_out", "tokens")
 
 
@@ -67,6 +77,9 @@ class _Heartbeat:
         d = self._mine()
         k = (stage, field)
         d[k] = d.get(k, 0) + n
+        if reason and kind in ("removed", "failed"):  # per reason too: shown when a run fails
+            k = (stage, WHY + reason)
+            d[k] = d.get(k, 0) + n
         self.dirty = True
         self.local.calls += 1
         if not self.local.calls & 63 and time.monotonic() - self.last_write >= WRITE_EVERY:
@@ -151,6 +164,13 @@ def snapshot(directory: str | Path) -> dict[str, dict[str, int]]:
     return total
 
 
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _size(n: float) -> str:
     for unit, div in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n >= div:
@@ -178,15 +198,117 @@ def format_progress(stages: dict[str, dict[str, int]], elapsed: float, order=STA
     return f"progress {m}:{sec:02d}  " + (" | ".join(parts) if parts else "starting")
 
 
+def _bar(done: int, total: int, width: int = 20) -> str:
+    frac = min(done / total, 1.0) if total else 0.0
+    full = int(width * frac)
+    return f"[{'#' * full}{'.' * (width - full)}] {frac:4.0%}"
+
+
+def _clock(seconds: float) -> str:
+    m, sec = divmod(int(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{sec:02d}" if m >= 60 else f"{m}:{sec:02d}"
+
+
+def format_stage_lines(stages: dict[str, dict[str, int]], elapsed: float, order=STAGE_ORDER) -> list[str]:
+    """The live block: a header with the elapsed time, then one line per stage seen so far:
+    documents in, kept, removed, failed, documents per second since the run started, and for
+    read a bar of input files done out of those listed (the one total known while it runs)."""
+    names = [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+    width = max((len(s) for s in (*names, *order)), default=0)
+    lines = [f"curate: running for {_clock(elapsed)}" + ("" if names else " (starting the pipeline)")]
+    for s in names:
+        st = stages[s]
+        docs = st.get("in", 0)
+        rate = f"{docs / elapsed:,.1f}/s" if elapsed >= 1.0 else "-"
+        text = f"  {s:<{width}}  {docs:>9,} docs  {st.get('out', 0):>9,} kept  {rate:>9}"
+        if st.get("removed"):
+            text += f"  {st['removed']:,} removed"
+        if st.get("failed"):
+            text += f"  {st['failed']:,} failed"
+        if st.get("units"):
+            text += f"  {_bar(st.get('units_done', 0), st['units'])} of {st['units']:,} files"
+        if st.get("tokens"):
+            text += f"  {st['tokens']:,} tokens"
+        lines.append(text)
+    return lines
+
+
+def format_stopped(stages: dict[str, dict[str, int]], order=STAGE_ORDER, top: int = 3) -> list[str]:
+    """Where a failed run stopped: per stage the documents in, kept, and the top reasons."""
+    names = [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+    lines = []
+    for s in names:
+        st = stages[s]
+        why = sorted(((k[len(WHY):], v) for k, v in st.items() if k.startswith(WHY)), key=lambda kv: (-kv[1], kv[0]))
+        text = f"  {s:<9} {st.get('in', 0):>9,} in {st.get('out', 0):>9,} kept"
+        if why:
+            text += "  " + ", ".join(f"{r} {n:,}" for r, n in why[:top])
+        lines.append(text)
+    return lines
+
+
+class _LiveBlock:
+    """Lines redrawn in place on a terminal. ``clear()`` erases them (a log record is about to be
+    printed); the next ``draw`` starts below whatever was printed."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.shown = 0
+        self.lock = threading.Lock()
+
+    def _erase(self) -> str:
+        # Up to the block's first line, then clear to the end of the screen.
+        return f"\x1b[{self.shown}F\x1b[J" if self.shown else ""
+
+    def draw(self, lines: list[str]) -> None:
+        cols = shutil.get_terminal_size((120, 24)).columns
+        with self.lock:
+            text = self._erase() + "".join(line[: cols - 1] + "\n" for line in lines)
+            self.shown = len(lines)
+            self.stream.write(text)
+            self.stream.flush()
+
+    def clear(self) -> None:
+        with self.lock:
+            if self.shown:
+                self.stream.write(self._erase())
+                self.stream.flush()
+                self.shown = 0
+
+
+class _ClearBeforeLog(logging.Filter):
+    """On the handlers that write to the terminal: erase the live block before a record prints."""
+
+    def __init__(self, block: _LiveBlock):
+        super().__init__()
+        self.block = block
+
+    def filter(self, record) -> bool:
+        self.block.clear()
+        return True
+
+
+def _terminal_handlers(stream) -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)
+            and getattr(h, "stream", None) in (stream, sys.stderr, sys.stdout)]
+
+
 class watch:
     """Context manager for the CLI: makes a private heartbeat folder (a temporary directory, so
     the output folder is untouched and may be remote), points the workers at it and emits a
     progress line every ``interval`` seconds when the totals changed; removes it on exit.
-    ``emit`` defaults to the "curate" logger at INFO."""
+    ``emit`` defaults to the "curate" logger at INFO. ``live`` (default: stderr is a terminal
+    and no ``emit`` is given) redraws one line per stage every second on ``stream`` instead."""
 
-    def __init__(self, interval: float = 5.0, emit: Callable[[str], None] | None = None, order=STAGE_ORDER):
+    def __init__(self, interval: float = 5.0, emit: Callable[[str], None] | None = None, order=STAGE_ORDER,
+                 live: bool | None = None, stream=None):
         self.directory: Path | None = None
-        self.interval = interval
+        self.stream = stream or sys.stderr
+        if live is None:
+            live = emit is None and _isatty(self.stream)
+        self.live = _LiveBlock(self.stream) if live else None
+        self._log_filter = _ClearBeforeLog(self.live) if live else None
+        self.interval = 1.0 if live else interval
         self.emit = emit or log.info
         self.order = tuple(order)
         self._stop = threading.Event()
@@ -206,13 +328,16 @@ class watch:
         os.environ[ENV] = str(self.directory)  # inherited by multi_processing workers
         _dir = str(self.directory)  # this process's own DoFns (in-memory and multi_threading runners)
         self._started = time.monotonic()
+        if self._log_filter is not None:
+            for h in _terminal_handlers(self.stream):
+                h.addFilter(self._log_filter)
         self._thread = threading.Thread(target=self._loop, name="curate-progress", daemon=True)
         self._thread.start()
         return self
 
     def _loop(self) -> None:
-        # Poll often (stage timing), emit at most once per interval.
-        while not self._stop.wait(min(1.0, self.interval)):
+        # Poll often (when each stage finished), emit at most once per interval.
+        while not self._stop.wait(min(POLL_EVERY, self.interval)):
             self._poll()
             if time.monotonic() - self._last_emit >= self.interval:
                 self.report()
@@ -228,17 +353,22 @@ class watch:
         return stages
 
     def report(self) -> None:
-        """Emit one line if the totals changed since the last one."""
+        """Redraw the live block, or emit one line if the totals changed since the last one."""
         stages = self._poll()
+        if self.live is not None:
+            self._last_emit = time.monotonic()
+            self.live.draw(format_stage_lines(stages, time.monotonic() - self._started, self.order))
+            return
         if stages and stages != self._last:
             self._last = stages
             self._last_emit = time.monotonic()
             self.emit(format_progress(stages, time.monotonic() - self._started, self.order))
 
-    def stage_seconds(self) -> dict[str, float]:
-        """Per stage, seconds from the first heartbeat that showed it to its last change: when
-        it was active, to the poll's one-second resolution. Fused stages overlap."""
-        return {s: round(self._last_change[s] - self._first_seen[s] + min(1.0, self.interval), 1) for s in self._first_seen}
+    def stage_done_at(self) -> dict[str, float]:
+        """Per stage, seconds from the start of the run to the last change of its counts: when
+        it finished, to the poll's quarter second (workers write their counts at the end of every
+        bundle). Beam runs stages fused and overlapping, so this is a timeline, not a duration."""
+        return {s: round(t, 1) for s, t in self._last_change.items()}
 
     def totals(self) -> dict[str, dict[str, int]]:
         """The last totals seen (valid after exit too)."""
@@ -253,6 +383,11 @@ class watch:
             _beat.write()  # this process's last counts
         if exc[0] is None:
             self.report()
+        elif self.live is not None:
+            self.live.clear()  # an error or Ctrl-C: its message, not a stale frame, is the last word
+        if self._log_filter is not None:
+            for h in logging.getLogger().handlers:
+                h.removeFilter(self._log_filter)
         _dir, _beat = None, None
         if self._env_before is None:
             os.environ.pop(ENV, None)

@@ -24,6 +24,7 @@ import numpy as np
 
 from curation.document import id_hash64
 from curation.errors import UserError
+from curation.summary import documents_only
 
 EXAMPLES_PER_REASON = 5
 EXAMPLE_CHARS = 600
@@ -49,6 +50,11 @@ class ReportData:
     langs: dict[str, list[int]] = field(default_factory=dict)  # lang -> [kept, removed]
     clusters: dict[str, list[int]] = field(default_factory=dict)  # kind -> cluster sizes
     examples: dict[str, list[dict]] = field(default_factory=dict)  # reason -> examples
+    length_unit: str = "tokens"  # "characters" for a documents-only output (--emit documents: no tokenizer)
+
+    @property
+    def documents_only(self) -> bool:
+        return documents_only(self.manifest) if self.manifest else False
 
 
 def _json(path: Path, required: bool) -> dict | None:
@@ -69,7 +75,7 @@ def _parts(directory: Path) -> list[Path]:
 def _tokenizer(out_dir: Path, manifest: dict | None):
     from curation.tokenizer import Tokenizer
 
-    name = (manifest or {}).get("tokenizer", {}).get("file", "tokenizer/tokenizer.model")
+    name = ((manifest or {}).get("tokenizer") or {}).get("file", "tokenizer/tokenizer.model")
     path = out_dir / name
     return Tokenizer.from_file(path) if path.is_file() else None
 
@@ -80,6 +86,9 @@ def collect(out_dir: str | Path, token_budget: int = TOKEN_BUDGET) -> ReportData
     if not out.is_dir():
         raise UserError(f"{out_dir}: no such directory")
     data = ReportData(out, _json(out / "stats.json", True), _json(out / "manifest.json", False), _json(out / "run.json", False))
+    if data.documents_only:
+        data.length_unit = "characters"
+        _read_documents(data)
     _read_shards(data)
     _read_rejected(data, _tokenizer(out, data.manifest), token_budget)
     _read_duplicates(data)
@@ -97,6 +106,22 @@ def _read_shards(data: ReportData) -> None:
             data.langs.setdefault(lang or "none", [0, 0])[0] += int(n)
     if lengths:
         data.after_lengths = np.concatenate(lengths).astype(np.int64)
+
+
+def _read_documents(data: ReportData) -> None:
+    """A documents-only output: lengths (characters) and languages of the curated documents."""
+    import pyarrow.parquet as pq
+
+    lengths = []
+    for entry in data.manifest["documents"]["parts"]:
+        if not entry["path"].endswith(".parquet"):
+            continue
+        table = pq.read_table(data.out_dir / entry["path"], columns=["text", "metadata"])
+        lengths += [len(t or "") for t in table.column("text").to_pylist()]
+        for meta in table.column("metadata").to_pylist():
+            lang = str(json.loads(meta or "{}").get("lang") or "none")
+            data.langs.setdefault(lang, [0, 0])[0] += 1
+    data.after_lengths = np.asarray(lengths, dtype=np.int64)
 
 
 def _rejected_text_bytes(parts: list[Path]) -> int:
@@ -128,7 +153,9 @@ def _read_rejected(data: ReportData, tok, budget: int) -> None:
                 if row["stage"] not in PRE_TEXT_STAGES:
                     lang = str(meta.get("lang") or "none")
                     data.langs.setdefault(lang, [0, 0])[1] += 1
-                    if tok is not None and h < cut:
+                    if data.documents_only:
+                        data.before_lengths.append(len(row["text"] or ""))
+                    elif tok is not None and h < cut:
                         n = len(tok.encode(row["text"] or "")) + 2
                         data.removed_tokens[row["stage"]] = data.removed_tokens.get(row["stage"], 0.0) + n * weight
                         data.before_lengths.append(n)
@@ -192,7 +219,7 @@ def funnel_series(data: ReportData) -> tuple[list[str], list[int], list[int], li
     later; a stage lets out what the next one takes in."""
     order = data.stats.get("stage_order") or list(data.stats["stages"])
     st = data.stats["stages"]
-    final = (data.manifest or {}).get("totals", {}).get("tokens")
+    final = None if data.documents_only else (data.manifest or {}).get("totals", {}).get("tokens")
     tok_in: list = []
     for i, s in enumerate(order):
         if final is None or s in PRE_TEXT_STAGES:
@@ -204,9 +231,11 @@ def funnel_series(data: ReportData) -> tuple[list[str], list[int], list[int], li
 
 
 def removal_counts(stats: dict) -> dict[str, int]:
-    from curation.stats import reason_totals
+    """Documents removed or failed per reason; WARC records that are not documents (requests,
+    metadata, ...) are left out: see curation.stats.non_document_records."""
+    from curation.stats import NON_DOCUMENT_REASONS, reason_totals
 
-    return {r: n for r, n in reason_totals(stats).items() if n}
+    return {r: n for r, n in reason_totals(stats).items() if n and r not in NON_DOCUMENT_REASONS}
 
 
 def language_rows(data: ReportData, top: int = 20) -> list[tuple[str, int, int]]:

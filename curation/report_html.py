@@ -15,6 +15,8 @@ import numpy as np
 
 from curation import fs
 from curation import report_plots as plots
+from curation.stats import non_document_records
+from curation.thresholds import thresholds
 from curation.report import (
     TOKEN_BUDGET,
     ReportData,
@@ -58,9 +60,9 @@ def _fmt(v) -> str:
 def _summary(data: ReportData) -> str:
     order, d_in, d_out, t_in, t_out = funnel_series(data)
     st = data.stats["stages"]
-    durations = (data.run or {}).get("durations") or {}
+    durations = (data.run or {}).get("stage_done_at") or {}
     head = "<tr><th>stage</th><th>in</th><th>kept</th><th>removed</th><th>failed</th><th>tokens in</th><th>tokens out</th>"
-    head += "<th>seconds</th>" if durations else ""
+    head += "<th>done at (s)</th>" if durations else ""
     head += '<th class="l">top reasons</th></tr>'
     rows = []
     for i, s in enumerate(order):
@@ -69,16 +71,21 @@ def _summary(data: ReportData) -> str:
         cells = [esc(s), _fmt(d_in[i]), _fmt(d_out[i]), _fmt(sum(st[s]["removed"].values())),
                  _fmt(sum(st[s]["failed"].values())), _fmt(t_in[i]), _fmt(t_out[i])]
         if durations:
-            cells.append(_fmt(durations.get(s)))
+            cells.append(esc(f"{durations[s]:.1f}") if durations.get(s) is not None else "")
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f'<td class="l">{esc(top)}</td></tr>')
     facts = []
     if data.manifest:
         t = data.manifest.get("totals", {})
-        tok = data.manifest.get("tokenizer", {})
+        tok = data.manifest.get("tokenizer") or {}
         n_shards = len(data.manifest.get("shards", []))
-        facts.append(f"{t.get('documents', 0):,} documents and {t.get('tokens', 0):,} tokens written in {n_shards} shards "
-                     f"(train {t.get('train', {}).get('tokens', 0):,} tokens, val {t.get('val', {}).get('tokens', 0):,}); "
-                     f"tokenizer {tok.get('kind', '?')} with {tok.get('vocab_size', '?'):,} ids")
+        if data.documents_only:
+            parts = len(data.manifest["documents"]["parts"])
+            facts.append(f"{t.get('documents', 0):,} documents written in {parts} part(s) under documents/ "
+                         "(--emit documents: no tokenizer, no shards; lengths below are in characters)")
+        else:
+            facts.append(f"{t.get('documents', 0):,} documents and {t.get('tokens', 0):,} tokens written in {n_shards} shards "
+                         f"(train {t.get('train', {}).get('tokens', 0):,} tokens, val {t.get('val', {}).get('tokens', 0):,}); "
+                         f"tokenizer {tok.get('kind', '?')} with {tok.get('vocab_size', '?'):,} ids")
     else:
         facts.append("no manifest.json: the run did not finish, so nothing here counts as written")
     if data.run:
@@ -102,11 +109,16 @@ def _funnel(data: ReportData) -> str:
 
 def _removals(data: ReportData) -> str:
     counts = removal_counts(data.stats)
+    records = non_document_records(data.stats)
+    apart = ""
+    if records:
+        apart = _note(f"{sum(records.values()):,} WARC records that are not documents were skipped at read and are not "
+                      "counted here: " + ", ".join(f"{r} {n:,}" for r, n in records.items()))
     if not counts:
-        return _note("no document was removed or failed at any stage")
+        return apart + _note("no document was removed or failed at any stage")
     table = "".join(f'<tr><td>{esc(r)}</td><td>{n:,}</td></tr>' for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return _figure("removals", plots.reasons(counts), "Documents removed (or failed) per reason, over all stages.") + \
-        f"<table><tr><th>reason</th><th>documents</th></tr>{table}</table>"
+        f"<table><tr><th>reason</th><th>documents</th></tr>{table}</table>" + apart
 
 
 def _languages(data: ReportData) -> str:
@@ -123,6 +135,10 @@ def _lengths(data: ReportData) -> str:
     removed = np.asarray(data.before_lengths, dtype=np.int64)
     before = np.concatenate([removed, data.after_lengths])
     weights = np.concatenate([np.full(len(removed), 1.0 / data.sample_fraction), np.ones(len(data.after_lengths))])
+    if data.documents_only:
+        return _figure("lengths", plots.lengths(before, weights, data.after_lengths, unit="characters"),
+                       "Document length in characters before the filters (every document with extracted text: the kept "
+                       "ones plus those removed from language identification on) and after (documents/).")
     return _figure("lengths", plots.lengths(before, weights, data.after_lengths),
                    "Document length in tokens (BOS and EOS included) before the filters (every document with extracted text: "
                    "the kept ones plus those removed from language identification on) and after (the shards).")
@@ -141,16 +157,22 @@ def _dedup(data: ReportData) -> str:
 
 def _sources(data: ReportData) -> str:
     rows = source_rows(data.manifest)
+    if not rows and data.documents_only:
+        return _note("no tokens written: a documents-only output (--emit documents); build with --emit documents,tokens "
+                     "for shards")
     if not rows:
         return _note("no tokens written (no manifest.json or no shard)")
     return _figure("sources", plots.tokens_per_source(rows), "Tokens written to shards per source (BOS and EOS included).")
 
 
-def _example(ex: dict) -> str:
+def _example(ex: dict, limits: dict | None = None) -> str:
     lineage = ", ".join(f"{k}={v}" for k, v in ex["lineage"].items())
     if ex["values"]:
         vals = "".join(f"<tr><td>{esc(k)}</td><td class=\"l\">{esc(json.dumps(v, ensure_ascii=False))}</td></tr>"
                        for k, v in sorted(ex["values"].items()))
+        # the run's thresholds the values were compared with (curation/thresholds.py)
+        vals += "".join(f"<tr><td>threshold {esc(k)}</td><td class=\"l\">{esc(json.dumps(v))}</td></tr>"
+                        for k, v in (limits or {}).items())
         values = f"<table><tr><th>{esc(ex['rule'])}</th><th class=\"l\">value</th></tr>{vals}</table>"
     else:
         values = _note("no rule values recorded")
@@ -168,11 +190,13 @@ def _examples(data: ReportData) -> str:
     if not data.examples:
         return _note("rejected/ holds no document")
     counts = removal_counts(data.stats)
+    config = (data.manifest or {}).get("config") or (data.run or {}).get("config")
     out = []
     for i, (reason, exs) in enumerate(sorted(data.examples.items(), key=lambda kv: (-counts.get(kv[0], 0), kv[0]))):
         out.append(f'<h3 id="reason-{i}">{esc(reason)} <span class="meta">({counts.get(reason, len(exs)):,} documents; '
                    f"{len(exs)} shown, smallest id hash first)</span></h3>")
-        out.extend(_example(ex) for ex in exs)
+        limits = thresholds(reason.split("/", 1)[-1], exs[0]["rule"] if exs else "", config)
+        out.extend(_example(ex, limits) for ex in exs)
     return "".join(out)
 
 

@@ -308,8 +308,10 @@ def verify(directory: str | Path) -> list[str]:
     """
     d = Path(directory)
     m = read_manifest(d)
-    problems: list[str] = []
+    problems: list[str] = verify_documents(d, m)
     tok = m["tokenizer"]
+    if tok is None:  # --emit documents: no tokenizer, no shards; the parts are the output
+        return problems
     tok_path = d / tok["file"]
     if not tok_path.is_file():
         problems.append(f"{tok['file']}: missing")
@@ -329,6 +331,38 @@ def verify(directory: str | Path) -> list[str]:
         problems.append(f"totals: shards hold {docs} documents and {toks} tokens, totals say {tot['documents']} and {tot['tokens']}")
     if fingerprint(tok["sha256"], m["shards"]) != m["fingerprint"]:
         problems.append("fingerprint: does not match the tokenizer and shard hashes")
+    return problems
+
+
+def verify_documents(d: Path, m: dict) -> list[str]:
+    """The curated documents of ``--emit documents`` (manifest "documents"): every part's bytes,
+    sha256 and rows, no unlisted part, the total and the fingerprint (pipelines/shards.documents_section)."""
+    section = m.get("documents")
+    if not section:
+        return []
+    problems = []
+    h = hashlib.sha256()
+    for e in sorted(section["parts"], key=lambda e: e["path"]):
+        h.update(f"{e['path']}\0{e['sha256']}\n".encode())
+        p = d / e["path"]
+        if not p.is_file():
+            problems.append(f"{e['path']}: missing")
+            continue
+        if p.stat().st_size != e["bytes"]:
+            problems.append(f"{e['path']}: {p.stat().st_size} bytes, manifest says {e['bytes']}")
+        elif sha256_file(p) != e["sha256"]:
+            problems.append(f"{e['path']}: sha256 differs from the manifest")
+        elif p.suffix == ".parquet" and pq.ParquetFile(p).metadata.num_rows != e["rows"]:
+            problems.append(f"{e['path']}: {pq.ParquetFile(p).metadata.num_rows} rows, manifest says {e['rows']}")
+    listed = {e["path"] for e in section["parts"]}
+    for p in sorted((d / "documents").glob("part-*")) if (d / "documents").is_dir() else []:
+        if p.relative_to(d).as_posix() not in listed:
+            problems.append(f"{p.relative_to(d).as_posix()}: document part not in the manifest")
+    if sum(e["rows"] for e in section["parts"]) != section["documents"]:
+        problems.append(f"documents: parts hold {sum(e['rows'] for e in section['parts'])} rows, the manifest says "
+                        f"{section['documents']}")
+    if h.hexdigest() != section["fingerprint"]:
+        problems.append("documents fingerprint: does not match the part hashes")
     return problems
 
 

@@ -87,6 +87,18 @@ def check(stats: dict, chain: list[str] | None = None) -> None:
         raise AccountingError("accounting mismatch: " + "; ".join(problems))
 
 
+# WARC records that carry no page: the crawler's requests, metadata, warcinfo headers,
+# continuation segments and revisit pointers. The read stage counts them (in = out + removed
+# holds per record), but they are not documents a filter removed: reports show them apart.
+NON_DOCUMENT_REASONS = ("read/request", "read/metadata", "read/warcinfo", "read/continuation", "read/revisit")
+
+
+def non_document_records(stats: dict) -> dict[str, int]:
+    """Records that are not documents, by reason (read stage only)."""
+    removed = stats["stages"].get("read", {}).get("removed", {})
+    return {r: n for r, n in sorted(removed.items()) if r in NON_DOCUMENT_REASONS and n}
+
+
 def reason_totals(stats: dict) -> dict[str, int]:
     """Every removal and failure reason over all stages: {"quality/gopher_short_doc": 12, ...}."""
     out: dict[str, int] = {}

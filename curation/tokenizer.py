@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -121,8 +122,19 @@ def train_sentencepiece(texts: Iterable[str], cfg, user_defined_symbols: Iterabl
     try:
         spm.SentencePieceTrainer.train(sentence_iterator=sentences(), model_writer=out, **trainer_options(cfg, user_defined_symbols))
     except RuntimeError as e:
-        raise ConfigError(f"sentencepiece training failed ({str(e).strip()}): is the sample empty or the vocabulary too large?") from None
+        raise ConfigError(training_error(str(e), cfg)) from None
     return out.getvalue()
+
+
+def training_error(message: str, cfg) -> str:
+    """sentencepiece's error in curate's terms: the config keys to change, not its own flags."""
+    m = re.search(r"smaller than required_chars\. (\d+) vs (\d+)", message)
+    if m:
+        return (f"tokenizer.vocab_size={cfg.vocab_size} is too small: the sample's characters (at "
+                f"tokenizer.character_coverage={cfg.character_coverage}) and the special pieces need {m.group(2)} ids "
+                f"before any merge; use --set tokenizer.vocab_size={max(int(m.group(2)) * 2, 1000)} or more, or lower "
+                "tokenizer.character_coverage")
+    return f"sentencepiece training failed ({message.strip()}): is the sample empty?"
 
 
 class Tokenizer:

@@ -42,6 +42,8 @@ log = logging.getLogger("curate")
 MARKER = stage_check.MARKER
 EDGE_BLOCK = 1 << 16  # the first and last 64 KiB of each local input go into the key, beside size and mtime
 
+log = logging.getLogger("curate")
+
 
 def inputs_fingerprint(inputs, match_remote: bool = True) -> str:
     """Hash of every input file's (kind, path, size, mtime); code trees are walked.
@@ -145,9 +147,12 @@ def remove_stale(out_dir: str, keys: dict[str, str]) -> None:
     if not root.is_dir():
         return
     wanted = {f"{g}-{k}" for g, k in keys.items()}
-    for child in root.iterdir():
+    for child in sorted(root.iterdir()):
         complete = (child / MARKER).exists()
         if child.name not in wanted or not complete:
+            log.info("removing stage checkpoint stages/%s (%s)", child.name,
+                     "incomplete: its run was stopped" if complete is False and child.name in wanted
+                     else "made with other inputs or config")
             shutil.rmtree(child, ignore_errors=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -29,9 +30,14 @@ def pipeline_options(rest: list[str], **defaults: Any):
     as --treshold: every argument here must be a Beam option, else a ConfigError names it.
     With --direct_num_workers above 1 and no running mode, multi_processing is used."""
 
-    _, unknown = _beam_option_parser().parse_known_args(rest)
+    parser = _beam_option_parser()
+    _, unknown = parser.parse_known_args(rest)
     if unknown:
-        raise ConfigError(f"unknown argument '{unknown[0]}' (neither a curate flag nor a Beam pipeline option)")
+        flag = unknown[0].split("=", 1)[0]
+        known = [o for a in parser._actions for o in a.option_strings]
+        close = difflib.get_close_matches(flag, known, n=1, cutoff=0.75)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ConfigError(f"unknown argument '{unknown[0]}' (neither a curate flag nor a Beam pipeline option{hint})")
     opts = PipelineOptions(rest, **defaults)
     all_opts = opts.get_all_options()
     if (all_opts.get("direct_num_workers") or 1) > 1 and not any(a.startswith("--direct_running_mode") for a in rest):

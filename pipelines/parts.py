@@ -16,15 +16,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation import fs
-from curation.docio import iter_documents
+from curation.docio import BadRow, iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
 from curation.inputs import expand_input
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 
 def bad_row(relpath: str, reason: str) -> Document:
-    """The rejected record for an unreadable row of a --docs/--input file (read/<reason>)."""
-    return mark_rejected(Document(f"{relpath}#bad", "", "docs", {"source_file": relpath}), "read", reason, f"read/{reason}")
+    """The rejected record for an unreadable row of a --docs/--input file (read/<reason>): its id
+    and metadata say where the row is (line and byte offset, or Parquet row group and row), so two
+    bad rows of one file never share an id (curation/docio.BadRow)."""
+    where = getattr(reason, "where", {})
+    locator = reason.locator() if isinstance(reason, BadRow) else "bad"
+    doc = Document(f"{relpath}#{locator}", "", "docs", {"source_file": relpath, **where})
+    return mark_rejected(doc, "read", str(reason), f"read/{reason}")
 
 
 class _ReadDocsFileDoFn(CountingDoFn):

@@ -23,7 +23,7 @@ from typing import Iterable
 
 import apache_beam as beam
 
-from curation import fs
+from curation import fs, progress
 from curation.config import PipelineConfig, ReadConfig
 from curation.document import Document
 from curation.extract import HtmlExtractor
@@ -48,9 +48,17 @@ class _ListUnits(beam.DoFn):
 
     def process(self, inp: InputFile) -> Iterable:
         if inp.kind == "code":
-            yield from list_tree(inp.path, self.cfg.code, opener=fs.open_read)
+            units = list_tree(inp.path, self.cfg.code, opener=fs.open_read)
         elif inp.kind in ("web", "books"):
-            yield from expand_input(inp)  # a remote folder or glob is listed here, at run time
+            units = expand_input(inp)  # a remote folder or glob is listed here, at run time
+        else:
+            return
+        for unit in units:
+            progress.record(READ, "unit_listed")  # the live bar's total (curation/progress.py)
+            yield unit
+
+    def finish_bundle(self):
+        progress.flush()
 
 
 class _ReadUnitDoFn(CountingDoFn):
@@ -86,7 +94,9 @@ class _ReadUnitDoFn(CountingDoFn):
                     log.debug("%s: %s", o.reason, o.doc.metadata.get("source_file", o.doc.id))
                 rule = o.reason.split("/", 1)[1]
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(o.doc, READ, rule, o.reason))
+            progress.record(READ, "unit_done")
         except OSError as e:
+            progress.record(READ, "unit_done")
             # The file vanished or became unreadable after inputs were resolved: one counted failure.
             # A FIFO, device or socket (fs.NotRegularFile) is refused before a byte is read.
             where = getattr(unit, "relpath", None) or display_path(f"{unit.repo}/{unit.path}")

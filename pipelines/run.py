@@ -15,10 +15,12 @@ import json
 import logging
 import platform
 import shutil
+import signal
 import socket
 import sys
+import threading
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -80,17 +82,65 @@ def run_pipeline(p, resume_from: str | None = None, watch_order: list[str] | Non
     """Run ``p`` to the end. An error curate raised in a worker comes back as itself (typed,
     one line); returns the progress watcher (or None without ``watch_order``)."""
     try:
-        with (progress.watch(order=watch_order) if watch_order else nullcontext()) as watcher:
+        with _quiet_after_interrupt(), (progress.watch(order=watch_order) if watch_order else nullcontext()) as watcher:
             p.run().wait_until_finish()
+    except KeyboardInterrupt:
+        raise
     except Exception as e:  # Beam wraps worker exceptions: recover ours by type
+        if _interrupted(e):  # Ctrl-C inside a bundle reaches us as "RuntimeError: KeyboardInterrupt [while running ...]"
+            raise KeyboardInterrupt from None
         err = from_worker(e)
         if err is None:
             raise
+        if watch_order:  # the live counts when it stopped: the CLI shows them with the error
+            err.stage_totals = watcher.totals()
         if isinstance(err, AccountingError) and resume_from:  # finished groups' counts came from checkpoints
             err = AccountingError(f"{err} (resumed after '{resume_from}': if a checkpoint under stages/ was "
                                   "damaged, rerun with --no-resume)")
         raise err from None
     return watcher
+
+
+@contextmanager
+def _quiet_after_interrupt():
+    """After Ctrl-C the multi_processing runner's threads die too ("Worker subprocess exited with
+    return code -2", gRPC errors) and Python prints each traceback. The interrupt is reported in
+    one line by the command; those tracebacks go to the debug log."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hit = threading.Event()
+    previous_hook = threading.excepthook
+
+    def on_sigint(signum, frame):
+        hit.set()
+        raise KeyboardInterrupt
+
+    def hook(args):
+        if hit.is_set():
+            log.debug("after Ctrl-C, thread %s: %s", getattr(args.thread, "name", "?"), args.exc_value)
+            return
+        previous_hook(args)
+
+    previous_handler = signal.signal(signal.SIGINT, on_sigint)
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+        if hit.is_set():
+            time.sleep(0.5)  # the runner's threads notice their dead workers now: keep them quiet
+        threading.excepthook = previous_hook
+
+
+def _interrupted(exc: BaseException) -> bool:
+    seen, e = set(), exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, KeyboardInterrupt) or str(e).startswith("KeyboardInterrupt"):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def is_dry_run(options) -> bool:
@@ -142,7 +192,7 @@ def build_shards(req: BuildRequest) -> BuildResult:
             watcher = run_pipeline(p, resume_from, graphs.STAGE_CHAIN if req.watch else None)
         finally:
             outputs.release(out_dir)
-        durations = watcher.stage_seconds() if watcher is not None else None
+        durations = watcher.stage_done_at() if watcher is not None else None
         write_run_record(out_dir, _run_info(req, started, resume_from, keys, durations))
     return _result(str(out_dir), started, resume_from, durations)
 
@@ -223,7 +273,7 @@ def _run_info(req: BuildRequest, started: float, resume_from, keys, durations=No
         "config": to_dict(req.config),
     }
     if durations is not None:
-        info["durations"] = durations
+        info["stage_done_at"] = durations  # seconds from the start when each stage's counts last changed
     return info
 
 
@@ -243,7 +293,7 @@ def run_stage_graph(graph: Callable, options, output: str, fresh: tuple[str, ...
         p = beam.Pipeline(options=options)
         graph(p, *args, str(out_dir), **kwargs)
         try:
-            run_pipeline(p)
+            run_pipeline(p, watch_order=graphs.STAGE_CHAIN)  # live progress, as in build-shards
         finally:
             outputs.release(out_dir, fresh)
         return fs.read_json(str(out_dir / "stats.json"))

@@ -111,8 +111,12 @@ class _TrainDoFn(beam.DoFn):
         model = train_sentencepiece((text for _, _, text in sample), cfg.tokenizer, symbols)
         tok = Tokenizer(model, KIND_SENTENCEPIECE)
         save_tokenizer(tok, self.output_dir)
-        log.info("tokenizer: trained vocab %d on %d documents (%d bytes)", tok.vocab_size, len(sample),
-                 sum(len(t.encode("utf-8", "surrogatepass")) for _, _, t in sample))
+        log.info("tokenizer: trained vocab %s on %s documents (%s bytes)", f"{tok.vocab_size:,}", f"{len(sample):,}",
+                 f"{sum(len(t.encode('utf-8', 'surrogatepass')) for _, _, t in sample):,}")
+        if tok.vocab_size < cfg.tokenizer.vocab_size:
+            log.warning("tokenizer: the sample supports %s ids, not tokenizer.vocab_size=%s: the vocabulary shrank "
+                        "(a small corpus; set tokenizer.vocab_size to silence this, or add text)", f"{tok.vocab_size:,}",
+                        f"{cfg.tokenizer.vocab_size:,}")
         yield tokenizer_info(tok, self.output_dir)
 
 

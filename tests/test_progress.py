@@ -65,4 +65,4 @@ def test_a_beam_pipeline_reports_progress_from_its_worker_processes(shared_data)
     assert st["in"] == len(docs) and st["out"] == kept and st["removed"] == len(docs) - kept
     assert st["bytes_in"] == sum(len(p.encode("utf-8")) for p in paras)
     assert lines and "quality" in lines[-1]
-    assert "quality" in w.stage_seconds()
+    assert "quality" in w.stage_done_at()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from curation import fs
 from curation.commands import common
-from curation.errors import UserError
+from curation.errors import CurateError, UserError
 
 log = logging.getLogger("curate")
 
@@ -48,7 +49,8 @@ def run(args) -> int:
     # commands must not pay for importing Beam.
     from curation.config import load_config, replace_path
     from curation.inputs import require_some_input, resolve_inputs
-    from curation.summary import format_summary
+    from curation.progress import format_stopped
+    from curation.summary import format_summary, next_steps
     from pipelines.decontaminate import files_of_test_sets
     from pipelines.run import BuildRequest, build_shards
 
@@ -76,11 +78,27 @@ def run(args) -> int:
     common.check_output_placement(args, given)
     if not fs.is_remote(args.output):
         common.ensure_output_dir(args.output)
-    res = build_shards(BuildRequest(
-        inputs, cfg, args.output, options, config_path=config_path, text_key=args.text_key, id_key=args.id_key,
-        sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format, resume=not args.no_resume))
+    try:
+        res = build_shards(BuildRequest(
+            inputs, cfg, args.output, options, config_path=config_path, text_key=args.text_key, id_key=args.id_key,
+            sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format, resume=not args.no_resume))
+    except CurateError as e:
+        totals = getattr(e, "stage_totals", None)
+        if totals:
+            print("curate build-shards: where the run stopped:\n" + "\n".join(format_stopped(totals)), file=sys.stderr)
+        raise
+    except KeyboardInterrupt:
+        print(f"curate build-shards: interrupted; the stages that finished are kept under {args.output}/stages/: "
+              "re-run the same command to resume from them", file=sys.stderr)
+        return 130
     if res.dry_run:
         print(res.dry_run)
     elif res.stats is not None and res.manifest is not None:
         print(format_summary(res.stats, res.manifest, res.seconds, durations=res.durations))
+        val = res.manifest.get("totals", {}).get("val", {}).get("documents")
+        if val == 0 and cfg.shards.val_fraction > 0 and res.manifest.get("shards"):
+            log.warning("the validation split is empty: shards.val_fraction=%s of %d documents chose none; raise it "
+                        "(--set shards.val_fraction=0.1) to measure validation loss", cfg.shards.val_fraction,
+                        res.manifest["totals"].get("documents", 0))
+        print(next_steps(args.output, res.manifest))
     return 0

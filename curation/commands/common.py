@@ -53,6 +53,18 @@ def add_docs_input_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-key", default="id", help="column holding the id (default: id; else a content hash)")
 
 
+def resolve_input_flag(values: list[str]):
+    """--input of filter and dedup: documents, resolved like --docs, with errors naming --input."""
+    from curation.errors import InputError
+    from curation.inputs import resolve_inputs
+
+    try:
+        return resolve_inputs(docs=values)
+    except InputError as e:
+        msg = str(e)
+        raise InputError("--input " + msg[len("--docs "):] if msg.startswith("--docs ") else msg) from None
+
+
 def add_output_flags(parser: argparse.ArgumentParser, formats: bool = True) -> None:
     parser.add_argument("--output", required=True, metavar="DIR", help="output folder")
     parser.add_argument("--allow-output-inside-input", action="store_true",
@@ -77,12 +89,29 @@ def pipeline_options(rest: list[str], **defaults: Any):
     return parse(rest, **defaults)
 
 
+class _BeamRootChatter(logging.Filter):
+    """Beam logs some notes through the root logger ("Missing pipeline option (runner)", optional
+    dependencies it did not find): shown with --debug only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "root" and "apache_beam" in record.pathname and record.levelno <= logging.WARNING)
+
+
 def setup_logging(debug: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    """Call it before importing Beam: a warning logged at import time would otherwise install
+    logging's default handler first (``WARNING:root:...``)."""
+    level = logging.DEBUG if debug else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    # curate's own lines (progress, resume, counted skips) at INFO whatever the root logger's
+    # level: a record is checked against its own logger's level only.
+    logging.getLogger("curate").setLevel(level)
     if not debug:
         # Beam and its dependencies are chatty at INFO; our own counted-skip lines stay visible.
         for name in ("apache_beam", "root", "trafilatura", "htmldate", "courlan", "urllib3", "absl"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        for h in logging.getLogger().handlers:
+            if not any(isinstance(f, _BeamRootChatter) for f in h.filters):
+                h.addFilter(_BeamRootChatter())
         # A worker exception is reported by the CLI in one line; Beam would log it with a
         # traceback first (tracebacks only with --debug).
         for name in ("apache_beam.runners.common", "apache_beam.runners.direct", "apache_beam.runners.portability",

@@ -44,7 +44,7 @@ def run(args) -> int:
     cfg = common.load_pipeline_config(args)
     if args.threshold is not None:
         cfg = replace_path(cfg, "dedup.threshold", args.threshold)
-    inputs = resolve_inputs(docs=args.input)
+    inputs = common.resolve_input_flag(args.input)
     require_some_input(inputs)
     reference = resolve_inputs(docs=args.reference) if args.reference else None
     common.check_output_placement(args, {"docs": args.input})

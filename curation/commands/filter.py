@@ -32,14 +32,14 @@ def add_parser(sub):
 def run(args) -> int:
     # Beam and the pipelines are imported here: `curate --help` must not pay for them.
     from curation import fasttext_model
-    from curation.inputs import require_some_input, resolve_inputs
+    from curation.inputs import require_some_input
     from pipelines import graphs
     from pipelines.run import run_stage_graph
 
     common.setup_logging(args.debug)
     options = common.pipeline_options(args.beam_args)
     cfg = common.load_pipeline_config(args)
-    inputs = resolve_inputs(docs=args.input)
+    inputs = common.resolve_input_flag(args.input)
     require_some_input(inputs)
     if cfg.langid.enabled:
         # A missing model fails here, before the pipeline starts (exit 2, one line).

@@ -35,13 +35,34 @@ def rows() -> list[dict]:
     return out
 
 
+# Reasons given outside the filters: readers, extraction, sampling, dedup and decontamination
+# (docs/contracts.md lists the full set). PII redacts text and removes no document.
+STAGE_REASONS = {
+    "read": ("request", "revisit", "metadata", "warcinfo", "resource", "continuation", "other_record", "non_http",
+             "http_status", "non_html", "bad_http", "truncated", "too_large", "binary", "decode", "empty", "empty_file",
+             "encoding", "license", "vendored", "generated", "bytecode", "unknown_language", "symlink", "unreadable",
+             "bad_json", "bad_row"),
+    "extract": ("empty", "timeout", "too_large", "too_deep"),
+    "sample": ("not_sampled", "over_limit"),
+    "dedup": ("exact", "near"),
+    "decontaminate": ("<test set name>",),
+}
+
+
 def run(args) -> int:
     data = rows()
     if args.json:
-        print(json.dumps(data, indent=2))
+        stages = [{"name": stage, "stage": stage, "sources": ["*"], "rules": list(reasons), "origin": "stage"}
+                   for stage, reasons in STAGE_REASONS.items()]
+        print(json.dumps(data + stages, indent=2))
         return 0
+    print(f"{'FILTER':<28} {'STAGE':<8} {'SOURCES':<26} ORIGIN")
     for r in data:
-        print(f"{r['name']:<28} {r['stage']:<8} sources={','.join(r['sources']):<18} {r['origin']}")
+        print(f"{r['name']:<28} {r['stage']:<8} {','.join(r['sources']):<26} {r['origin']}")
         if r["rules"]:
-            print(f"{'':<28} rules: {', '.join(r['rules'])}")
+            print(f"{'':<28} reasons: {', '.join(r['stage'] + '/' + x for x in r['rules'])}")
+    print("\nreasons given outside the filters (the stage that gives them, then the rule):")
+    for stage, reasons in STAGE_REASONS.items():
+        print(f"  {stage:<14} {', '.join(reasons)}")
+    print("  pii            (redacts text, counted per kind in stats.json metrics; removes no document)")
     return 0

@@ -28,6 +28,27 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def documents_lines(directory: Path, m: dict, chars: int) -> list[str]:
+    """A documents-only output (--emit documents): its parts, then the first document's text."""
+    from curation.docio import iter_documents
+
+    section = m["documents"]
+    parts = section["parts"]
+    lines = [f"fingerprint  {m['fingerprint']}",
+             f"documents    {section['documents']:,} in {len(parts)} part(s) under documents/ (--emit documents: "
+             "no tokenizer, no shards)"]
+    lines += [f"  {e['path']}  {e['rows']:,} documents  {e['bytes']:,} bytes" for e in parts]
+    first = next((e for e in parts if e["rows"]), None)
+    if first is None:
+        return lines + ["(every part is empty)"]
+    doc = next((d for d, _ in iter_documents(str(directory / first["path"])) if d is not None), None)
+    if doc is None:
+        return lines + [f"(no readable document in {first['path']})"]
+    more = f" ... ({len(doc.text) - chars:,} more characters)" if len(doc.text) > chars else ""
+    return lines + [f"sample       {doc.id} ({doc.source}, {len(doc.text):,} characters) from {first['path']}:",
+                    doc.text[:chars] + more]
+
+
 def summary_lines(m: dict) -> list[str]:
     tok, tot = m["tokenizer"], m["totals"]
     lines = [
@@ -72,6 +93,12 @@ def run(args) -> int:
         if len(problems) > 1:
             print(f"curate inspect: {len(problems) - 1} more problem(s): " + "; ".join(problems[1:6]), file=sys.stderr)
         return 1
+    if m["tokenizer"] is None:
+        lines = documents_lines(directory, m, args.chars)
+        print("\n".join(lines[:2]))
+        print("verified     every sha256 and count matches the manifest")
+        print("\n".join(lines[2:]))
+        return 0
     print("\n".join(summary_lines(m)))
     print("verified     every sha256 and count matches the manifest"
           + (f"; {len(stages)} stage checkpoint(s) match their _SUCCESS.json" if stages else ""))

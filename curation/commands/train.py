@@ -10,14 +10,15 @@ import argparse
 
 from curation.errors import ConfigError, UserError
 from curation.train import TrainError
-from curation.train.config import add_arguments, config_from_args, read_json_config
+from curation.train.config import add_arguments, config_from_args, parse_set, read_json_config
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train", help="train a GPT on the shards (torch; also under torchrun)",
-        description="Train a GPT decoder on DIR/manifest.json's shards. Presets: tiny (a laptop CPU, ~1 min), "
-                    "gpt2-124m (the default). Under torchrun each process trains one rank (NCCL on GPUs, gloo on CPU).",
+        description="Train a GPT decoder on DIR/manifest.json's shards. Presets: tiny (a laptop CPU, ~1 min; "
+                    "the default without a GPU), "
+                    "gpt2-124m (the default on a GPU). Under torchrun each process trains one rank (NCCL on GPUs, gloo on CPU).",
         allow_abbrev=False)
     add_arguments(p)
     p.add_argument("--tokenizer", metavar="PATH",
@@ -70,12 +71,29 @@ def run(args) -> int:
     if getattr(args, "tokenizer", None):
         check_tokenizer(args.shards, args.tokenizer)
     try:
-        cfg, preset = config_from_args(args, _read_config(args.config) if args.config else None)
+        file_values = _read_config(args.config) if args.config else None
         try:
             from curation.train.loop import train
         except ImportError as e:
             raise UserError(f"curate train needs torch ({e}); install the [train] extra") from None
+        _cpu_preset(args, file_values)
+        cfg, preset = config_from_args(args, file_values)
         train(cfg, args.shards, args.out, preset=preset, resume=args.resume)
     except TrainError as e:
         raise UserError(str(e)) from None
     return 0
+
+
+def _cpu_preset(args, file_values: dict | None) -> None:
+    """No --preset (nor one in --config) and no GPU to train on: the default gpt2-124m preset
+    (124M parameters, 0.5M tokens a step) would run for days, so take the CPU-sized one and say so."""
+    import torch
+
+    if args.preset or (file_values or {}).get("preset"):
+        return
+    device = args.cfg_device or parse_set(args.overrides or []).get("device") or (file_values or {}).get("device") or "auto"
+    if str(device).startswith("cuda") or (device == "auto" and torch.cuda.is_available()):
+        return
+    args.preset = "tiny"
+    print("train: no GPU and no --preset: using the CPU-sized preset 'tiny' (about 1M parameters, 50 steps of "
+          "16 x 128 tokens); pass --preset gpt2-124m for GPT-2 small", flush=True)

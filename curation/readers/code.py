@@ -4,8 +4,9 @@
 decisions that need only its path: vendored directories (node_modules, vendor, third_party,
 site-packages ...: read/vendored), lock files (read/generated) and symlinks (read/symlink; with
 ``follow_symlinks``, those resolving inside the tree are followed, each directory once, and
-only the others are skipped). Directories that hold no source at all (.git, __pycache__,
-caches) are not walked and not counted. ``read_code_file`` then reads one file: over-size
+only the others are skipped; a vendored name with an ``__init__.py`` is a package of the tree,
+not vendored), compiled bytecode under __pycache__ (read/bytecode). Directories that hold no
+source at all (.git, tool caches) are not walked and not counted. ``read_code_file`` then reads one file: over-size
 (read/too_large), binary (NUL bytes: read/binary), not UTF-8 (read/encoding), generated (minified bundles, protobuf output, files marked "@generated",
 "DO NOT EDIT", "auto-generated": read/generated), no known language (read/unknown_language).
 Language comes from the extension, else the shebang line. The quality rules of The Stack and
@@ -48,8 +49,10 @@ SHEBANGS = {"python": "Python", "bash": "Shell", "sh": "Shell", "zsh": "Shell", 
             "perl": "Perl", "ruby": "Ruby", "php": "PHP", "lua": "Lua", "Rscript": "R", "tclsh": "Tcl", "deno": "TypeScript"}
 LOCK_FILES = {"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json", "Cargo.lock", "poetry.lock",
               "Pipfile.lock", "composer.lock", "Gemfile.lock", "go.sum", "uv.lock", "pdm.lock", "mix.lock", "flake.lock"}
-# Never walked, never counted: version control, caches and bytecode hold no source.
-IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox",
+# Never walked, never counted: version control and tool caches hold no source. __pycache__ is
+# listed instead (BYTECODE_DIR): its files sit beside the sources and are counted as read/bytecode.
+BYTECODE_DIR = "__pycache__"
+IGNORED_DIRS = {".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox",
                 ".idea", ".vscode", ".eggs"}
 LICENSE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "LICENCE.txt", "COPYING", "COPYING.txt", "LICENSE.rst")
 _GENERATED_MARKERS = re.compile(
@@ -121,10 +124,15 @@ def list_tree(tree: str, cfg: CodeConfig, opener: Opener = local_open) -> Iterat
         yield from _unreadable_units(errors, tree, repo, lic, spdx)
         rel_dir = os.path.relpath(dirpath, tree)
         parts = [] if rel_dir == "." else rel_dir.split(os.sep)
-        in_vendored = any(p in vendored for p in parts)
+        in_vendored = _in_vendored(tree, parts, vendored)
         walk = []
         for d in sorted(dirnames):
             full = os.path.join(dirpath, d)
+            if d == BYTECODE_DIR:  # compiled Python next to its sources: every file a counted skip
+                for fn in sorted(e.name for e in os.scandir(full) if e.is_file(follow_symlinks=False)):
+                    yield CodeUnit(tree, repo, "/".join(parts + [d, fn]), "vendored" if in_vendored else "bytecode", lic,
+                                   spdx)
+                continue
             if d in IGNORED_DIRS:
                 continue
             if os.path.isfile(os.path.join(full, MARKER)) and not os.path.islink(full):
@@ -155,6 +163,16 @@ def _unreadable_units(errors: list[OSError], tree: str, repo: str, lic: str, spd
         rel = os.path.relpath(os.fsdecode(e.filename or tree), tree).replace(os.sep, "/")
         yield CodeUnit(tree, repo, rel, "unreadable_dir", lic, spdx)
     errors.clear()
+
+
+def _in_vendored(tree: str, parts: list[str], vendored: set[str]) -> bool:
+    """Under a vendored directory (node_modules, venv, ...)? A directory with an __init__.py is a
+    Python package of the tree itself (the standard library's own ``venv`` package), not a
+    vendored copy of someone else's code."""
+    for i, p in enumerate(parts):
+        if p in vendored and not os.path.isfile(os.path.join(tree, *parts[: i + 1], "__init__.py")):
+            return True
+    return False
 
 
 def language_of(path: str, head: bytes) -> str:

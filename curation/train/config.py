@@ -40,11 +40,13 @@ class TrainConfig:
     pack_slack: float = 0.125  # leftover window fraction padded so the next document starts a window
     prefetch: int = 4  # optimizer steps prepared ahead on the background thread
     val_windows: int = 512  # validation windows evaluated (0: none)
+    max_epochs: float = 4.0  # refuse a budget of more passes over the train tokens (0: no limit)
     # optimization (GPT-3 paper, table 2.1, for the 125M model; warmup as in build-nanogpt)
     steps: int = 19_073  # 10B tokens at 0.5M tokens per step
     lr: float = 6e-4
     min_lr: float = 6e-5
     warmup_steps: int = 715
+    decay_steps: int = 0  # steps of the cosine decay (0: steps); min_lr after it
     weight_decay: float = 0.1
     beta1: float = 0.9
     beta2: float = 0.95
@@ -69,7 +71,8 @@ class TrainConfig:
         for name in ("n_layer", "n_head", "n_embd", "seq_len", "global_batch", "micro_batch", "steps",
                      "shuffle_row_groups", "prefetch", "log_every"):
             need(getattr(self, name) > 0, f"{name} must be positive (got {getattr(self, name)})")
-        for name in ("vocab_size", "val_windows", "warmup_steps", "eval_every", "ckpt_every", "keep_checkpoints",
+        for name in ("vocab_size", "val_windows", "max_epochs", "warmup_steps", "decay_steps", "eval_every", "ckpt_every",
+                     "keep_checkpoints",
                      "threads", "weight_decay", "grad_clip", "peak_tflops", "min_lr"):
             need(getattr(self, name) >= 0, f"{name} must not be negative (got {getattr(self, name)})")
         need(self.n_embd % self.n_head == 0, f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head})")
@@ -190,7 +193,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", "--output", dest="out", default="runs/train", metavar="DIR",
                         help="checkpoints, log.jsonl, config.json, summary.json (default: runs/train)")
     parser.add_argument("--config", metavar="FILE", help="config file: JSON (YAML with `curate train` and PyYAML)")
-    parser.add_argument("--preset", choices=sorted(PRESETS), help="starting values (default: gpt2-124m)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="starting values (default: gpt2-124m; tiny for `curate train` without a GPU)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override one config key, e.g. --set lr=1e-3 (repeatable)")
     parser.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
