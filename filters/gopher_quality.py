@@ -49,12 +49,14 @@ class GopherQuality(Filter):
         cfg = self.cfg
         text = doc.text
         lang = doc_lang(doc.metadata)
-        words = split(text).words
+        sp = split(text)
+        words = sp.words
         n_words = len(words)
         # Punctuation marks are tokens of their own (filters/text.py); "words" here are the rest.
-        content = [w for w in words if w[0].isalnum() or len(w) > 1]
+        content = sp.content_words
         n_content = len(content)
-        if n_content < cfg.min_doc_words:
+        # A text without a word is short whatever min_doc_words says: every ratio below divides by it.
+        if n_content < cfg.min_doc_words or n_content == 0:
             return doc, Verdict.drop("gopher_short_doc", words=n_content)
         if n_content > cfg.max_doc_words:
             return doc, Verdict.drop("gopher_long_doc", words=n_content)
