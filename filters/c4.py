@@ -46,14 +46,20 @@ class C4(Filter):
     rules = ("c4_lorem_ipsum", "c4_curly_bracket", "c4_too_few_sentences")
     metrics = ("lines_removed", "chars_removed_citations", *(f"chars_removed_{r}" for r in LINE_REASONS))
 
-    def __init__(self, cfg: C4Config | None = None, sources=None):
+    def __init__(self, cfg: C4Config | None = None, sources=None, english_only: bool = False):
         self.cfg = cfg or C4Config()
         self.sources = tuple(sources) if sources is not None else None
+        # The fineweb2 profile runs no C4 outside English (text of no identified language is
+        # judged as English).
+        self.english_only = english_only
         prof = PROFILES[self.cfg.profile]
         self.min_words = self.cfg.min_words_per_line if self.cfg.min_words_per_line is not None else prof["min_words_per_line"]
         self.min_sentences = self.cfg.min_sentences if self.cfg.min_sentences is not None else prof["min_sentences"]
         self.end_marks = prof["end_marks"]
         self.count_after_citations = prof["count_after_citations"]
+
+    def applies_to(self, doc: Document) -> bool:
+        return super().applies_to(doc) and not (self.english_only and doc_lang(doc.metadata) not in (None, "en"))
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
         cfg = self.cfg

@@ -9,7 +9,8 @@ have, with". Every value is annotated; the rules then decide in that order.
 
 Languages written without spaces (filters/text.py) skip the mean word length rule; the stop
 word rule applies only to languages with a stop-word list in config ("*" for documents without
-a ``lang``, i.e. as published).
+a ``lang``, i.e. as published). Under the fineweb2 profile a language's own config (``by_lang``)
+replaces the word-length bounds, alphabetic share and stop words (filters/fineweb2.py).
 """
 
 from __future__ import annotations
@@ -40,15 +41,17 @@ class GopherQuality(Filter):
         "gopher_stop_words",
     )
 
-    def __init__(self, cfg: GopherQualityConfig | None = None, sources=None):
+    def __init__(self, cfg: GopherQualityConfig | None = None, sources=None, by_lang: dict[str, GopherQualityConfig] | None = None):
         self.cfg = cfg or GopherQualityConfig()
         self.sources = tuple(sources) if sources is not None else None
-        self._stop = {k: frozenset(v) for k, v in self.cfg.stop_words.items()}
+        # Per-language configs (the fineweb2 profile, filters/fineweb2.py); others use cfg.
+        self.by_lang = dict(by_lang or {})
+        self._stop = {k: frozenset(v) for c in (self.cfg, *self.by_lang.values()) for k, v in c.stop_words.items()}
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
-        cfg = self.cfg
         text = doc.text
         lang = doc_lang(doc.metadata)
+        cfg = self.by_lang.get(lang, self.cfg) if lang else self.cfg
         sp = split(text)
         words = sp.words
         n_words = len(words)
@@ -93,7 +96,7 @@ class GopherQuality(Filter):
         if alpha_ratio < cfg.min_alpha_words_ratio:
             return doc, Verdict.drop("gopher_alpha_words", **values)
 
-        stop = self._stop.get(lang or "*")
+        stop = self._stop.get(lang or "*") if (lang or "*") in cfg.stop_words else None
         if stop is not None and cfg.min_stop_words:
             # Distinct stop words, case-sensitive: "at least two of the following words".
             found = len(stop.intersection(words))
