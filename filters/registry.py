@@ -1,13 +1,17 @@
 """Which filters run in which stage, for which source: the routing table of docs/contracts.md.
 
 | source      | langid                 | quality                                           |
-| web, docs   | repair; annotate, allowlist, min score | [URL lists, web only] Gopher quality, Gopher repetition, C4, FineWeb [classifier, web only]; non-English text by the fineweb2 profile (no C4) |
+| web, docs   | repair; annotate, allowlist, min score | [URL lists, web only] Gopher quality, Gopher repetition, C4, FineWeb [classifier, web only] |
 | books       | repair; annotate, allowlist | book rules, Gopher repetition (no max words, no C4) |
 | code        | none                   | code rules                                        |
 
 Repair runs first in the langid stage so language ID sees fixed text; the URL lists (when
 given) run first in the quality stage because they are the cheapest decision; the classifier
 (when a model is given) runs last, on what the rules kept.
+
+Web text in a language other than English is judged by the fineweb2 profile (filters/fineweb2.py:
+FineWeb-2's thresholds for that language, no C4). A source no list names is judged as web
+(filters/routing.py).
 
 PII redaction runs on every source, after dedup. Filters skip sources they are not routed to
 (``Filter.sources``), so one chain per stage serves every source.

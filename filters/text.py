@@ -11,8 +11,9 @@ thresholds mean what they meant there: runs of letters/digits (inner apostrophes
 such as "n't" and "'s" split off, hyphens their own token), e-mail addresses, URLs, domains,
 C++/C#/F#, numbers with separators, initials and abbreviations with periods whole, "cannot"
 and "gonna" split as spaCy splits them, and each other punctuation mark a token. The agreement
-with spaCy's own tokenizer on real text is measured by bench/words_agreement.py (docs/filters.md). Characters of scripts written without spaces (Han, kana,
-Thai, Lao, Khmer, Myanmar, Tibetan) are one word each, so word counts stay meaningful there.
+with spaCy's own tokenizer on real text is measured by bench/words_agreement.py (docs/filters.md).
+Characters of scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan)
+are one word each, so word counts stay meaningful there.
 """
 
 from __future__ import annotations
