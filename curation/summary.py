@@ -1,7 +1,10 @@
 """The end-of-run table: in, kept and removed per stage with the top reasons, bytes and tokens
-seen where the stage measured them (stats metrics), time per stage where known, tokens written."""
+seen where the stage measured them (stats metrics), time per stage where known, the share of
+kept text the rules cut (curation/textcut.py), tokens written."""
 
 from __future__ import annotations
+
+from curation.textcut import summary_line
 
 
 def _size(n: float) -> str:
@@ -44,6 +47,9 @@ def format_summary(
         lines.append("  ".join(cells).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 11)
+    cut = summary_line(stats)
+    if cut:
+        lines.append(cut)
     if manifest:
         t = manifest.get("totals", {})
         lines.append(

@@ -61,52 +61,63 @@ class C4(Filter):
     def applies_to(self, doc: Document) -> bool:
         return super().applies_to(doc) and not (self.english_only and doc_lang(doc.metadata) not in (None, "en"))
 
-    def apply(self, doc: Document) -> tuple[Document, Verdict]:
+    def judge_lines(self, doc: Document):
+        """``(line, reason, citation_chars)`` for each line of the text, stripped and with its
+        citation markers cut: reason is one of LINE_REASONS for a removed line, "" for a kept one,
+        or the rule code that drops the whole page (then the scan stops)."""
         cfg = self.cfg
         lang = doc_lang(doc.metadata)
-        no_space = lang in NO_SPACE_LANGS
         # C4 was built for English; other languages also end sentences with their own marks
         # (the danda, the ideographic full stop, the Arabic question mark).
         end_marks = self.end_marks if lang in (None, "en") else self.end_marks + TERMINAL_PUNCTUATION + _CJK_END_MARKS
-        min_words = 1 if no_space else self.min_words
+        min_words = 1 if lang in NO_SPACE_LANGS else self.min_words
+        for line in doc.text.splitlines():
+            line = line.strip()
+            words = line.split()
+            cited = 0
+            if any(len(w) > cfg.max_word_length for w in words):
+                yield line, "too_long_word", 0
+                continue
+            if cfg.remove_citations and "[" in line:
+                cut = _CITATION.sub("", line)
+                if cut != line:
+                    cited, line = len(line) - len(cut), cut
+                    if self.count_after_citations:
+                        words = line.split()
+            low = line.lower()
+            if cfg.filter_no_terminal_punct and (not line.endswith(end_marks) or line.endswith("...")):
+                yield line, "no_terminal_punct", cited
+            elif len(words) < min_words:
+                yield line, "too_few_words", cited
+            elif cfg.filter_lorem_ipsum and "lorem ipsum" in low:
+                yield line, "c4_lorem_ipsum", cited
+                return
+            elif cfg.remove_javascript_lines and "javascript" in low:
+                yield line, "javascript", cited
+            elif cfg.filter_curly_bracket and "{" in line:
+                yield line, "c4_curly_bracket", cited
+                return
+            elif cfg.remove_policy_lines and any(p in low for p in _POLICY):
+                yield line, "policy", cited
+            else:
+                yield line, "", cited
+
+    def apply(self, doc: Document) -> tuple[Document, Verdict]:
         removed = dict.fromkeys(LINE_REASONS, 0)
         chars = dict.fromkeys(LINE_REASONS, 0)
         cited = 0
         kept: list[str] = []
         sentences = 0
-        for line in doc.text.splitlines():
-            line = line.strip()
-            words = line.split()
-            reason = ""
-            if any(len(w) > cfg.max_word_length for w in words):
-                reason = "too_long_word"
-            else:
-                if cfg.remove_citations and "[" in line:
-                    cut = _CITATION.sub("", line)
-                    if cut != line:
-                        cited += len(line) - len(cut)
-                        line = cut
-                        if self.count_after_citations:
-                            words = line.split()
-                low = line.lower()
-                if cfg.filter_no_terminal_punct and (not line.endswith(end_marks) or line.endswith("...")):
-                    reason = "no_terminal_punct"
-                elif len(words) < min_words:
-                    reason = "too_few_words"
-                elif cfg.filter_lorem_ipsum and "lorem ipsum" in low:
-                    return doc, Verdict.drop("c4_lorem_ipsum")
-                elif cfg.remove_javascript_lines and "javascript" in low:
-                    reason = "javascript"
-                elif cfg.filter_curly_bracket and "{" in line:
-                    return doc, Verdict.drop("c4_curly_bracket")
-                elif cfg.remove_policy_lines and any(p in low for p in _POLICY):
-                    reason = "policy"
-            if reason:
+        for line, reason, cut in self.judge_lines(doc):
+            cited += cut
+            if reason in removed:
                 removed[reason] += 1
                 chars[reason] += len(line)
-                continue
-            sentences += count_sentences(line)
-            kept.append(line)
+            elif reason:
+                return doc, Verdict.drop(reason)
+            else:
+                sentences += count_sentences(line)
+                kept.append(line)
         values = {"lines_removed": sum(removed.values()), "sentences": sentences}
         values.update({f"lines_removed_{k}": v for k, v in removed.items() if v})
         # Characters of the removed lines by reason (their text, stripped) and of cut citation
