@@ -241,3 +241,30 @@ def test_lone_surrogate_with_repair_off_is_judged_not_raised():
     lang = res.stats["stages"]["langid"]
     assert lang["in"] == 1 and lang["failed"] == {}  # language ID read it (the surrogate as "?")
     assert (res.kept + res.rejected)[0].metadata["lang"] == "en"
+
+
+# ---------------------------------------------------------------- changes to kept text are visible
+def test_text_cut_from_kept_documents_in_stats_and_explain(sample_build):
+    import pyarrow.parquet as pq
+
+    from curation.explain import explain, format_explanation
+
+    stats = json.loads((sample_build / "stats.json").read_text())
+    quality = stats["stages"]["quality"]
+    assert quality["chars_removed"]["c4_v1"] > 0 and 0 < quality["kept_text_cut"]["c4_v1"] < 1
+    assert quality["chars_removed"]["c4_v1/no_terminal_punct"] <= quality["chars_removed"]["c4_v1"] + quality["chars_removed"].get(
+        "c4_v1/citations", 0)
+    filtered = next(d for d in (sample_build / "stages").glob("filter-*") if (d / "_SUCCESS.json").is_file())
+    rows = pq.read_table(filtered / "documents").to_pylist()
+    cut = [r for r in rows if json.loads(r["metadata"]).get("c4_v1", {}).get("lines_removed")]
+    for r in cut:
+        info = explain(r["id"], sample_build)
+        if info["shard"] is None:
+            continue  # removed later (dedup)
+        lines = info["removed_lines"]
+        assert lines and len(lines) == json.loads(r["metadata"])["c4_v1"]["lines_removed"]
+        assert all(ln["line"] not in r["text"].split("\n") for ln in lines)
+        assert "lines cut" in format_explanation(info)
+        break
+    else:
+        pytest.fail("no kept document with lines cut by C4 in the sample build")
