@@ -9,7 +9,8 @@ marked main content on. Each is extracted once with curate's current extractor
 stages with the default config (curation.api.filter_documents), by this checkout and by a
 baseline revision of the project (default: the commit before the issue-19 filter work), in a
 subprocess that imports that revision's code from a temporary copy. Pages whose annotated text
-has fewer than 50 words cannot pass any published word-count rule and are reported apart.
+has fewer than 50 words cannot pass any published word-count rule, and pages annotated with
+lorem ipsum placeholder text (Readability's test suite) should be removed: both are left out.
 Prints the share removed per set and per language (languages with at least 10 pages), the rules
 that removed them, and the share of kept text the rules cut; ``--web`` also lists what the rules
 remove from ../shared/data/web (curate extract, then curate filter, through the CLI).
@@ -55,9 +56,10 @@ def extract_pages(data: Path, out: Path) -> None:
                 html, _, _ = decode_html(raw, "")
                 url = truth[key].get("url")
                 res = ex.extract(html, url if url and url != "None" else None)
-                gold_words = len((truth[key].get("articleBody") or "").split())
+                gold = truth[key].get("articleBody") or ""
                 fh.write(json.dumps({"set": name, "id": f"{name}/{key}", "text": res.text, "extract": res.reason,
-                                     "gold_words": gold_words}, ensure_ascii=False) + "\n")
+                                     "gold_words": len(gold.split()), "placeholder": "lorem ipsum" in gold.lower()},
+                                    ensure_ascii=False) + "\n")
 
 
 def judge(pages_path: Path, out_path: Path) -> None:
@@ -97,13 +99,19 @@ def baseline_copy(rev: str, where: Path) -> Path:
     return root
 
 
+def counted(page: dict) -> bool:
+    """Pages the tables count: enough annotated words, and real text (Readability's test suite
+    has pages whose article is lorem ipsum placeholder text, which C4 rightly removes)."""
+    return page["gold_words"] >= MIN_GOLD_WORDS and not page.get("placeholder")
+
+
 def table(pages: list[dict], result: dict, label: str) -> list[str]:
     rows = result["rows"]
     lines = [f"## {label} (langid + quality: {result['wall_s']:.1f} s wall, {result['cpu_s']:.1f} s CPU)"]
     groups: dict[str, list[bool]] = defaultdict(list)
     reasons: Counter = Counter()
     for p in pages:
-        if p["gold_words"] < MIN_GOLD_WORDS:
+        if not counted(p):
             continue
         r = rows.get(p["id"], {"kept": False, "lang": None, "reason": p["extract"] or "extract/empty"})
         removed = not r["kept"]
@@ -119,7 +127,7 @@ def table(pages: list[dict], result: dict, label: str) -> list[str]:
         if g.startswith("lang") and len(v) < MIN_LANG_PAGES:
             continue
         lines.append(f"| {g} | {len(v)} | {sum(v)} | {sum(v) / len(v):.1%} |")
-    small = sorted({(rows.get(p['id'], {}).get('lang') or 'none') for p in pages if p['gold_words'] >= MIN_GOLD_WORDS}
+    small = sorted({(rows.get(p['id'], {}).get('lang') or 'none') for p in pages if counted(p)}
                    - {g[5:] for g in groups if g.startswith('lang') and len(groups[g]) >= MIN_LANG_PAGES})
     lines.append(f"(languages with fewer than {MIN_LANG_PAGES} pages, counted in 'all': {', '.join(small) or 'none'})")
     lines.append("removed by: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
@@ -173,8 +181,9 @@ def main() -> int:
         print(f"{n} pages extracted; judging with this checkout and with {a.baseline} ...", file=sys.stderr)
         now = run_judge(REPO, pages_path, work / "now.json")
         base = run_judge(baseline_copy(a.baseline, work), pages_path, work / "base.json")
-        lines = [f"{n} annotated pages, {sum(p['gold_words'] >= MIN_GOLD_WORDS for p in pages)} with at least {MIN_GOLD_WORDS} "
-                 "annotated words (the tables count those)"]
+        lines = [f"{n} annotated pages, {sum(map(counted, pages))} with at least {MIN_GOLD_WORDS} annotated words of real text "
+                 f"(the tables count those; {sum(bool(p.get('placeholder')) for p in pages)} pages annotated with lorem ipsum "
+                 "placeholder text are left out)"]
         lines += table(pages, now, "this checkout") + [""] + table(pages, base, f"baseline {a.baseline}")
         if a.web:
             lines += [""] + web_removals(data, work)

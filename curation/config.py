@@ -101,6 +101,7 @@ class GopherQualityConfig:
     max_bullet_lines_ratio: float = 0.9  # more lines starting with a bullet: gopher_bullet_lines
     max_ellipsis_lines_ratio: float = 0.3  # more lines ending in an ellipsis: gopher_ellipsis_lines
     min_alpha_words_ratio: float = 0.8  # at least 80% of words contain an alphabetic char
+    alpha_ratio_tokens: bool = False  # count the alpha ratio over every token, punctuation marks included (datatrove's code)
     min_stop_words: int = 2  # fewer stop words: gopher_stop_words
     # stop words per language; a language not listed skips the rule ("*": documents without lang)
     stop_words: dict[str, list[str]] = field(  # stop words per language (Gopher's English list by default)
