@@ -117,6 +117,8 @@ def table(pages: list[dict], result: dict, label: str) -> list[str]:
         removed = not r["kept"]
         groups[f"set {p['set']}"].append(removed)
         groups[f"lang {r.get('lang') or 'none'}"].append(removed)
+        if (r.get("lang") or "none") != "en":
+            groups["lang not en (all)"].append(removed)
         groups["all"].append(removed)
         if removed:
             reasons[r.get("reason") or "?"] += 1
@@ -137,24 +139,39 @@ def table(pages: list[dict], result: dict, label: str) -> list[str]:
     return lines
 
 
-def web_removals(data: Path, work: Path) -> list[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    ext, flt = work / "web-extract", work / "web-filter"
-    for args in (["extract", "--web", str(data / "web"), "--output", str(ext)],
-                 ["filter", "--input", str(ext / "documents"), "--output", str(flt)]):
-        subprocess.run([sys.executable, "-m", "curation.cli", *args], env=env, check=True, cwd=str(REPO), capture_output=True)
+def _filter_web(code_root: Path, docs: Path, out: Path) -> dict[str, tuple[str, str, str]]:
+    """``curate filter`` by the checkout at ``code_root``: {url: (reason or "kept", lang, first words)}."""
     import pyarrow.parquet as pq
 
-    out = ["## What the rules remove from ../shared/data/web", "| url | reason | lang | first words |", "| --- | --- | --- | --- |"]
-    rows = []
-    for part in sorted((flt / "rejected").glob("*.parquet")):
-        for r in pq.read_table(part).to_pylist():
-            meta = json.loads(r["metadata"] or "{}")
-            words = " ".join((r["text"] or "").split()[:10]).replace("|", "/")
-            rows.append((meta.get("url", r["id"])[:70], r["reason"], meta.get("lang", ""), words[:70]))
-    out += [f"| {u} | {why} | {lang} | {w} |" for u, why, lang, w in sorted(rows, key=lambda t: (t[1], t[0]))]
-    stats = json.loads((flt / "stats.json").read_text())
-    out.append(f"kept {stats['stages']['quality']['out']} of {stats['stages']['langid']['in']} extracted pages")
+    env = dict(os.environ, PYTHONPATH=str(code_root))
+    subprocess.run([sys.executable, "-m", "curation.cli", "filter", "--input", str(docs), "--output", str(out)], env=env,
+                   check=True, cwd=str(code_root), capture_output=True)
+    rows = {}
+    for folder, kept in (("rejected", False), ("documents", True)):
+        for part in sorted((out / folder).glob("*.parquet")):
+            for r in pq.read_table(part).to_pylist():
+                meta = json.loads(r["metadata"] or "{}")
+                words = " ".join((r["text"] or "").split()[:10]).replace("|", "/")[:70]
+                rows[meta.get("url", r["id"])[:70] + " #" + r["id"][-6:]] = ("kept" if kept else r["reason"], meta.get("lang", ""), words)
+    return rows
+
+
+def web_removals(data: Path, work: Path, base_root: Path, base_rev: str) -> list[str]:
+    ext = work / "web-extract"
+    subprocess.run([sys.executable, "-m", "curation.cli", "extract", "--web", str(data / "web"), "--output", str(ext)],
+                   env=dict(os.environ, PYTHONPATH=str(REPO)), check=True, cwd=str(REPO), capture_output=True)
+    now = _filter_web(REPO, ext / "documents", work / "web-now")
+    base = _filter_web(base_root, ext / "documents", work / "web-base")
+    out = ["## What the rules remove from ../shared/data/web (this checkout)", "| url | reason | lang | first words |",
+           "| --- | --- | --- | --- |"]
+    removed = sorted(((u, *v) for u, v in now.items() if v[0] != "kept"), key=lambda t: (t[1], t[0]))
+    out += [f"| {u} | {why} | {lang} | {w} |" for u, why, lang, w in removed]
+    out.append(f"kept {sum(v[0] == 'kept' for v in now.values())} of {len(now)} extracted pages "
+               f"(baseline {base_rev}: {sum(v[0] == 'kept' for v in base.values())})")
+    changed = sorted(u for u in now if (now[u][0] == "kept") != (base.get(u, ("?",))[0] == "kept"))
+    out += ["", f"## Pages decided differently from {base_rev}", "| url | now | baseline | lang | first words |",
+            "| --- | --- | --- | --- | --- |"]
+    out += [f"| {u} | {now[u][0]} | {base.get(u, ('?',))[0]} | {now[u][1]} | {now[u][2]} |" for u in changed]
     return out
 
 
@@ -180,13 +197,14 @@ def main() -> int:
         n = len(pages)
         print(f"{n} pages extracted; judging with this checkout and with {a.baseline} ...", file=sys.stderr)
         now = run_judge(REPO, pages_path, work / "now.json")
-        base = run_judge(baseline_copy(a.baseline, work), pages_path, work / "base.json")
+        base_root = baseline_copy(a.baseline, work)
+        base = run_judge(base_root, pages_path, work / "base.json")
         lines = [f"{n} annotated pages, {sum(map(counted, pages))} with at least {MIN_GOLD_WORDS} annotated words of real text "
                  f"(the tables count those; {sum(bool(p.get('placeholder')) for p in pages)} pages annotated with lorem ipsum "
                  "placeholder text are left out)"]
         lines += table(pages, now, "this checkout") + [""] + table(pages, base, f"baseline {a.baseline}")
         if a.web:
-            lines += [""] + web_removals(data, work)
+            lines += [""] + web_removals(data, work, base_root, a.baseline)
     print("\n".join(lines))
     print("\nnext: copy the tables into docs/benchmarks.md; rerun after changing a rule", file=sys.stderr)
     return 0

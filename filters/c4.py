@@ -26,7 +26,7 @@ from curation.document import Document
 from filters.base import Filter, Verdict
 from filters.fineweb import TERMINAL_PUNCTUATION
 from filters.sentences import count_sentences
-from filters.text import NO_SPACE_LANGS, doc_lang
+from filters.text import NO_SPACE_LANGS, doc_lang, line_end
 
 PROFILES = {
     # TFDS counts a line's words after cutting its citation markers; datatrove before.
@@ -85,7 +85,10 @@ class C4(Filter):
                     if self.count_after_citations:
                         words = line.split()
             low = line.lower()
-            if cfg.filter_no_terminal_punct and (not line.endswith(end_marks) or line.endswith("...")):
+            # The extractor renders a table row as "cell | cell |": the row's text ends before
+            # the separators (TFDS read WET text, which has none).
+            end = line_end(line)
+            if cfg.filter_no_terminal_punct and (not end.endswith(end_marks) or end.endswith("...")):
                 yield line, "no_terminal_punct", cited
             elif len(words) < min_words:
                 yield line, "too_few_words", cited

@@ -14,7 +14,7 @@ from __future__ import annotations
 from curation.config import FineWebConfig
 from curation.document import Document
 from filters.base import Filter, Verdict
-from filters.text import doc_lang, duplicates, split
+from filters.text import doc_lang, duplicates, line_end, split
 
 # Sentence-final marks: Unicode's Terminal_Punctuation without its commas, colons and
 # semicolons, for the scripts of lid.176's languages. Quotes and ellipses are not in it.
@@ -49,7 +49,8 @@ class FineWeb(Filter):
             return doc, Verdict.drop("fineweb_empty")
         n = len(lines)
         values: dict = {}
-        punct = sum(1 for ln in lines if ln.endswith(TERMINAL_PUNCTUATION)) / n
+        # A table row's text ends before the extractor's "|" separators (filters/text.line_end).
+        punct = sum(1 for ln in lines if line_end(ln).endswith(TERMINAL_PUNCTUATION)) / n
         values["line_punct_ratio"] = round(punct, 4)
         if punct < cfg.line_punct_thr:
             return doc, Verdict.drop("fineweb_line_punct_ratio", **values)

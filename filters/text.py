@@ -113,6 +113,12 @@ def is_content_word(w: str) -> bool:
     ``non_symbol_words``): "..." and "--" are not words, "C++" and "3.5" are."""
     return w[0].isalnum() or any(c not in PUNCTUATION for c in w)
 
+def line_end(line: str) -> str:
+    """A line without the table separators the extractor closes a table row with
+    ("cell | cell |"): where a row's text ends, for the terminal-punctuation rules."""
+    return line.rstrip("| ") if line.endswith("|") else line
+
+
 _PARAGRAPH_RE = re.compile(r"\n{2,}")
 _LINE_RUN_RE = re.compile(r"\n+")
 
