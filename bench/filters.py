@@ -11,7 +11,8 @@ repetition costs most).
 
 Chains, each in one process on one core, alternated A B A B:
   curate (parity)   LangId(allowlist en, min score 0.65, whole text) + Quality with
-                    c4.profile=datatrove and fineweb.char_duplicates_ratio=0.01: datatrove's decisions;
+                    c4.profile=datatrove, fineweb.char_duplicates_ratio=0.01, gopher_quality.alpha_ratio_tokens,
+                    fineweb2 off: datatrove's decisions;
   curate (default)  the shipped defaults (all languages, head of 8000 characters), speed only;
   datatrove 0.10.1  lid.176 via plain fastText + GopherRepetition + GopherQuality + C4 + FineWeb,
                     run by bench/_datatrove_chain.py in bench/.venvs/datatrove (installed on first
@@ -96,6 +97,8 @@ def parity_config() -> PipelineConfig:
     d["langid"].update(allowlist=["en"], method="whole", min_chars=1, min_score=0.65, sources=["web"], min_score_sources=["web"])
     d["quality"]["c4"]["profile"] = "datatrove"
     d["quality"]["fineweb"]["char_duplicates_ratio"] = 0.01
+    d["quality"]["gopher_quality"]["alpha_ratio_tokens"] = True
+    d["quality"]["fineweb2"]["enabled"] = False
     return from_mapping(PipelineConfig, d)
 
 

@@ -38,6 +38,7 @@ from curation.errors import UserError
 from curation.inputs import require_some_input, resolve_inputs
 from filters import registry
 from filters.plugins import plugin_filters
+from filters.routing import Router
 from filters.stage import StageRunner
 from pipelines.dedup import Dedup
 from pipelines.options import pipeline_options
@@ -96,7 +97,8 @@ def filter_documents(docs: Iterable[Document], config: PipelineConfig | None = N
         "quality": registry.quality_filters(cfg) + plugin_filters(cfg.plugins) + list(extra_filters or []),
         "pii": registry.pii_filters(cfg),
     }
-    runners = {stage: StageRunner(stage, chains[stage]) for stage in stages}
+    router = Router(cfg)
+    runners = {stage: StageRunner(stage, chains[stage], None if stage == "pii" else router) for stage in stages}
     for runner in runners.values():
         runner.setup()
     counts: dict = {}

@@ -102,6 +102,7 @@ class GopherQualityConfig:
     max_bullet_lines_ratio: float = 0.9  # more lines starting with a bullet: gopher_bullet_lines
     max_ellipsis_lines_ratio: float = 0.3  # more lines ending in an ellipsis: gopher_ellipsis_lines
     min_alpha_words_ratio: float = 0.8  # at least 80% of words contain an alphabetic char
+    alpha_ratio_tokens: bool = False  # count the alpha ratio over every token, punctuation marks included (datatrove's code)
     min_stop_words: int = 2  # fewer stop words: gopher_stop_words
     # stop words per language; a language not listed skips the rule ("*": documents without lang)
     stop_words: dict[str, list[str]] = field(  # stop words per language (Gopher's English list by default)
@@ -155,6 +156,15 @@ class FineWebConfig:
     short_line_length: int = 30  # a line shorter than this many characters is short
     char_duplicates_ratio: float = 0.1  # the paper's 0.1; datatrove's code defaults to 0.01
     new_line_ratio: float = 0.3  # datatrove's list filter: newlines per word
+
+
+@dataclass(frozen=True)
+class FineWeb2Config:
+    """FineWeb-2's per-language thresholds for non-English web text (filters/fineweb2.py)."""
+
+    enabled: bool = True  # judge non-English web text by the fineweb2 profile, with no C4 (off: English values for every language)
+    table: str = ""  # thresholds JSON made by tools/fineweb2_table.py; empty: the packaged filters/fineweb2.json
+    char_duplicates_ratio: float = 0.1  # FineWeb's duplicated-line character ratio as FineWeb-2 set it
 
 
 @dataclass(frozen=True)
@@ -219,6 +229,7 @@ class QualityConfig:
     gopher_repetition: GopherRepetitionConfig = field(default_factory=GopherRepetitionConfig)
     c4: C4Config = field(default_factory=C4Config)
     fineweb: FineWebConfig = field(default_factory=FineWebConfig)
+    fineweb2: FineWeb2Config = field(default_factory=FineWeb2Config)
     code: CodeRulesConfig = field(default_factory=CodeRulesConfig)
     books: BookRulesConfig = field(default_factory=BookRulesConfig)
     web_sources: list[str] = field(default_factory=lambda: ["web", "docs"])  # get the web rule sets
@@ -324,6 +335,7 @@ class PipelineConfig:
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
     plugins: list[PluginConfig] = field(default_factory=list)  # custom filters, run after the quality rules
+    routing: dict[str, str] = field(default_factory=dict)  # source name -> web | books | code | none; unnamed sources get the web rules
     seed: int = 0  # seed for everything sampled
 
 
@@ -517,8 +529,47 @@ def validate(cfg: Any) -> None:
             raise ConfigError(f"read.web.reader must be fastwarc or warcio, got {cfg.read.web.reader!r}")
 
 
+def _not_negative(section: str, obj: Any) -> None:
+    """Every number of a rule section must be zero or more: a negative ratio or length makes its
+    rule undefined (it would keep or drop everything)."""
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+            raise ConfigError(f"{section}.{f.name} must not be negative, got {v}")
+
+
+def _validate_rule_values(q: "QualityConfig") -> None:
+    for name in ("gopher_quality", "gopher_repetition", "c4", "fineweb", "code", "books", "fineweb2"):
+        _not_negative(f"quality.{name}", getattr(q, name))
+    g = q.gopher_quality
+    if g.min_doc_words < 1:
+        raise ConfigError(f"quality.gopher_quality.min_doc_words must be at least 1 (the ratios divide by it), got {g.min_doc_words}")
+    if g.max_doc_words < g.min_doc_words:
+        raise ConfigError(f"quality.gopher_quality.max_doc_words ({g.max_doc_words}) is below min_doc_words ({g.min_doc_words})")
+    if g.max_avg_word_length < g.min_avg_word_length:
+        raise ConfigError(f"quality.gopher_quality.max_avg_word_length ({g.max_avg_word_length}) is below min_avg_word_length "
+                          f"({g.min_avg_word_length})")
+    for key in ("min_alpha_words_ratio",):
+        if getattr(g, key) > 1:
+            raise ConfigError(f"quality.gopher_quality.{key} is a share of words: at most 1, got {getattr(g, key)}")
+    fw = q.fineweb
+    for key in ("line_punct_thr",):
+        if getattr(fw, key) > 1:
+            raise ConfigError(f"quality.fineweb.{key} is a share of lines: at most 1, got {getattr(fw, key)}")
+    if q.c4.min_words_per_line is not None and q.c4.min_words_per_line < 0 or q.c4.min_sentences is not None and q.c4.min_sentences < 0:
+        raise ConfigError("quality.c4.min_words_per_line and quality.c4.min_sentences must not be negative")
+    if q.c4.max_word_length < 1:
+        raise ConfigError(f"quality.c4.max_word_length must be at least 1, got {q.c4.max_word_length}")
+
+
 def _validate_filters(cfg: "PipelineConfig") -> None:
     lid, q = cfg.langid, cfg.quality
+    _validate_rule_values(q)
+    for name, route in cfg.routing.items():
+        if route not in ("web", "books", "code", "none"):
+            raise ConfigError(f"routing.{name} must be web, books, code or none, got {route!r}")
+    if q.fineweb2.table and not Path(q.fineweb2.table).is_file():
+        raise ConfigError(f"quality.fineweb2.table: no such file {q.fineweb2.table}")
     for lang, score in [("*", lid.min_score), *lid.min_score_by_lang.items()]:
         if not 0.0 <= score <= 1.0:
             raise ConfigError(f"langid.min_score{'' if lang == '*' else '_by_lang.' + lang} must be in [0, 1], got {score}")

@@ -2,7 +2,7 @@
 
 Where it came from (input file, record, offset, URL), every annotation, and its fate: the stage,
 rule and reason that removed it (rejected/), the duplicate cluster and survivor (duplicates/),
-or the shard and row where it ended. Shards hold no metadata, so a kept document's lineage and
+or the shard and row where it ended, with the lines C4 cut from it. Shards hold no metadata, so a kept document's lineage and
 annotations come from the newest finished stage checkpoint (``DIR/stages/<group>-<key>/documents``)
 when the run kept one.
 
@@ -88,10 +88,10 @@ def find_in_documents(doc_id: str, out_dir: Path) -> dict | None:
     return None
 
 
-def _checkpoint_document(doc_id: str, out_dir: Path) -> dict | None:
+def _checkpoint_document(doc_id: str, out_dir: Path, groups=CHECKPOINT_GROUPS) -> dict | None:
     """The document as the newest finished checkpoint stored it (full metadata), if any."""
     stages = out_dir / "stages"
-    for group in CHECKPOINT_GROUPS:
+    for group in groups:
         dirs = [d for d in stages.glob(f"{group}-*") if (d / "_SUCCESS.json").is_file()] if stages.is_dir() else []
         for d in sorted(dirs, key=lambda d: (d / "_SUCCESS.json").stat().st_mtime, reverse=True):
             rows = _rows_where(_parts(d / "documents"), "id", doc_id)
@@ -106,6 +106,28 @@ def _run_config(out: Path) -> dict | None:
         return json.loads((out / "run.json").read_text(encoding="utf-8")).get("config")
     except (OSError, ValueError):
         return None
+def removed_lines(doc_id: str, out_dir: Path, manifest: dict | None, annotations: dict) -> list[dict] | None:
+    """The lines C4 removed from a kept document, with their reasons: re-derived from the text the
+    extract checkpoint holds (repaired as the run repaired it) with the run's config. None when
+    C4 did not judge the document or no extract checkpoint holds it."""
+    from curation.config import PipelineConfig, from_mapping
+    from filters.c4 import C4
+    from filters.repair import Repair
+
+    c4_values = annotations.get(C4.name)
+    if not isinstance(c4_values, dict) or not c4_values.get("lines_removed"):
+        return [] if isinstance(c4_values, dict) else None
+    record = _checkpoint_document(doc_id, out_dir, groups=("extract",))
+    if record is None:
+        return None
+    cfg = from_mapping(PipelineConfig, (manifest or {}).get("config") or {}) if manifest else PipelineConfig()
+    text = record["text"]
+    if cfg.quality.repair.enabled:
+        text = Repair(cfg.quality.repair).repair(text)[0]
+    from curation.document import Document
+
+    doc = Document(doc_id, text, record.get("source") or "web", {"lang": annotations.get("lang")})
+    return [{"reason": reason, "line": line} for line, reason, _ in C4(cfg.quality.c4).judge_lines(doc) if reason]
 
 
 def explain(doc_id: str, out_dir: str | Path) -> dict:
@@ -142,7 +164,10 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         "survivor_of": None,
         "shard": shard,
         "documents": kept,  # {path, row} in DIR/documents/ (--emit documents)
+        "removed_lines": None,
     }
+    if shard is not None and record is not None:
+        info["removed_lines"] = removed_lines(doc_id, out, manifest, info["annotations"])
     if rejected:
         r = rejected[0]
         from curation.report import rule_values
@@ -229,6 +254,10 @@ def _lines(info: dict) -> list[str]:
     if snip:
         text = " ".join(snip["text"].split())
         lines.append(f"  text         {text}" + (f" ... ({snip['more_chars']:,} more characters)" if snip["more_chars"] else ""))
+    cut = info.get("removed_lines")
+    if cut:
+        lines.append(f"  lines cut    {len(cut)} lines removed from the kept text by C4 (re-derived from the extract checkpoint):")
+        lines.extend(f"    [{c['reason']}] {c['line'][:160]}" for c in cut)
     sh = info["shard"]
     if sh:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")

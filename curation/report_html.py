@@ -27,6 +27,7 @@ from curation.report import (
     removal_counts,
     source_rows,
 )
+from curation.textcut import chars_removed, kept_text_cut
 
 SECTIONS = ("summary", "funnel", "removals", "languages", "lengths", "dedup", "sources", "examples")
 PLOTS = ("funnel", "removals", "languages", "lengths", "dedup", "sources")
@@ -107,6 +108,20 @@ def _funnel(data: ReportData) -> str:
                    "document removed at or after a stage.")
 
 
+def _text_cut(data: ReportData) -> str:
+    """Characters the rules took out of documents they kept (C4's lines, PII), per stage and rule."""
+    rows = []
+    for name in data.stats.get("stage_order", list(data.stats["stages"])):
+        m = data.stats["stages"][name].get("metrics", {})
+        shares = kept_text_cut(m)
+        rows += [f'<tr><td>{esc(name)}</td><td class="l">{esc(rule)}</td><td>{n:,}</td><td>{shares.get(rule, 0):.2%}</td></tr>'
+                 for rule, n in chars_removed(m).items()]
+    if not rows:
+        return _note("the rules cut no text from the documents they kept")
+    return ('<h3 id="text-cut">Text cut from kept documents</h3><table><tr><th>stage</th><th class="l">rule</th>'
+            f"<th>characters</th><th>share of kept text</th></tr>{''.join(rows)}</table>")
+
+
 def _removals(data: ReportData) -> str:
     counts = removal_counts(data.stats)
     records = non_document_records(data.stats)
@@ -115,10 +130,10 @@ def _removals(data: ReportData) -> str:
         apart = _note(f"{sum(records.values()):,} WARC records that are not documents were skipped at read and are not "
                       "counted here: " + ", ".join(f"{r} {n:,}" for r, n in records.items()))
     if not counts:
-        return apart + _note("no document was removed or failed at any stage")
+        return apart + _note("no document was removed or failed at any stage") + _text_cut(data)
     table = "".join(f'<tr><td>{esc(r)}</td><td>{n:,}</td></tr>' for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return _figure("removals", plots.reasons(counts), "Documents removed (or failed) per reason, over all stages.") + \
-        f"<table><tr><th>reason</th><th>documents</th></tr>{table}</table>" + apart
+        f"<table><tr><th>reason</th><th>documents</th></tr>{table}</table>" + apart + _text_cut(data)
 
 
 def _languages(data: ReportData) -> str:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from curation.errors import AccountingError
+from curation.textcut import annotate as annotate_text_cut
 
 KINDS = ("in", "out", "removed", "failed", "metric")
 SCHEMA_VERSION = 1
@@ -56,6 +57,8 @@ def assemble(counts: Iterable[tuple[CountKey, int]], order: list[str] | None = N
         st = stages[name]
         st["removed_total"] = sum(st["removed"].values())
         st["failed_total"] = sum(st["failed"].values())
+        for section in (st, *st["by_source"].values()):
+            annotate_text_cut(section)  # chars_removed and kept_text_cut, per rule (curation/textcut.py)
         out_stages[name] = _sorted(st)
     return {"schema_version": SCHEMA_VERSION, "stage_order": [n for n in names if n in stages], "stages": out_stages}
 

@@ -1,9 +1,11 @@
 """The end-of-run table: in, kept and removed per stage with the top reasons, bytes and tokens
-seen where the stage measured them (stats metrics), time per stage where known, tokens written."""
+seen where the stage measured them (stats metrics), time per stage where known, the share of
+kept text the rules cut (curation/textcut.py), tokens written."""
 
 from __future__ import annotations
 
 from curation.stats import NON_DOCUMENT_REASONS
+from curation.textcut import summary_line
 
 
 def _size(n: float) -> str:
@@ -51,6 +53,9 @@ def format_summary(
     if records:
         lines.append(f"read skipped {plural(sum(records.values()), 'WARC record')} that are not documents ("
                      + ", ".join(f"{r.split('/', 1)[1]} {n:,}" for r, n in sorted(records.items())) + ")")
+    cut = summary_line(stats)
+    if cut:
+        lines.append(cut)
     if manifest:
         lines.append(wrote_line(manifest, elapsed))
     return "\n".join(lines)

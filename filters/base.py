@@ -67,17 +67,27 @@ class ChainResult:
     keep: bool
     filter_name: str = ""
     reason: str = ""  # "<stage>/<rule>" when removed
+    ran: list[str] = field(default_factory=list)  # names of the filters that applied, in order
+    chars_removed: dict[str, int] = field(default_factory=dict)  # filter name -> characters it took out of the text
 
 
 def run_chain(doc: Document, filters: Iterable[Filter], stage: str) -> ChainResult:
     """Apply filters in order; the first drop ends the chain. Rule values of each filter that ran
-    are kept in ``metadata[filter.name]`` so a threshold can be retuned without recomputing."""
+    are kept in ``metadata[filter.name]`` so a threshold can be retuned without recomputing.
+    The result also says which filters applied and how many characters each one that rewrote
+    the text took out of it (C4's removed lines, PII placeholders shorter than the match)."""
+    ran: list[str] = []
+    cut: dict[str, int] = {}
     for f in filters:
         if not f.applies_to(doc):
             continue
+        ran.append(f.name)
+        before = doc.text
         doc, verdict = f.apply(doc)
+        if doc.text is not before and len(doc.text) < len(before):
+            cut[f.name] = len(before) - len(doc.text)
         if verdict.values:
             doc = doc.with_metadata(**{f.name: verdict.values})
         if not verdict.keep:
-            return ChainResult(doc, False, f.name, f"{stage}/{verdict.rule}")
-    return ChainResult(doc, True)
+            return ChainResult(doc, False, f.name, f"{stage}/{verdict.rule}", ran, cut)
+    return ChainResult(doc, True, ran=ran, chars_removed=cut)

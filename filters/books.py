@@ -29,8 +29,7 @@ class BookRules(Filter):
         self.sources = tuple(sources) if sources is not None else None
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
-        words = split(doc.text).words
-        n_words = sum(1 for w in words if w[0].isalnum() or len(w) > 1)
+        n_words = len(split(doc.text).content_words)
         # The PG licence mentions "Project Gutenberg" about 30 times in ~3000 words; a book
         # that is mostly licence has that density, a stripped novel has none.
         mentions = len(_LICENCE.findall(doc.text))

@@ -4,12 +4,13 @@ Insights from Training Gopher" (MassiveText), appendix A.1.1.
 A document is dropped when it has fewer than 50 or more than 100,000 words, a mean word length
 outside 3-10 characters, a symbol-to-word ratio above 0.1 for "#" or ellipses, more than 90% of
 lines starting with a bullet or more than 30% ending with an ellipsis, fewer than 80% of words
-with an alphabetic character, or fewer than two of the stop words "the, be, to, of, and, that,
+with an alphabetic character (punctuation marks are not words), or fewer than two of the stop words "the, be, to, of, and, that,
 have, with". Every value is annotated; the rules then decide in that order.
 
 Languages written without spaces (filters/text.py) skip the mean word length rule; the stop
 word rule applies only to languages with a stop-word list in config ("*" for documents without
-a ``lang``, i.e. as published).
+a ``lang``, i.e. as published). Under the fineweb2 profile a language's own config (``by_lang``)
+replaces the word-length bounds, alphabetic share and stop words (filters/fineweb2.py).
 """
 
 from __future__ import annotations
@@ -40,21 +41,25 @@ class GopherQuality(Filter):
         "gopher_stop_words",
     )
 
-    def __init__(self, cfg: GopherQualityConfig | None = None, sources=None):
+    def __init__(self, cfg: GopherQualityConfig | None = None, sources=None, by_lang: dict[str, GopherQualityConfig] | None = None):
         self.cfg = cfg or GopherQualityConfig()
         self.sources = tuple(sources) if sources is not None else None
-        self._stop = {k: frozenset(v) for k, v in self.cfg.stop_words.items()}
+        # Per-language configs (the fineweb2 profile, filters/fineweb2.py); others use cfg.
+        self.by_lang = dict(by_lang or {})
+        self._stop = {k: frozenset(v) for c in (self.cfg, *self.by_lang.values()) for k, v in c.stop_words.items()}
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
-        cfg = self.cfg
         text = doc.text
         lang = doc_lang(doc.metadata)
-        words = split(text).words
+        cfg = self.by_lang.get(lang, self.cfg) if lang else self.cfg
+        sp = split(text)
+        words = sp.words
         n_words = len(words)
         # Punctuation marks are tokens of their own (filters/text.py); "words" here are the rest.
-        content = [w for w in words if w[0].isalnum() or len(w) > 1]
+        content = sp.content_words
         n_content = len(content)
-        if n_content < cfg.min_doc_words:
+        # A text without a word is short whatever min_doc_words says: every ratio below divides by it.
+        if n_content < cfg.min_doc_words or n_content == 0:
             return doc, Verdict.drop("gopher_short_doc", words=n_content)
         if n_content > cfg.max_doc_words:
             return doc, Verdict.drop("gopher_long_doc", words=n_content)
@@ -83,15 +88,18 @@ class GopherQuality(Filter):
         if ellipsis_lines > cfg.max_ellipsis_lines_ratio:
             return doc, Verdict.drop("gopher_ellipsis_lines", **values)
 
-        # Over all tokens, punctuation included, as datatrove does: a page of numbers and
-        # symbols fails, prose with ordinary punctuation (about 15% of tokens) passes.
-        n_alpha = sum(1 for w in words if w.isalpha() or (not w.isdigit() and _ALPHA.search(w)))
-        alpha_ratio = n_alpha / n_words
+        # Over words, as the paper counts them: a punctuation mark is not a word, so quotes,
+        # dashes and brackets do not push ordinary prose („…“ – in German, hyphenated English)
+        # under the bar, while a page of numbers, prices and symbols still fails.
+        # alpha_ratio_tokens counts over every token, punctuation included (datatrove's code).
+        over = words if cfg.alpha_ratio_tokens else content
+        n_alpha = sum(1 for w in over if w.isalpha() or (not w.isdigit() and _ALPHA.search(w)))
+        alpha_ratio = n_alpha / len(over)
         values["alpha_words_ratio"] = round(alpha_ratio, 4)
         if alpha_ratio < cfg.min_alpha_words_ratio:
             return doc, Verdict.drop("gopher_alpha_words", **values)
 
-        stop = self._stop.get(lang or "*")
+        stop = self._stop.get(lang or "*") if (lang or "*") in cfg.stop_words else None
         if stop is not None and cfg.min_stop_words:
             # Distinct stop words, case-sensitive: "at least two of the following words".
             found = len(stop.intersection(words))

@@ -51,55 +51,74 @@ class GopherRepetition(Filter):
     name = "gopher_repetition_v1"
     stage = "quality"
 
-    def __init__(self, cfg: GopherRepetitionConfig | None = None, sources=None, skip_rules=(), name: str | None = None):
+    def __init__(self, cfg: GopherRepetitionConfig | None = None, sources=None, skip_rules=(), name: str | None = None,
+                 by_lang: dict[str, GopherRepetitionConfig] | None = None, by_lang_skip=()):
         self.cfg = cfg or GopherRepetitionConfig()
         self.sources = tuple(sources) if sources is not None else None
-        self.skip = frozenset(skip_rules)
         if name:
             self.name = name
-        self.top = [(int(n), float(f)) for n, f in self.cfg.top_n_grams]
-        self.dup = sorted((int(n), float(f)) for n, f in self.cfg.dup_n_grams)  # the early exit needs n rising
-        rules = (
-            "gopher_dup_para_frac",
-            "gopher_dup_para_char_frac",
-            "gopher_dup_line_frac",
-            "gopher_dup_line_char_frac",
-            *(f"gopher_top_{n}_gram" for n, _ in self.top),
-            *(f"gopher_dup_{n}_gram" for n, _ in self.dup),
-        )
-        self.rules = tuple(r for r in rules if r not in self.skip)
+        # Per-language configs (the fineweb2 profile, filters/fineweb2.py) with their own skipped
+        # rules; every other language uses cfg and skip_rules.
+        self._params = {None: self._prepare(self.cfg, skip_rules)}
+        self._by_lang_cfg = dict(by_lang or {})
+        self._params.update({lang: self._prepare(c, by_lang_skip) for lang, c in self._by_lang_cfg.items()})
+        base = self._params[None]
+        self.skip, self.top, self.dup = base
+        codes: list[str] = []
+        for skip, top, dup in self._params.values():
+            rules = (
+                "gopher_dup_para_frac",
+                "gopher_dup_para_char_frac",
+                "gopher_dup_line_frac",
+                "gopher_dup_line_char_frac",
+                *(f"gopher_top_{n}_gram" for n, _ in top),
+                *(f"gopher_dup_{n}_gram" for n, _ in dup),
+            )
+            codes += [r for r in rules if r not in skip and r not in codes]
+        self.rules = tuple(codes)
+
+    @staticmethod
+    def _prepare(cfg: GopherRepetitionConfig, skip_rules) -> tuple[frozenset, list, list]:
+        top = [(int(n), float(f)) for n, f in cfg.top_n_grams]
+        dup = sorted((int(n), float(f)) for n, f in cfg.dup_n_grams)  # the early exit needs n rising
+        return frozenset(skip_rules), top, dup
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
-        cfg = self.cfg
         text = doc.text
         n_chars = len(text)
         if not text.strip():
             return doc, Verdict.ok()
+        lang = doc_lang(doc.metadata)
+        cfg = self.cfg
+        skip, top_grams, dup_grams = self._params[None]
+        if lang is not None and lang in self._by_lang_cfg:
+            cfg = self._by_lang_cfg[lang]
+            skip, top_grams, dup_grams = self._params[lang]
         sp = split(text)
         values: dict = {}
 
         paras = sp.paragraphs
         dup_n, dup_chars = duplicates(paras)
         values["dup_para_frac"] = round(dup_n / len(paras), 4)
-        if dup_n / len(paras) > cfg.dup_para_frac and "gopher_dup_para_frac" not in self.skip:
+        if dup_n / len(paras) > cfg.dup_para_frac and "gopher_dup_para_frac" not in skip:
             return doc, Verdict.drop("gopher_dup_para_frac", **values)
         values["dup_para_char_frac"] = round(dup_chars / n_chars, 4)
-        if dup_chars / n_chars > cfg.dup_para_char_frac:
+        if dup_chars / n_chars > cfg.dup_para_char_frac and "gopher_dup_para_char_frac" not in skip:
             return doc, Verdict.drop("gopher_dup_para_char_frac", **values)
 
         lines = sp.line_runs
         dup_n, dup_chars = duplicates(lines)
         values["dup_line_frac"] = round(dup_n / len(lines), 4)
-        if dup_n / len(lines) > cfg.dup_line_frac and "gopher_dup_line_frac" not in self.skip:
+        if dup_n / len(lines) > cfg.dup_line_frac and "gopher_dup_line_frac" not in skip:
             return doc, Verdict.drop("gopher_dup_line_frac", **values)
         values["dup_line_char_frac"] = round(dup_chars / n_chars, 4)
-        if dup_chars / n_chars > cfg.dup_line_char_frac:
+        if dup_chars / n_chars > cfg.dup_line_char_frac and "gopher_dup_line_char_frac" not in skip:
             return doc, Verdict.drop("gopher_dup_line_char_frac", **values)
 
         words = sp.words
         # One character is one word in scripts without spaces (filters/text.py); a word there
         # is about two characters, so n-grams are scaled to cover the same stretch of text.
-        scale = cfg.no_space_ngram_scale if doc_lang(doc.metadata) in NO_SPACE_LANGS else 1
+        scale = cfg.no_space_ngram_scale if lang in NO_SPACE_LANGS else 1
         if len(words) < 2:
             return doc, Verdict.ok(**values)
         vocab: dict[str, int] = {}
@@ -116,7 +135,7 @@ class GopherRepetition(Filter):
                 hashes[k] = prev[:-1] * _ROLL + ids[k - 1:] if len(prev) > 1 else prev[:0]
             return hashes[n]
 
-        for n, frac in self.top:
+        for n, frac in top_grams:
             k = n * scale
             h = grams(k)
             if len(h) == 0:
@@ -133,7 +152,7 @@ class GopherRepetition(Filter):
 
         repeats = True  # no repeated n-gram means no repeated longer n-gram either
         starts: list[int] | None = None
-        for n, frac in self.dup:
+        for n, frac in dup_grams:
             rep = 0
             k = n * scale
             h = grams(k) if repeats else None

@@ -9,6 +9,10 @@ Repair runs first in the langid stage so language ID sees fixed text; the URL li
 given) run first in the quality stage because they are the cheapest decision; the classifier
 (when a model is given) runs last, on what the rules kept.
 
+Web text in a language other than English is judged by the fineweb2 profile (filters/fineweb2.py:
+FineWeb-2's thresholds for that language, no C4). A source no list names is judged as web
+(filters/routing.py).
+
 PII redaction runs on every source, after dedup. Filters skip sources they are not routed to
 (``Filter.sources``), so one chain per stage serves every source.
 """
@@ -22,6 +26,7 @@ from filters.c4 import C4
 from filters.classifier import QualityClassifier
 from filters.code_rules import CodeRules
 from filters.fineweb import FineWeb
+from filters.fineweb2 import FINEWEB_OFF, REPETITION_OFF, QualityProfile, language_rules
 from filters.gopher_quality import GopherQuality
 from filters.gopher_repetition import GopherRepetition
 from filters.langid import LangId
@@ -42,22 +47,25 @@ def quality_filters(cfg: PipelineConfig) -> list[Filter]:
     """Cheap, decisive rules first: C4 rewrites the text, so FineWeb sees what C4 kept."""
     q = cfg.quality
     web = list(q.web_sources)
+    by_lang = language_rules(q)  # the fineweb2 profile's per-language configs (empty when off)
     chain: list[Filter] = []
     url = UrlFilter(q.url)
     if url.active:
         chain.append(url)
     if q.books.enabled:
         chain.append(BookRules(q.books, sources=[BOOKS]))
+    chain.append(QualityProfile(q, sources=web))
     if q.gopher_quality.enabled:
-        chain.append(GopherQuality(q.gopher_quality, sources=web))
+        chain.append(GopherQuality(q.gopher_quality, sources=web, by_lang={k: r.gopher_quality for k, r in by_lang.items()}))
     if q.gopher_repetition.enabled:
-        chain.append(GopherRepetition(q.gopher_repetition, sources=web))
+        chain.append(GopherRepetition(q.gopher_repetition, sources=web, by_lang={k: r.gopher_repetition for k, r in by_lang.items()},
+                                      by_lang_skip=REPETITION_OFF))
         if q.books.enabled and q.books.repetition:
             chain.append(book_repetition(cfg))
     if q.c4.enabled:
-        chain.append(C4(q.c4, sources=web))
+        chain.append(C4(q.c4, sources=web, english_only=q.fineweb2.enabled))
     if q.fineweb.enabled:
-        chain.append(FineWeb(q.fineweb, sources=web))
+        chain.append(FineWeb(q.fineweb, sources=web, by_lang={k: r.fineweb for k, r in by_lang.items()}, by_lang_skip=FINEWEB_OFF))
     if q.code.enabled:
         chain.append(CodeRules(q.code, sources=[CODE]))
     if q.classifier.model_path:

@@ -5,6 +5,13 @@ The pipeline's wrapper (pipelines/transforms.ApplyFilters) and the Python API
 removed or failed, counted and marked the same way wherever it runs: the three tiers of
 curation/errors.py (a reasoned removal; an unexpected exception counted as
 ``<stage>/error_<Type>``, logged in one line, never raised).
+
+Routing (filters/routing.py): with a router, a document is judged as the source the router names
+(its own name kept in the output and the counts), or passes the stage untouched when its source
+is routed to ``none``. Besides in/out/removed/failed, the runner counts as metrics, per source:
+``rules_ran/<filter>`` (documents each filter applied to: which rule sets ran),
+``chars_in_kept`` (characters of the kept documents as they entered the stage) and
+``chars_removed/<filter>`` (characters a filter took out of documents the stage kept).
 """
 
 from __future__ import annotations
@@ -33,9 +40,10 @@ class StageRunner:
     """``runner(doc, count) -> (kind, doc)``: kind "out" (the kept, annotated document), "removed"
     or "failed" (the document marked with stage, rule and reason)."""
 
-    def __init__(self, stage: str, filters: Sequence):
+    def __init__(self, stage: str, filters: Sequence, router: Callable[[str], str | None] | None = None):
         self.stage = stage
         self.filters = list(filters)
+        self.router = router
         # Filters may name values of their annotations to sum into the stage's metrics (C4's
         # removed lines, PII replacements): over kept documents, and over rejected ones too
         # for filters that set count_rejected_metrics (a repaired page that is then dropped).
@@ -59,17 +67,31 @@ class StageRunner:
         stage = self.stage
         count(stage, doc.source, "in")
         count(stage, doc.source, "metric", "bytes_in", _utf8_len(doc.text))
+        source = doc.source
+        routed = self.router(source) if self.router is not None else source
+        if routed is None:  # routed to "none": explicitly no rules
+            count(stage, source, "out")
+            count(stage, source, "metric", "bytes_out", _utf8_len(doc.text))
+            return "out", doc
+        as_source = doc if routed == source else Document(doc.id, doc.text, routed, doc.metadata)
         try:
-            res = run_chain(doc, self.filters, stage)
+            res = run_chain(as_source, self.filters, stage)
         except Exception as e:  # one unexpected record must not kill the run: count and log it
             kind = f"{stage}/error_{type(e).__name__}"
             log.warning("%s: %s on document %s: %s", stage, type(e).__name__, doc.id, str(e)[:200])
-            count(stage, doc.source, "failed", kind)
+            count(stage, source, "failed", kind)
             return "failed", mark_rejected(doc, stage, "error", kind)
+        if routed != source:
+            res.doc = Document(res.doc.id, res.doc.text, source, res.doc.metadata)
+        for name in res.ran:
+            count(stage, source, "metric", f"rules_ran/{name}")
         self._count_metrics(res.doc, not res.keep, count)
         if res.keep:
             count(stage, doc.source, "out")
             count(stage, doc.source, "metric", "bytes_out", _utf8_len(res.doc.text))
+            count(stage, source, "metric", "chars_in_kept", len(doc.text))
+            for name, n in res.chars_removed.items():
+                count(stage, source, "metric", f"chars_removed/{name}", n)
             return "out", res.doc
         count(stage, doc.source, "removed", res.reason)
         return "removed", mark_rejected(res.doc, stage, res.filter_name, res.reason)

@@ -8,9 +8,12 @@ filter that asks for the same document's words gets them for free.
 
 Words follow the shape of datatrove's default (spaCy English) tokenisation, so the published
 thresholds mean what they meant there: runs of letters/digits (inner apostrophes kept, clitics
-such as "n't" and "'s" split off, hyphens their own token), URLs, domains, numbers with
-separators, initials and common abbreviations whole, and each other punctuation mark a token. Characters of scripts written without spaces (Han, kana,
-Thai, Lao, Khmer, Myanmar, Tibetan) are one word each, so word counts stay meaningful there.
+such as "n't" and "'s" split off, hyphens their own token), e-mail addresses, URLs, domains,
+C++/C#/F#, numbers with separators, initials and abbreviations with periods whole, "cannot"
+and "gonna" split as spaCy splits them, and each other punctuation mark a token. The agreement
+with spaCy's own tokenizer on real text is measured by bench/words_agreement.py (docs/filters.md).
+Characters of scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan)
+are one word each, so word counts stay meaningful there.
 """
 
 from __future__ import annotations
@@ -53,22 +56,34 @@ def _combining_marks() -> str:
 
 _MARKS = _combining_marks()
 _LETTERS = rf"[^\W{_NO_SPACE_CHARS}]+(?:[{_MARKS}]+[^\W{_NO_SPACE_CHARS}]*)*"
-# Tokens spaCy's English tokenizer (datatrove's default) keeps whole: URLs and domains,
-# initials and common abbreviations with their period, numbers with separators, "...",
-# @handles, command-line flags and file names.
+# Tokens spaCy's English tokenizer (datatrove's default) keeps whole: e-mail addresses, URLs and
+# domains, C++/C#/F#, initials and abbreviations with their periods ("e.g.", "a.m.", "Ph.D.",
+# "U.S."), numbers with separators, "...", @handles, command-line flags and file names; and the
+# words it splits in two: "cannot" (can + not), "gonna", "wanna" (gon/wan + na), "gotta" (got + ta).
+_EMAIL = r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 _URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]]"
 _DOMAIN = r"(?:[A-Za-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|uk|de|fr|info|biz)\b"
-_ABBR = (r"\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Gov|Sen|Rep|Jr|Sr|Inc|Ltd|Corp|vs|etc|Jan|Feb|Mar|Apr|Aug|Sept?|"
-         r"Oct|Nov|Dec|Mt|Gen|Lt|Col|Sgt|Capt|Prof)\.")
+_PROG_LANG = r"(?<![\w+#])(?:[A-Za-z]\+\+|[CFJ]#)(?![\w+#])"
+_ABBR = (r"(?<![\w.])(?:[A-Za-z]{1,2}\.){2,}|\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Gov|Sen|Rep|Jr|Sr|Inc|Ltd|Corp|vs|etc|"
+         r"Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Mt|Gen|Lt|Col|Sgt|Capt|Prof|approx|dept|est|fig|vol)\.")
+_SPLIT = r"(?i:\bcan(?=not\b)|\b(?:gon|wan)(?=na\b)|\bgot(?=ta\b))"
 _NUM = r"\d+(?:[.,:]\d+)+"
 _TECH = r"@\w+|(?<!\S)--?[A-Za-z][\w-]*|\w+(?:\.\w+)*\.(?:py|md|txt|js|html?|json|ya?ml|csv|sh|cpp|h)\b"  # handles, flags, file names
-_SPECIAL_TOKENS = rf"(?i:['’](?:s|re|ve|ll|d|m)\b)|{_URL}|{_DOMAIN}|{_ABBR}|{_NUM}|{_TECH}|\.\.\.+"
-WORD_RE = re.compile(
-    rf"{_SPECIAL_TOKENS}|{_LETTERS}(?:['’]{_LETTERS})*|[{_NO_SPACE_CHARS}]|[{_MARKS}]+|[^\w\s{_MARKS}]"
-)
-# Most text has neither marks nor space-less scripts: then this simpler pattern gives the same
-# tokens about four times faster (one scan for such characters decides).
-_PLAIN_WORD_RE = re.compile(rf"{_SPECIAL_TOKENS}|\w+(?:['’]\w+)*|[^\w\s]")
+_SPECIAL_TOKENS = rf"(?i:['’](?:s|re|ve|ll|d|m)\b)|{_URL}|{_DOMAIN}|{_PROG_LANG}|{_ABBR}|{_SPLIT}|{_NUM}|{_TECH}|\.\.\.+|…"
+
+
+def _word_re(plain: bool, email: bool) -> re.Pattern:
+    special = f"{_EMAIL}|{_SPECIAL_TOKENS}" if email else _SPECIAL_TOKENS
+    if plain:
+        return re.compile(rf"{special}|\w+(?:['’]\w+)*|[^\w\s]")
+    return re.compile(rf"{special}|{_LETTERS}(?:['’]{_LETTERS})*|[{_NO_SPACE_CHARS}]|[{_MARKS}]+|[^\w\s{_MARKS}]")
+
+
+# Most text has neither marks nor space-less scripts: then the plain pattern gives the same
+# tokens about four times faster (one scan for such characters decides); the e-mail alternative
+# is tried only in text with an "@".
+_PATTERNS = {(plain, email): _word_re(plain, email) for plain in (True, False) for email in (True, False)}
+WORD_RE = _PATTERNS[(False, True)]
 _SPECIAL_RE = re.compile(rf"[{_NO_SPACE_CHARS}{_MARKS}]")
 # English clitics are tokens of their own ("do" "n't", "Dakota" "'s"), as in spaCy.
 _CLITIC_RE = re.compile(r"(?<=\w)(n['’]t|['’](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
@@ -84,13 +99,25 @@ def tokenize(text: str) -> list[str]:
     if "'" in text or "’" in text:
         text = _CLITIC_RE.sub(r" \1", text)
     # A regex scan for a class of ~300 ranges is slow; the distinct characters are few.
-    if text.isascii() or not any(_special(c) for c in set(text) if c > "\x7f"):
-        return _PLAIN_WORD_RE.findall(text)
-    return WORD_RE.findall(text)
+    plain = text.isascii() or not any(_special(c) for c in set(text) if c > "\x7f")
+    return _PATTERNS[(plain, "@" in text)].findall(text)
+
 
 # NO_SPACE_LANGS (curation/langs.py): word-based rules are skipped for them (docs/filters.md).
 
 PUNCTUATION = frozenset(string.punctuation + "…“”‘’«»„‚–—·•¡¿、。，！？：；（）《》「」『』【】")
+
+
+def is_content_word(w: str) -> bool:
+    """A token with at least one character that is not punctuation (datatrove's
+    ``non_symbol_words``): "..." and "--" are not words, "C++" and "3.5" are."""
+    return w[0].isalnum() or any(c not in PUNCTUATION for c in w)
+
+def line_end(line: str) -> str:
+    """A line without the table separators the extractor closes a table row with
+    ("cell | cell |"): where a row's text ends, for the terminal-punctuation rules."""
+    return line.rstrip("| ") if line.endswith("|") else line
+
 
 _PARAGRAPH_RE = re.compile(r"\n{2,}")
 _LINE_RUN_RE = re.compile(r"\n+")
@@ -107,6 +134,11 @@ class TextSplit:
     @cached_property
     def words(self) -> list[str]:
         return tokenize(self.text)
+
+    @cached_property
+    def content_words(self) -> list[str]:
+        """The words that are not punctuation (``is_content_word``)."""
+        return [w for w in self.words if is_content_word(w)]
 
     @cached_property
     def lines(self) -> list[str]:

@@ -36,8 +36,7 @@ from pipelines.transforms import SumCounts
 # Checkpointed groups in pipeline order, and the config sections each one depends on.
 GROUPS = ["extract", "filter", "dedup"]
 GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
-GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
-log = logging.getLogger("curate")
+GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality", "routing"], "dedup": ["dedup"]}
 
 MARKER = stage_check.MARKER
 EDGE_BLOCK = 1 << 16  # the first and last 64 KiB of each local input go into the key, beside size and mtime

@@ -11,6 +11,7 @@ class RedactPII(FilterStage):
     """``docs | RedactPII(cfg)``: the chain of filters/registry.pii_filters."""
 
     stage = "pii"
+    routed = False  # redaction runs on every source, routed to "none" included
 
     def filters(self):
         return registry.pii_filters(self.config)

@@ -22,6 +22,7 @@ from curation import stats as stats_mod
 from curation.document import Document
 from curation.errors import AccountingError
 from curation.stats import key as count_key
+from filters.routing import Router
 from filters.stage import StageRunner, mark_rejected
 
 __all__ = ["COUNTS", "DOCS", "REJECTED", "ApplyFilters", "AssembleStats", "CountingDoFn", "FilterStage", "SumCounts",
@@ -61,8 +62,8 @@ class CountingDoFn(beam.DoFn):
 class _FilterChainDoFn(CountingDoFn):
     """filters/stage.StageRunner as a DoFn: kept documents out, rejected and failed ones tagged."""
 
-    def __init__(self, stage: str, filters: Sequence):
-        self.runner = StageRunner(stage, filters)
+    def __init__(self, stage: str, filters: Sequence, router=None):
+        self.runner = StageRunner(stage, filters, router)
 
     def setup(self):
         self.runner.setup()
@@ -75,13 +76,14 @@ class _FilterChainDoFn(CountingDoFn):
 class ApplyFilters(beam.PTransform):
     """Run a chain of filters (filters/base.py) as one stage: kept docs, rejects and counts."""
 
-    def __init__(self, stage: str, filters: Sequence, label: str | None = None):
+    def __init__(self, stage: str, filters: Sequence, label: str | None = None, router=None):
         super().__init__(label)
         self.stage = stage
         self.filters = list(filters)
+        self.router = router  # filters/routing.Router: which source's rules each document gets
 
     def expand(self, docs):
-        res = docs | "Apply" >> beam.ParDo(_FilterChainDoFn(self.stage, self.filters)).with_outputs(
+        res = docs | "Apply" >> beam.ParDo(_FilterChainDoFn(self.stage, self.filters, self.router)).with_outputs(
             REJECTED, COUNTS, main=DOCS
         )
         return {DOCS: res[DOCS], REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
@@ -91,6 +93,7 @@ class FilterStage(beam.PTransform):
     """A stage that is one chain of filters from filters/registry.py: ``docs | Stage(cfg)``."""
 
     stage = ""
+    routed = True  # documents get the rules of their source's route (filters/routing.py)
 
     def __init__(self, config, label: str | None = None):
         super().__init__(label)
@@ -100,7 +103,8 @@ class FilterStage(beam.PTransform):
         raise NotImplementedError
 
     def expand(self, docs):
-        return docs | "Filter" >> ApplyFilters(self.stage, self.filters())
+        router = Router(self.config) if self.routed else None
+        return docs | "Filter" >> ApplyFilters(self.stage, self.filters(), router=router)
 
 
 class SumCounts(beam.PTransform):

@@ -31,7 +31,10 @@ def test_predict_folds_newlines_and_returns_top_k():
     assert len(m.labels) == 176 and "en" in m.labels
     top = m.predict("Alle Menschen sind frei\nund gleich an Würde\nund Rechten geboren.", k=3)
     assert len(top) == 3 and top[0][0] == "de" and top[0][1] > top[1][1]
-    assert m.predict("", k=1) == []  # nothing to read: no prediction (LangId guards length itself)
+    # Empty text still reads fastText's end-of-line token, as the official predict does
+    # (LangId guards length itself).
+    labels, probs = m._m.predict([""], k=1)
+    assert [lb for lb, _ in m.predict("", k=1)] == [lb.removeprefix("__label__") for lb in labels[0]]
     assert fasttext_model.load_lid176() is m  # loaded once per process
 
 
