@@ -23,6 +23,10 @@ from curation.document import Document
 from curation.errors import AccountingError
 from curation.stats import key as count_key
 from filters.stage import StageRunner, mark_rejected
+from pipelines import beam_cache
+
+# Every graph and every worker imports this module: Beam's per-DoFn spec lookups are cached here.
+beam_cache.install()
 
 __all__ = ["COUNTS", "DOCS", "REJECTED", "ApplyFilters", "AssembleStats", "CountingDoFn", "FilterStage", "SumCounts",
            "WriteStats", "mark_rejected"]
