@@ -39,21 +39,19 @@ try:
     code = cli.main(sys.argv[1:]) or 0
 except SystemExit as e:
     code = e.code or 0
-os.write(3, json.dumps({"import_cpu": t1 - t0, "import_wall": w1 - w0, "code": code}).encode())
+with open(os.environ["FIXED_COST_PHASES"], "w") as f:
+    json.dump({"import_cpu": t1 - t0, "import_wall": w1 - w0, "code": code}, f)
 """
 
 
 def run_tree(tree: Path, args: list[str]) -> dict:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     w = time.perf_counter()
-    rfd, wfd = os.pipe()
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    p = subprocess.Popen([PY, "-c", _CHILD, *args], cwd=tree, env=env, pass_fds=(wfd,), stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, preexec_fn=lambda: os.dup2(wfd, 3))
-    os.close(wfd)
-    _, err = p.communicate()
-    phases = json.loads(os.read(rfd, 4096) or b"{}")
-    os.close(rfd)
+    with tempfile.NamedTemporaryFile(suffix=".json") as ph:
+        env = dict(os.environ, PYTHONPATH=str(tree), FIXED_COST_PHASES=ph.name)
+        p = subprocess.Popen([PY, "-c", _CHILD, *args], cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, err = p.communicate()
+        phases = json.loads(Path(ph.name).read_text() or "{}")
     wall = time.perf_counter() - w
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
