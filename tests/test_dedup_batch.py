@@ -93,3 +93,22 @@ def test_tables_agree_with_the_per_document_rules():
         want = nz.normalize(text)
         assert bf._normalized_batch([text, text])[1] == [want, want]
     assert low[ord("A")] == ord("a") and low[ord(",")] == 32 and low[0x3000] == 32
+
+
+def test_signer_permutations_and_known_lsh_params_equal_datasketch():
+    from curation.dedup import minhash
+
+    for num_perm, seed in ((128, 1), (256, 7), (64, 0)):
+        s, m = Signer(num_perm, seed), Signer(num_perm, seed)._tmpl()
+        a, b = m.permutations
+        assert np.array_equal(s.a, np.asarray(a, dtype=np.uint32)) and np.array_equal(s.b, np.asarray(b, dtype=np.uint32))
+        assert np.array_equal(s.init, np.asarray(m.hashvalues, dtype=np.uint32))
+    known = dict(minhash.KNOWN_LSH_PARAMS)
+    try:
+        minhash.KNOWN_LSH_PARAMS.clear()
+        minhash.lsh_params.cache_clear()
+        for key, want in known.items():
+            assert minhash.lsh_params(*key) == want
+    finally:
+        minhash.KNOWN_LSH_PARAMS.update(known)
+        minhash.lsh_params.cache_clear()
