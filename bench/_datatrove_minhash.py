@@ -1,20 +1,47 @@
 """datatrove 0.10.1's 4-stage MinHash dedup with its defaults (run by bench/dedup.py inside
-bench/.venvs/datatrove). argv: INPUT_DIR (jsonl parts) WORK_DIR WORKERS. Prints JSON timings."""
+bench/.venvs/datatrove). argv: INPUT_DIR (jsonl parts) WORK_DIR WORKERS [TOKENIZER]. Prints JSON
+timings. TOKENIZER "spacy" (datatrove's default English word tokenizer) or "whitespace"
+(``str.split``, what curate shingles by): spaCy is most of datatrove's signature time, so the
+comparison is reported both ways (issue 24)."""
 
 import json
 import sys
 import time
 
+from datatrove.pipeline.dedup.minhash import MinhashDedupSignature
+from datatrove.utils.word_tokenizers import WordTokenizer
+
+
+class WhitespaceTokenizer(WordTokenizer):
+    """Words are what ``str.split`` returns."""
+
+    def word_tokenize(self, text: str) -> list[str]:
+        return text.split()
+
+    def sent_tokenize(self, text: str) -> list[str]:
+        return [text]
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        raise NotImplementedError("the MinHash signature step only splits words")
+
+
+class WhitespaceMinhashSignature(MinhashDedupSignature):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.word_tokenizer = WhitespaceTokenizer("en")
+
 
 def main():
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup.minhash import (
-        MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature,
+        MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter,
     )
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers.jsonl import JsonlWriter
 
     inp, work, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    tokenizer = sys.argv[4] if len(sys.argv) > 4 else "spacy"
+    signature = {"spacy": MinhashDedupSignature, "whitespace": WhitespaceMinhashSignature}[tokenizer]
     import os
 
     tasks = len([f for f in os.listdir(inp) if f.endswith(".jsonl")])
@@ -22,7 +49,7 @@ def main():
     times = {}
     t0 = time.time()
     LocalPipelineExecutor(
-        pipeline=[JsonlReader(inp), MinhashDedupSignature(output_folder=f"{work}/signatures", config=cfg)],
+        pipeline=[JsonlReader(inp), signature(output_folder=f"{work}/signatures", config=cfg)],
         tasks=tasks, workers=workers, logging_dir=f"{work}/logs/s1",
     ).run()
     times["signatures"] = time.time() - t0

@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -161,6 +162,7 @@ def _tree_rss(root: int) -> tuple[int, int]:
 
 
 def run_measured(cmd: list[str], env=None) -> dict:
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = [0, 0]
@@ -178,13 +180,19 @@ def run_measured(cmd: list[str], env=None) -> dict:
     done.set()
     th.join()
     wall = time.time() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
-    return {"seconds": wall, "peak_rss_mb": peak[0] / 1e6, "peak_pss_mb": peak[1] / 1e6, "stdout": out}
+    # CPU-seconds of the whole process tree (every descendant its parent waited for): the
+    # per-core figure on a machine other work shares.
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return {"seconds": wall, "cpu_s": round(cpu, 2), "peak_rss_mb": peak[0] / 1e6, "peak_pss_mb": peak[1] / 1e6, "stdout": out}
 
 
 # ------------------------------------------------------------------ the tools
-def run_curate(corpus: Path, workers: int, extra: list[str] = (), mode: str = "multi_processing") -> tuple[dict, set[str]]:
+def run_curate(corpus: Path, workers: int, extra: list[str] = (), mode: str = "multi_processing",
+               tree: Path | None = None) -> tuple[dict, set[str]]:
+    """``curate dedup`` of this checkout, or of another ``tree`` (a baseline worktree)."""
     import pyarrow.parquet as pq
 
     out = corpus / "out-curate"
@@ -194,7 +202,7 @@ def run_curate(corpus: Path, workers: int, extra: list[str] = (), mode: str = "m
         cmd += [f"--direct_num_workers={workers}", f"--direct_running_mode={mode}"]
     else:
         cmd += ["--direct_running_mode=in_memory"]
-    m = run_measured(cmd)
+    m = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(tree)) if tree else None)
     removed = set(pq.read_table(out / "duplicates", columns=["doc_id"]).column("doc_id").to_pylist())
     return m, removed
 
@@ -234,11 +242,12 @@ def ensure_venv() -> Path:
     return datatrove_python()
 
 
-def run_datatrove(corpus: Path, workers: int) -> tuple[dict, set[str]]:
+def run_datatrove(corpus: Path, workers: int, tokenizer: str = "spacy") -> tuple[dict, set[str]]:
     py = ensure_venv()
     work = corpus / "out-datatrove"
     shutil.rmtree(work, ignore_errors=True)
-    m = run_measured([str(py), str(ROOT / "bench" / "_datatrove_minhash.py"), str(corpus / "parts"), str(work), str(workers)])
+    m = run_measured([str(py), str(ROOT / "bench" / "_datatrove_minhash.py"), str(corpus / "parts"), str(work), str(workers),
+                      tokenizer])
     m["stages"] = json.loads(m["stdout"].strip().splitlines()[-1])
     removed = set()
     for f in (work / "removed").glob("*.jsonl"):
@@ -292,6 +301,9 @@ def main() -> None:
     ap.add_argument("--one-process", action="store_true",
                     help="also run curate in one process (--direct_running_mode=in_memory): the memory-bounded mode")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--datatrove-tokenizers", nargs="*", default=["spacy", "whitespace"],
+                    help="datatrove's word tokenizer for its signatures: its default spaCy, and str.split (fair to curate)")
+    ap.add_argument("--base-tree", type=Path, help="also run curate from this checkout (e.g. a worktree of the baseline)")
     ap.add_argument("--verify-cost", action="store_true",
                     help="also run curate with dedup.verify=false (MinHash estimate) and report the time ratio")
     args = ap.parse_args()
@@ -300,12 +312,16 @@ def main() -> None:
     truth = [json.loads(line) for line in open(corpus / "truth.jsonl")]
     results = {"docs": args.docs, "workers": args.workers, "cpu_count": os.cpu_count(), "tools": {}}
     runs = [("curate", lambda: run_curate(corpus, args.workers))]
+    if args.base_tree:
+        runs.append(("curate_base", lambda: run_curate(corpus, args.workers, tree=args.base_tree.resolve())))
     if args.one_process:
         runs.append(("curate_1proc", lambda: run_curate(corpus, 1, mode="in_memory")))
     if not args.skip_datasketch:
         runs.append(("datasketch_lsh_1proc", lambda: run_datasketch(corpus)))
     if not args.skip_datatrove:
-        runs.append(("datatrove", lambda: run_datatrove(corpus, args.workers)))
+        for tok in args.datatrove_tokenizers:
+            name = "datatrove" if tok == "spacy" else f"datatrove_{tok}"
+            runs.append((name, lambda tok=tok: run_datatrove(corpus, args.workers, tok)))
     if not args.skip_textdedup:
         runs.append(("textdedup", lambda: run_textdedup(corpus, args.workers, run_measured)))
     for name, fn in runs:
@@ -315,9 +331,10 @@ def main() -> None:
         results["tools"][name] = {**m, **score(truth, removed)}
         print(name, json.dumps(results["tools"][name]), flush=True)
     tools = results["tools"]
-    for base in ("datatrove", "textdedup", "datasketch_lsh_1proc"):
+    for base in ("datatrove", "datatrove_whitespace", "textdedup", "datasketch_lsh_1proc", "curate_base"):
         if base in tools:
             results[f"speedup_vs_{base}"] = round(tools["curate"]["docs_per_s"] / tools[base]["docs_per_s"], 2)
+            results[f"cpu_speedup_vs_{base}"] = round(tools[base]["cpu_s"] / max(tools["curate"]["cpu_s"], 1e-9), 2)
             if "curate_1proc" in tools:
                 results[f"speedup_1proc_vs_{base}"] = round(tools["curate_1proc"]["docs_per_s"] / tools[base]["docs_per_s"], 2)
     if args.verify_cost:

@@ -48,7 +48,7 @@ from curation.document import Document, content_hash
 from curation.malloc import trim
 from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, as_is, emit_global, regroup
 from pipelines.payload_store import resolve
-from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.transforms import COUNTS, DOCS, REJECTED, BatchedDoFn, CountingDoFn, mark_rejected
 
 DUPLICATES = "duplicates"
 EXACT = "exact"
@@ -63,14 +63,14 @@ def as_outputs(featurized):
         yield (key, value) if tag == KEYS else beam.pvalue.TaggedOutput(tag, (key, value))
 
 
-class _Featurize(beam.DoFn):
-    """Documents of a PCollection (location 0) -> Featurizer outputs."""
+class _Featurize(BatchedDoFn):
+    """Documents of a PCollection (location 0) -> Featurizer outputs, a list at a time."""
 
     def __init__(self, cfg: PipelineConfig, reference: bool):
         self.featurizer = Featurizer(cfg, reference)
 
-    def process(self, doc: Document):
-        yield from as_outputs(self.featurizer(doc, 0))
+    def process_list(self, docs: list[Document]):
+        yield from as_outputs(self.featurizer.batch(docs, [0] * len(docs)))
 
 
 def _by_source(members):

@@ -79,6 +79,11 @@ def plan_chunks(files, chunk_bytes: int) -> list[Chunk]:
     return [Chunk(c.path, c.start, c.end, c.relpath, i) for i, c in enumerate(chunks)]
 
 
+# Documents featurised per call of the batched hashing path: enough to pay numpy's per-call cost
+# once for hundreds of documents, few enough that their arrays stay a few MB.
+FEATURIZE_BATCH = 256
+
+
 class _FeaturizeChunk(CountingDoFn):
     """A chunk's rows -> Featurizer outputs; counts stages read and extract like ReadDocuments."""
 
@@ -88,8 +93,8 @@ class _FeaturizeChunk(CountingDoFn):
         self.id_key = id_key
         self.payload_folder = payload_folder
 
-    def _outputs(self, doc, chunk: Chunk, store: ChunkPayloads | None):
-        for tag, key, value in self.featurizer(doc, chunk.idx):
+    def _outputs(self, docs: list, chunk: Chunk, store: ChunkPayloads | None):
+        for tag, key, value in self.featurizer.batch(docs, [chunk.idx] * len(docs)):
             if tag == PAYLOAD and store is not None:
                 node, source, payload = value
                 value = (node, source, store.add(payload))
@@ -98,6 +103,7 @@ class _FeaturizeChunk(CountingDoFn):
     def process(self, chunk: Chunk):
         store = ChunkPayloads(self.payload_folder, chunk.idx) if self.payload_folder else None
         good: Counter = Counter()  # per source; counted once per chunk, not per document
+        batch: list = []
         for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
             if doc is None:
                 self.count("read", "docs", "in")
@@ -105,7 +111,11 @@ class _FeaturizeChunk(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(REJECTED, bad_row(chunk.relpath, reason))
                 continue
             good[doc.source] += 1
-            yield from as_outputs(self._outputs(doc, chunk, store))
+            batch.append(doc)
+            if len(batch) >= FEATURIZE_BATCH:
+                yield from as_outputs(self._outputs(batch, chunk, store))
+                batch = []
+        yield from as_outputs(self._outputs(batch, chunk, store))
         if store is not None:
             store.write()  # before the bundle commits: verification reads it after a shuffle
         for source, n in sorted(good.items()):

@@ -18,7 +18,7 @@ from curation.config import PipelineConfig
 from curation.document import Document, id_hash64
 from curation.errors import ConfigError
 from curation.tokenizer import KIND_HF, KIND_SENTENCEPIECE, Tokenizer, train_sentencepiece
-from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.transforms import COUNTS, DOCS, REJECTED, BatchedDoFn, mark_rejected
 
 log = logging.getLogger("curate")
 
@@ -170,15 +170,19 @@ class TrainTokenizer(beam.PTransform):
 
 
 # ---------------------------------------------------------------- Tokenize
-class _TokenizeDoFn(CountingDoFn):
+class _TokenizeDoFn(BatchedDoFn):
     def __init__(self):
         self._tok = None
 
-    def process(self, doc: Document, info: dict):
-        # setup() cannot read side inputs: load on the first element (and again only if the
+    def process_list(self, docs: list[Document], info: dict):
+        # setup() cannot read side inputs: load on the first list (and again only if the
         # side input changes, which it does not within a run).
         if self._tok is None or self._tok.sha256 != info["sha256"]:
             self._tok = load_tokenizer(info)
+        for doc in docs:
+            yield from self._one(doc)
+
+    def _one(self, doc: Document):
         self.count(STAGE, doc.source, "in")
         self.count(STAGE, doc.source, "metric", "bytes_in", len(doc.text.encode("utf-8", "surrogatepass")))
         try:

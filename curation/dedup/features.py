@@ -13,6 +13,7 @@ import numpy as np
 import xxhash
 
 from curation.config import PipelineConfig
+from curation.dedup.batch_features import precompute
 from curation.dedup.keep import node_key
 from curation.dedup.minhash import Signer, band_hashes, lsh_params
 from curation.dedup.normalize import shingle_hashes
@@ -62,17 +63,27 @@ class Featurizer:
         # Made here, where the pipeline is built: it carries its permutations to the workers.
         self.signer = Signer(self.d.num_perm, self.d.seed) if self.d.near else None
 
-    def __call__(self, doc: Document, loc: int):
-        """Yields (tag, key, value) with tag KEYS, PAYLOAD or FAILED."""
+    def batch(self, docs: list[Document], locs: list[int]):
+        """The outputs of ``self(doc, loc)`` for each document in order, hashed together
+        (curation/dedup/batch_features.py: bit-identical, a fraction of the numpy calls)."""
+        for doc, loc, pre in zip(docs, locs, precompute(docs, self.d, self.signer)):
+            yield from self(doc, loc, pre)
+
+    def __call__(self, doc: Document, loc: int, pre=None):
+        """Yields (tag, key, value) with tag KEYS, PAYLOAD or FAILED. ``pre``: the document's
+        (shingles, exact key, signature) from ``precompute``, or None to compute them here."""
         node = node_key(doc, self.d.source_priority, self.reference) + (loc,)
         handle = handle_of(doc.id, loc, self.reference)
         try:
             lang = doc.metadata.get("lang") if isinstance(doc.metadata.get("lang"), str) else None
-            shingles, _, ekey = shingle_hashes(doc.text, self.d.ngram, self.d.char_ngram, lang)
+            if pre is None:
+                shingles, _, ekey = shingle_hashes(doc.text, self.d.ngram, self.d.char_ngram, lang)
+            else:
+                shingles, ekey, sig = pre
             bands = b""
             payload = None
             if self.d.near and len(shingles):
-                sig = self.signer.signature(shingles)
+                sig = self.signer.signature(shingles) if pre is None else sig
                 bands = band_hashes(sig, self.bands, self.rows).tobytes()
                 payload = (shingles if self.d.verify else sig).tobytes()
         except Exception as e:  # one bad record must not kill the run: counted, logged in one line

@@ -38,6 +38,11 @@ def collision_probability(j: float, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - j**rows) ** bands
 
 
+# lsh_params of the default dedup settings, so a run with them neither imports datasketch (and
+# SciPy) nor integrates: tests/test_dedup_batch.py holds every entry equal to the computation.
+KNOWN_LSH_PARAMS = {(0.8, 128, 0.99): (21, 6)}
+
+
 @functools.cache
 def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.99) -> tuple[int, int]:
     """(bands, rows) with b*r <= num_perm such that a pair at ``threshold`` collides with
@@ -45,6 +50,8 @@ def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.99) -> tup
     Lowering t' shifts the S-curve left, so the recall at ``threshold`` grows as t' falls: a
     bisection needs ~7 calls of the routine (each ~0.1 s at 128 permutations) instead of ~25."""
 
+    if (threshold, num_perm, min_recall) in KNOWN_LSH_PARAMS:
+        return KNOWN_LSH_PARAMS[(threshold, num_perm, min_recall)]
     from datasketch.lsh import _optimal_param
 
     def at(step: int) -> tuple[float, int, int]:
@@ -90,11 +97,13 @@ class Signer:
     def __init__(self, num_perm: int, seed: int):
         self.num_perm = num_perm
         self.seed = seed
-        t = self._tmpl()
-        a, b = t.permutations
-        self.a = np.array(a, dtype=np.uint32)
-        self.b = np.array(b, dtype=np.uint32)
-        self.init = np.array(t.hashvalues, dtype=np.uint32)
+        # datasketch 2.0's affine32 ``_init_permutations`` and initial hash values, drawn here
+        # so building a pipeline does not import datasketch and SciPy (~0.6 s of CPU; tests hold
+        # them equal to datasketch's own).
+        gen = np.random.RandomState(seed)
+        self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        self.init = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
 
     def _tmpl(self):
         from datasketch import MinHash

@@ -168,7 +168,13 @@ def _token_hashes(chunk: str) -> np.ndarray:
     """uint64 hash of every space-separated token of ``chunk``, vectorised: a polynomial hash
     over code points from prefix sums, H[end] - H[start] shifted back by P^-start (P is odd, so
     its inverse modulo 2**64 exists), then mixed with the token length. No per-token Python."""
-    cps = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    return token_hashes_of(np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+
+
+def token_hashes_of(cps: np.ndarray) -> np.ndarray:
+    """``_token_hashes`` of the text whose uint32 code points are ``cps`` (tokens: runs of code
+    points other than 32)."""
+    cps = cps.astype(np.uint64)
     if len(cps) == 0:
         return np.empty(0, dtype=np.uint64)
     space = cps == 32
