@@ -394,3 +394,12 @@ class watch:
         else:
             os.environ[ENV] = self._env_before
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def use_directory(directory: str) -> None:
+    """Point this process's ``record()`` at ``directory`` from now on (a worker whose
+    environment was set before the watcher's folder existed: pipelines/dask_runner.py)."""
+    global _dir, _beat
+    with _beat_lock:
+        if _dir != directory:
+            _dir, _beat = directory, None

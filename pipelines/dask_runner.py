@@ -1,0 +1,410 @@
+"""Beam's DaskRunner, made correct for batch pipelines in the global window (docs/dask-runner.md).
+
+Beam 2.77's ``apache_beam.runners.dask.dask_runner.DaskRunner`` translates a pipeline into one
+dask.bag graph and runs it on a dask.distributed cluster, but loses data without an error. This
+subclass keeps its overrides, options and Create translation and fixes, each with the smallest
+change (the write-up lists them for upstream):
+
+1. every leaf of the graph is computed, not only the last one (a pipeline with two sinks ran one);
+2. outputs emitted in ``finish_bundle`` are kept (they were collected before it ran);
+3. each bundle gets its own receivers and its own unpickled DoFn: the runner shared one output list
+   and one DoFn instance between bundles, so results leaked between partitions and two runs of one
+   pipeline gave different counts once Dask's optimiser fused tasks;
+4. tagged outputs go to their own PCollection (a consumer of ``.odd`` got every element);
+5. ``Impulse`` and ``_Read`` (what ``ReadFromText`` and every ``beam.io.Read`` become) are
+   translated; a PBegin input no longer raises AttributeError;
+6. a side input is computed once, as a dependency of the tasks that read it (it was recomputed
+   inside every consuming task); side inputs use Beam's placeholders (``ParDo.args``);
+7. GroupByKey always shuffles through Dask's task graph (hash of the key by ``dask.tokenize``,
+   stable across processes), on every cluster; Reshuffle fans elements out to the cluster.
+
+What it does not support is refused with one line before anything runs: streaming, unbounded
+PCollections, windows other than the global window, stateful and splittable DoFns, and any
+primitive it has no translation for. Metrics are not collected (``result.metrics()`` raises, as
+in Beam's runner); curate's counts are data (stats.json), never Beam Metrics.
+
+Beyond Beam's options: without ``--dask_client_address`` (or ``--dask_scheduler_file``) the runner
+starts a ``distributed.LocalCluster`` of ``--dask_workers`` (else ``--direct_num_workers``, else
+the CPU count) one-thread worker processes, with ``--dask_memory_limit`` per worker, and closes
+it when the pipeline ends. Progress heartbeats (curation/progress.py) written on the workers are
+forwarded to the launching process through the scheduler's event log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import dask
+import dask.bag as db
+import distributed
+from apache_beam import pvalue
+from apache_beam.internal import pickler
+from apache_beam.io.iobase import BoundedSource
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+from apache_beam.pipeline import PipelineVisitor
+from apache_beam.runners.common import DoFnContext, DoFnInvoker, DoFnSignature, Receiver, _OutputHandler
+from apache_beam.runners.dask import dask_runner as beam_dask
+from apache_beam.runners.dask.overrides import _Create, _Flatten, _GroupAlsoByWindow, _GroupByKeyOnly, _Read, _Reshuffle
+from apache_beam.runners.dask.overrides import dask_overrides
+from apache_beam.runners.dask.transform_evaluator import Create as _BeamCreate
+from apache_beam.runners.dask.transform_evaluator import defenestrate, get_windowed_value
+from apache_beam.runners.runner import PipelineState
+from apache_beam.transforms import core
+from apache_beam.transforms.sideinputs import SideInputMap
+from apache_beam.transforms.window import GlobalWindow, GlobalWindows
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
+
+from curation import fs, progress
+from curation.errors import UserError
+
+log = logging.getLogger("curate")
+
+PROGRESS_TOPIC = "curate-progress"
+READ_BUNDLE_BYTES = 64 << 20  # desired split of a bounded source (ReadFromText ...)
+
+
+class CurateDaskOptions(PipelineOptions):
+    """The local cluster curate starts when no scheduler address is given."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser):
+        parser.add_argument("--dask_workers", type=int, default=None,
+                            help="worker processes of the local Dask cluster started when --dask_client_address is not "
+                            "given (default: --direct_num_workers, else the CPU count)")
+        parser.add_argument("--dask_memory_limit", default=None,
+                            help="memory limit of each local Dask worker, e.g. 2GiB (default: the machine's memory "
+                            "shared between the workers); past it a worker spills task results to disk")
+
+
+# ---------------------------------------------------------------- running one bundle (on a worker)
+class _TaggedReceiver(Receiver):
+    def __init__(self, tag, out: list):
+        self.tag = tag
+        self.out = out
+
+    def receive(self, windowed_value):
+        self.out.append((self.tag, windowed_value.value))
+
+
+class _Receivers(dict):
+    """tag -> receiver, all appending (tag, value) to one list: a bundle's whole output."""
+
+    def __init__(self):
+        super().__init__()
+        self.out: list = []
+
+    def __missing__(self, tag):
+        self[tag] = r = _TaggedReceiver(tag, self.out)
+        return r
+
+
+class _BundleSpec:
+    """What a task needs to run a ParDo on one partition; small and picklable. The DoFn travels
+    pickled and is unpickled for every bundle, so no two bundles share an instance."""
+
+    def __init__(self, label: str, payload: bytes, views: list, topic: str | None):
+        self.label = label
+        self.payload = payload
+        self.views = views  # [(AsSideInput class, view options)] in the order of the placeholders
+        self.topic = topic
+
+
+def _run_bundle(items, spec: _BundleSpec, *side_values):
+    """One partition through one DoFn: setup, start_bundle, process each, finish_bundle, teardown.
+    Returns (tag, value) for every output, finish_bundle's included."""
+    _progress_to_worker_dir(spec.topic)
+    fn, args, kwargs = pickler.loads(spec.payload)
+    receivers = _Receivers()
+    handler = _OutputHandler(window_fn=GlobalWindows(), main_receivers=receivers[None], tagged_receivers=receivers,
+                             per_element_output_counter=None, output_batch_converter=None,
+                             process_yields_batches=False, process_batch_yields_elements=False)
+    sides = [SideInputMap(view, options, values) for (view, options), values in zip(spec.views, side_values)]
+    invoker = DoFnInvoker.create_invoker(
+        DoFnSignature(fn), handler, context=DoFnContext(spec.label, state=None), side_inputs=sides,
+        input_args=args, input_kwargs=kwargs, user_state_context=None, bundle_finalizer_param=core.DoFn.BundleFinalizerParam())
+    invoker.invoke_setup()
+    invoker.invoke_start_bundle()
+    for item in items:
+        invoker.invoke_process(get_windowed_value(item, None))
+    invoker.invoke_finish_bundle()
+    invoker.invoke_teardown()
+    _forward_progress(spec.topic)
+    return receivers.out
+
+
+def _select(pairs, tag):
+    return [v for t, v in pairs if t == tag]
+
+
+def _windowed(partitions):
+    """A side input's values, computed once, in the global window (what SideInputMap reads)."""
+    return [WindowedValue(v, MIN_TIMESTAMP, (GlobalWindow(),)) for part in partitions for v in part]
+
+
+def _read_splits(bundles):
+    out = []
+    for b in bundles:
+        out.extend(b.source.read(b.source.get_range_tracker(b.start_position, b.stop_position)))
+    return out
+
+
+def _group_values(item):
+    k, kvs = item
+    return k, [defenestrate(kv[1]) for kv in kvs]
+
+
+def _key(item):
+    return item[0]
+
+
+def _nothing(_partition):
+    return []
+
+
+# ---------------------------------------------------------------- progress from the workers
+_worker_progress: dict = {}  # per worker process: {"dir": heartbeat folder, "sent": {topic: text}, "base": {...}}
+
+
+def _progress_to_worker_dir(topic: str | None) -> None:
+    """Point this worker process's progress heartbeat at a folder of its own (the launcher's
+    folder is on another machine, or gone): _forward_progress sends its content to the client."""
+    if topic is None:
+        return
+    if "dir" not in _worker_progress:
+        _worker_progress["dir"] = tempfile.mkdtemp(prefix="curate-dask-progress-")
+        progress.use_directory(_worker_progress["dir"])
+    if topic not in _worker_progress.setdefault("base", {}):
+        # A long-lived worker keeps its totals across jobs: each job reports from its own start.
+        _worker_progress["base"][topic] = _heartbeat_stages()
+
+
+def _heartbeat_stages() -> dict:
+    return progress.snapshot(_worker_progress["dir"])
+
+
+def _minus(now: dict, base: dict) -> dict:
+    out = {}
+    for stage, fields in now.items():
+        b = base.get(stage, {})
+        diff = {k: v - b.get(k, 0) for k, v in fields.items() if v - b.get(k, 0)}
+        if diff:
+            out[stage] = diff
+    return out
+
+
+def _forward_progress(topic: str | None) -> None:
+    if topic is None:
+        return
+    progress.flush()
+    stages = _minus(_heartbeat_stages(), _worker_progress["base"][topic])
+    sent = _worker_progress.setdefault("sent", {})
+    if not stages or sent.get(topic) == stages:
+        return
+    sent[topic] = stages
+    try:
+        worker = distributed.get_worker()
+    except ValueError:  # not inside a Dask worker (a test calling the bundle function)
+        return
+    # The layout of a heartbeat file (curation/progress.py): what watch() sums.
+    text = json.dumps({"pid": os.getpid(), "time": time.time(), "stages": stages}, sort_keys=True)
+    worker.log_event(topic, {"name": f"dask-{worker.id}-{os.getpid()}", "text": text})
+
+
+class _ProgressRelay:
+    """Client side: heartbeats from the workers, written into the launcher's progress folder
+    (where curation.progress.watch sums them)."""
+
+    def __init__(self, client, directory: str):
+        self.client = client
+        self.directory = directory
+        self.topic = f"{PROGRESS_TOPIC}-{os.getpid()}-{time.time_ns()}"
+        client.subscribe_topic(self.topic, self._handle)
+
+    def _handle(self, event) -> None:
+        self._write(event[1])
+
+    def _write(self, msg) -> None:
+        try:
+            fs.write_bytes_atomic(str(Path(self.directory) / f"{msg['name']}.json"), msg["text"].encode("utf-8"), unique=True)
+        except OSError:
+            pass  # the watcher removed its folder: the run is over, progress is best effort
+
+    def close(self) -> None:
+        """The last heartbeat of every worker process, read back from the scheduler's log."""
+        try:
+            latest = {}
+            for _, msg in self.client.get_events(self.topic):
+                latest[msg["name"]] = msg
+            for msg in latest.values():
+                self._write(msg)
+            self.client.unsubscribe_topic(self.topic)
+        except (OSError, distributed.comm.CommClosedError, TimeoutError):
+            pass
+
+
+# ---------------------------------------------------------------- translation (on the launcher)
+def _refuse(what: str) -> UserError:
+    return UserError(f"DaskRunner runs batch pipelines in the global window only: {what}")
+
+
+class _Translate(PipelineVisitor):
+    """Beam primitives -> dask bags, one bag per PCollection; remembers which are consumed."""
+
+    def __init__(self, bag_kwargs: dict, partitions: int, topic: str | None):
+        self.bag_kwargs = bag_kwargs
+        self.partitions = partitions
+        self.topic = topic
+        self.bags: dict = {}  # PCollection -> Bag of its values
+        self.producer_bag: dict = {}  # PCollection -> the Bag its transform computes (all tags)
+        self.consumed: set = set()
+
+    def _input(self, pc):
+        self.consumed.add(pc)
+        return self.bags[pc]
+
+    def visit_transform(self, node) -> None:
+        outputs = [pc for pc in node.outputs.values() if isinstance(pc, pvalue.PCollection) and pc not in self.bags]
+        if not outputs:
+            return  # a composite that returned its input, or produced nothing
+        t = node.transform
+        for pc in outputs:
+            if not pc.is_bounded:
+                raise _refuse(f"'{node.full_label}' produces an unbounded PCollection (streaming is not supported)")
+            if all(isinstance(i, pvalue.PBegin) for i in node.inputs):
+                continue  # a root (Impulse, _Read): the global window; a PBegin cannot be asked for windowing
+            windowfn = pc.windowing.windowfn
+            if not isinstance(windowfn, GlobalWindows):
+                raise _refuse(f"'{node.full_label}' uses {type(windowfn).__name__}")
+        inputs = [self._input(pc) for pc in node.inputs if not isinstance(pc, pvalue.PBegin)]
+        if isinstance(t, _GroupAlsoByWindow):  # the global window: the grouping already dropped windows
+            bag = inputs[0]
+        elif isinstance(t, core.ParDo):
+            bag = self._pardo(node, inputs[0])
+        elif isinstance(t, _Create):
+            bag = _BeamCreate(node, bag_kwargs=self.bag_kwargs).apply(None)
+        elif isinstance(t, core.Impulse):
+            bag = db.from_sequence([b""], npartitions=1)
+        elif isinstance(t, _Read):
+            bag = self._read(node, t.source)
+        elif isinstance(t, _GroupByKeyOnly):
+            bag = inputs[0].repartition(npartitions=self.partitions).groupby(_key, shuffle="tasks").map(_group_values)
+        elif isinstance(t, _Flatten):
+            bag = db.concat(inputs) if inputs else db.from_sequence([], npartitions=1)
+        elif isinstance(t, _Reshuffle):
+            bag = inputs[0] if inputs[0].npartitions >= self.partitions else inputs[0].repartition(npartitions=self.partitions)
+        else:
+            raise UserError(f"DaskRunner has no translation for '{node.full_label}' ({type(t).__name__})")
+        if isinstance(t, core.ParDo) and not isinstance(t, _GroupAlsoByWindow):
+            for pc in outputs:
+                self.bags[pc] = bag.map_partitions(_select, pc.tag)
+                self.producer_bag[pc] = bag
+        else:
+            for pc in outputs:
+                self.bags[pc] = self.producer_bag[pc] = bag
+
+    def _pardo(self, node, input_bag):
+        t = node.transform
+        signature = DoFnSignature(t.fn)
+        if signature.is_stateful_dofn() or signature.has_timers():
+            raise _refuse(f"'{node.full_label}' is a stateful DoFn")
+        if signature.is_splittable_dofn():
+            raise _refuse(f"'{node.full_label}' is a splittable DoFn")
+        # The side input's partitions as they are in the graph (optimize_graph=False keeps their
+        # keys): a Bag handed to delayed() is optimised on its own, under new keys, and computed twice.
+        sides = [dask.delayed(_windowed)(self._input(si.pvalue).to_delayed(optimize_graph=False)) for si in node.side_inputs]
+        views = [(type(si), si._view_options()) for si in node.side_inputs]
+        spec = _BundleSpec(node.full_label, pickler.dumps((t.fn, t.args, t.kwargs)), views, self.topic)
+        return input_bag.map_partitions(_run_bundle, spec, *sides)
+
+    def _read(self, node, source):
+        if not isinstance(source, BoundedSource):
+            raise _refuse(f"'{node.full_label}' reads an unbounded source")
+        splits = list(source.split(desired_bundle_size=READ_BUNDLE_BYTES))
+        if not splits:
+            return db.from_sequence([], npartitions=1)
+        return db.from_sequence(splits, npartitions=len(splits)).map_partitions(_read_splits)
+
+    def leaves(self) -> list:
+        """One bag per transform whose outputs nobody reads: computing these computes everything."""
+        seen, out = set(), []
+        for pc, bag in self.producer_bag.items():
+            if pc not in self.consumed and bag.name not in seen:
+                seen.add(bag.name)
+                out.append(bag)
+        return out
+
+
+# ---------------------------------------------------------------- the runner
+class DaskRunnerResult(beam_dask.DaskRunnerResult):
+    """Beam's result, which also closes what the runner opened: the progress relay, the client
+    and the local cluster it started."""
+
+    def __init__(self, client, futures, cluster=None, relay=None):
+        super().__init__(client, futures)
+        self.cluster = cluster
+        self.relay = relay
+
+    def wait_until_finish(self, duration=None) -> str:
+        try:
+            return super().wait_until_finish(duration)
+        finally:
+            if self.state in (PipelineState.DONE, PipelineState.FAILED):
+                self.close()
+
+    def close(self) -> None:
+        if self.relay is not None:
+            self.relay.close()
+            self.relay = None
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+
+class DaskRunner(beam_dask.DaskRunner):
+    """Executes a batch pipeline on a dask.distributed cluster (see the module docstring)."""
+
+    def run_pipeline(self, pipeline, options):
+        if options.view_as(StandardOptions).streaming:
+            raise _refuse("--streaming was given")
+        dask_options = options.view_as(beam_dask.DaskOptions).get_all_options(drop_default=True, current_only=True)
+        bag_kwargs = beam_dask.DaskOptions._extract_bag_kwargs(dask_options)
+        cluster = None
+        if not dask_options.get("address") and not dask_options.get("scheduler_file"):
+            cluster = _local_cluster(options)
+            dask_options["address"] = cluster
+        client = distributed.Client(**dask_options)
+        try:
+            pipeline.replace_all(dask_overrides())
+            threads = sum(client.nthreads().values()) or 1
+            partitions = bag_kwargs.get("npartitions") or 4 * threads
+            watch_dir = os.environ.get(progress.ENV)
+            relay = _ProgressRelay(client, watch_dir) if watch_dir else None
+            visitor = _Translate(bag_kwargs, partitions, relay.topic if relay else None)
+            pipeline.visit(visitor)
+            leaves = [bag.map_partitions(_nothing) for bag in visitor.leaves()]
+            futures = client.compute(leaves, optimize_graph=True)
+        except BaseException:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+            raise
+        return DaskRunnerResult(client, futures, cluster, relay)
+
+
+def _local_cluster(options):
+    """A LocalCluster sized by --dask_workers, else --direct_num_workers, else the CPU count."""
+    mine = options.view_as(CurateDaskOptions)
+    n = mine.dask_workers or options.view_as(DirectOptions).direct_num_workers or os.cpu_count() or 1
+    if n < 1:
+        raise UserError(f"--dask_workers must be at least 1, got {n}")
+    log.info("DaskRunner: starting a local Dask cluster of %d worker process(es)%s", n,
+             f", {mine.dask_memory_limit} each" if mine.dask_memory_limit else "")
+    return distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                    memory_limit=mine.dask_memory_limit or "auto", dashboard_address=None)
