@@ -24,6 +24,7 @@ COMMANDS = {
     "dedup": "dedup",
     "plan": "plan",
     "inspect": "inspect",
+    "export": "export",
     "train": "train",
     "report": "report",
     "explain": "explain",

@@ -27,7 +27,7 @@ import torch.distributed as dist
 
 from curation.train import TrainError
 from curation.train.config import TrainConfig
-from curation.train.data import IGNORE, Manifest, TokenLoader, check_vocab, load_manifest
+from curation.train.data import IGNORE, Manifest, TokenLoader, check_vocab, load_shards
 from curation.train.model import GPT, GPTConfig
 
 CHECKPOINT = "checkpoint.pt"  # the latest, in --out; numbered ones in --out/checkpoints/
@@ -236,15 +236,15 @@ def train(cfg: TrainConfig, shards: str | Path, out: str | Path, *, preset: str 
     cfg.validate()
     env = setup_env(cfg)
     try:
-        return _train(cfg, Path(shards), Path(out), preset, resume, env, echo)
+        return _train(cfg, shards, Path(out), preset, resume, env, echo)
     finally:
         if env.owns_group:
             dist.destroy_process_group()
 
 
-def _train(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str | None, env: Env, echo) -> TrainResult:
+def _train(cfg: TrainConfig, shards: str | Path | list, out: Path, preset: str, resume: str | None, env: Env, echo) -> TrainResult:
     say = echo if env.master else (lambda _msg: None)
-    manifest: Manifest = load_manifest(shards)
+    manifest: Manifest = load_shards(shards)  # one folder, or several DIR:WEIGHT
     vocab = cfg.vocab_size or -(-manifest.vocab_size // 64) * 64  # a multiple of 64: faster matmuls
     check_vocab(manifest, vocab)
 
