@@ -27,6 +27,7 @@ COMMANDS = {
     "dedup": "dedup",
     "plan": "plan",
     "inspect": "inspect",
+    "export": "export",
     "train": "train",
     "generate": "generate",
     "report": "report",

@@ -317,6 +317,15 @@ class ShardConfig:
 
 
 @dataclass(frozen=True)
+class MixConfig:
+    """Mixing weights applied when shards are written (docs/export.md): repetition and sub-sampling of whole documents."""
+
+    weights: dict[str, float] = field(default_factory=dict)  # per source, e.g. {web: 2.0, books: 1.0, code: 0.5}; missing: 1.0
+    languages: dict[str, float] = field(default_factory=dict)  # per metadata lang, multiplied with the source weight; missing: 1.0
+    seed: int = 0  # seed of the hash draw that rounds fractional weights
+
+
+@dataclass(frozen=True)
 class PluginConfig:
     """A custom filter from an installed package (entry-point group curate.filters)."""
 
@@ -334,6 +343,7 @@ class PipelineConfig:
     decontaminate: DecontaminateConfig = field(default_factory=DecontaminateConfig)
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
+    mix: MixConfig = field(default_factory=MixConfig)
     plugins: list[PluginConfig] = field(default_factory=list)  # custom filters, run after the quality rules
     routing: dict[str, str] = field(default_factory=dict)  # source name -> web | books | code | none; unnamed sources get the web rules
     seed: int = 0  # seed for everything sampled
@@ -519,6 +529,10 @@ def validate(cfg: Any) -> None:
             raise ConfigError("shards.row_group_tokens must be positive")
         if not 0.0 <= cfg.shards.val_fraction < 1.0:
             raise ConfigError(f"shards.val_fraction must be in [0, 1), got {cfg.shards.val_fraction}")
+        for name, table in (("mix.weights", cfg.mix.weights), ("mix.languages", cfg.mix.languages)):
+            for key, w in table.items():
+                if not 0.0 <= w <= 1000.0:
+                    raise ConfigError(f"{name}.{key} must be in [0, 1000], got {w}")
         if cfg.langid.method not in ("head", "whole", "paragraph_vote"):
             raise ConfigError(f"langid.method must be head, whole or paragraph_vote, got {cfg.langid.method!r}")
         if cfg.quality.c4.profile not in ("c4", "datatrove"):

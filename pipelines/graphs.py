@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 
+from curation import mix
 from curation.ablate import STAGES
 from curation.config import PipelineConfig
 from curation.document import duplicates_schema
@@ -32,7 +33,7 @@ from pipelines.pii import RedactPII
 from pipelines.quality import Quality
 from pipelines.read import ReadInputs
 from pipelines.sample import Sample
-from pipelines.shards import WriteDocumentsManifest, WriteManifest, WriteShards
+from pipelines.shards import SourcesBeforeMix, WriteDocumentsManifest, WriteManifest, WriteShards
 from pipelines.tokenize import Tokenize, TrainTokenizer
 from pipelines.transforms import COUNTS, DOCS, REJECTED, WriteStats
 
@@ -117,6 +118,8 @@ def build_shards(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str 
         tokenizer = curated | "TrainTokenizer" >> TrainTokenizer(cfg, out)
         stages.append(curated | "Tokenize" >> Tokenize(cfg, tokenizer))
         shard_entries = stages[-1][DOCS] | "WriteShards" >> WriteShards(cfg, out, tokenizer)
+        before_mix = (stages[-1][DOCS] | "SourcesBeforeMix" >> SourcesBeforeMix()
+                      if mix.active(cfg.mix.weights, cfg.mix.languages) else None)
     rejected = flatten_stages(stages, REJECTED, "FlattenRejected") | "WriteRejected" >> WriteParts(
         out, "rejected", kind="rejected")
     duplicates = dedup[DUPLICATES] | "WriteDuplicates" >> WriteParts(
@@ -125,7 +128,7 @@ def build_shards(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str 
         out, STAGE_CHAIN, wait_for=[rejected, duplicates, *groups.markers], write=False)
     if "tokens" in emit:
         return shard_entries | "WriteManifest" >> WriteManifest(cfg, out, tokenizer, shard_entries, stats,
-                                                                documents=documents)
+                                                                documents=documents, sources_before_mix=before_mix)
     return documents | "WriteManifest" >> WriteDocumentsManifest(cfg, out, documents, stats)
 
 

@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam.pvalue import AsList, AsSingleton
 
 from curation import fs
+from curation import mix
 from curation import shards as sh
 from curation.config import PipelineConfig, to_dict
 from curation.document import id_hash64
@@ -48,6 +49,16 @@ class _SumSplitTokens(beam.CombineFn):
 
 def _key_by_hash(row):
     return id_hash64(row[sh.DOC_ID]), row
+
+
+def _mixed_copies(row, mix_cfg, val_fraction: float):
+    """(placement hash, row) for every copy the mixing weights ask for (curation/mix.py)."""
+    h = id_hash64(row[sh.DOC_ID])
+    split = sh.split_of(h, val_fraction)
+    lo, hi = (0, sh.val_cut(val_fraction)) if split == "val" else (sh.val_cut(val_fraction), 2**64)
+    w = mix.weight(row[sh.SOURCE], row[sh.LANG], mix_cfg.weights, mix_cfg.languages)
+    for k in range(mix.copies(row[sh.DOC_ID], w, split, mix_cfg.seed)):
+        yield mix.copy_hash(row[sh.DOC_ID], h, k, lo, hi), row
 
 
 def _split_tokens(item, val_fraction: float):
@@ -111,8 +122,11 @@ class WriteShards(beam.PTransform):
         self.tokenizer_info = tokenizer_info
 
     def expand(self, rows):
-        sc = self.config.shards
-        keyed = rows | "KeyByHash" >> beam.Map(_key_by_hash)
+        sc, mc = self.config.shards, self.config.mix
+        if mix.active(mc.weights, mc.languages):
+            keyed = rows | "MixCopies" >> beam.FlatMap(_mixed_copies, mc, sc.val_fraction)
+        else:
+            keyed = rows | "KeyByHash" >> beam.Map(_key_by_hash)
         totals = (
             keyed
             | "SplitTokens" >> beam.Map(_split_tokens, sc.val_fraction)
@@ -134,17 +148,64 @@ class WriteShards(beam.PTransform):
         )
 
 
+# ---------------------------------------------------------------- counts before mixing
+class _SourceCounts(beam.CombineFn):
+    """{source: {"documents", "tokens"}} of the tokenized rows, before any mixing weight."""
+
+    def create_accumulator(self):
+        return {}
+
+    def add_input(self, acc, row):
+        c = acc.setdefault(row[sh.SOURCE], {"documents": 0, "tokens": 0})
+        c["documents"] += 1
+        c["tokens"] += row[sh.N_TOKENS]
+        return acc
+
+    def merge_accumulators(self, accs):
+        out: dict = {}
+        for a in accs:
+            for src, c in a.items():
+                o = out.setdefault(src, {"documents": 0, "tokens": 0})
+                o["documents"] += c["documents"]
+                o["tokens"] += c["tokens"]
+        return out
+
+    def extract_output(self, acc):
+        return dict(sorted(acc.items()))
+
+
+class SourcesBeforeMix(beam.PTransform):
+    """Tokenized rows -> one dict of per-source counts before weighting (for manifest["mix"])."""
+
+    def expand(self, rows):
+        return rows | "Count" >> beam.CombineGlobally(_SourceCounts())
+
+
+def mix_section(config: PipelineConfig, before: dict) -> dict:
+    """manifest["mix"]: the weights and each source's counts before weighting."""
+    mc = config.mix
+    return {"weights": dict(sorted(mc.weights.items())), "languages": dict(sorted(mc.languages.items())),
+            "seed": mc.seed, "sources_before": before,
+            "val": "never up-sampled: weights above 1 count as 1 in the val split"}
+
+
 # ---------------------------------------------------------------- WriteManifest
 class _ManifestDoFn(beam.DoFn):
-    def __init__(self, config: PipelineConfig, output_dir: str):
+    def __init__(self, config: PipelineConfig, output_dir: str, with_documents: bool = False, with_mix: bool = False):
         self.config = config
         self.output_dir = output_dir
+        self.with_documents = with_documents
+        self.with_mix = with_mix
 
-    def process(self, _, info: dict, entries: list, stats: dict, documents: list | None = None):
+    def process(self, _, info: dict, entries: list, stats: dict, *extra):
         out = self.output_dir
         manifest = sh.build_manifest(info, entries, to_dict(self.config))
+        extra = list(extra)
+        documents = extra.pop(0) if self.with_documents else None
         if documents is not None:
             manifest["documents"] = documents_section(documents)
+        if self.with_mix:
+            manifest["mix"] = mix_section(self.config, extra.pop(0))
         # Shards left by an earlier run into the same folder would contradict the manifest.
         listed = {f"{out}/{e['path']}" for e in entries}
         stale = [p for p in fs.match(f"{out}/shards/*/shard-*.parquet") if p not in listed]
@@ -163,9 +224,10 @@ class WriteManifest(beam.PTransform):
     """
 
     def __init__(self, config: PipelineConfig, output_dir: str, tokenizer_info, shard_entries, stats, documents=None,
-                 label: str | None = None):
+                 label: str | None = None, sources_before_mix=None):
         super().__init__(label)
         self.documents = documents  # part entries of DIR/documents/ when build-shards --emit includes documents
+        self.sources_before_mix = sources_before_mix  # SourcesBeforeMix output when mixing weights are set
         self.config = config
         self.output_dir = output_dir.rstrip("/")
         self.tokenizer_info = tokenizer_info
@@ -177,11 +239,12 @@ class WriteManifest(beam.PTransform):
             pcoll.pipeline
             | "Impulse" >> beam.Create([None])
             | "Write" >> beam.ParDo(
-                _ManifestDoFn(self.config, self.output_dir),
+                _ManifestDoFn(self.config, self.output_dir, self.documents is not None, self.sources_before_mix is not None),
                 AsSingleton(self.tokenizer_info),
                 AsList(self.shard_entries),
                 AsSingleton(self.stats),
                 *([AsList(self.documents)] if self.documents is not None else []),
+                *([AsSingleton(self.sources_before_mix)] if self.sources_before_mix is not None else []),
             )
         )
 

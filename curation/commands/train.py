@@ -10,7 +10,8 @@ import argparse
 
 from curation.errors import ConfigError, UserError
 from curation.train import TrainError
-from curation.train.config import add_arguments, config_from_args, parse_set, read_json_config
+from curation.train.config import add_arguments, config_from_args, parse_set, read_json_config, shards_arg
+from curation.train.data import parse_shards_spec
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -69,7 +70,8 @@ def check_tokenizer(shards_dir: str, path: str) -> None:
 
 def run(args) -> int:
     if getattr(args, "tokenizer", None):
-        check_tokenizer(args.shards, args.tokenizer)
+        for spec in args.shards:
+            check_tokenizer(parse_shards_spec(spec)[0], args.tokenizer)
     try:
         file_values = _read_config(args.config) if args.config else None
         try:
@@ -78,7 +80,7 @@ def run(args) -> int:
             raise UserError(f"curate train needs torch ({e}); install the [train] extra") from None
         _cpu_preset(args, file_values)
         cfg, preset = config_from_args(args, file_values)
-        train(cfg, args.shards, args.out, preset=preset, resume=args.resume)
+        train(cfg, shards_arg(args.shards), args.out, preset=preset, resume=args.resume)
     except TrainError as e:
         raise UserError(str(e)) from None
     return 0

@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from curation.train import TrainError
-from curation.train.config import add_arguments, config_from_args, read_json_config
+from curation.train.config import add_arguments, config_from_args, read_json_config, shards_arg
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg, preset = config_from_args(args, file_values)
         from curation.train.loop import train  # torch is imported only once the flags are good
 
-        train(cfg, args.shards, args.out, preset=preset, resume=args.resume)
+        train(cfg, shards_arg(args.shards), args.out, preset=preset, resume=args.resume)
     except TrainError as e:
         if args.debug:
             raise

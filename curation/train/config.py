@@ -189,7 +189,9 @@ def resolve(preset: str | None = None, file_values: dict[str, Any] | None = None
 # ------------------------------------------------------------------------------ command line
 def add_arguments(parser) -> None:
     """The flags of `curate train` and `python -m curation.train` (argparse; stdlib only)."""
-    parser.add_argument("--shards", required=True, metavar="DIR", help="a build-shards output folder (manifest.json)")
+    parser.add_argument("--shards", required=True, action="append", metavar="DIR[:WEIGHT]",
+                        help="a build-shards output folder (manifest.json); repeat with DIR:WEIGHT to mix several "
+                        "folders by weight (--shards web:2 --shards books:1)")
     parser.add_argument("--out", "--output", dest="out", default="runs/train", metavar="DIR",
                         help="checkpoints, log.jsonl, config.json, summary.json (default: runs/train)")
     parser.add_argument("--config", metavar="FILE", help="config file: JSON (YAML with `curate train` and PyYAML)")
@@ -208,6 +210,11 @@ def add_arguments(parser) -> None:
                            help=f"(default: {str(default).lower()})")
         else:
             g.add_argument(flag, dest=f"cfg_{name}", metavar=tp.__name__.upper(), help=f"(default: {default})")
+
+
+def shards_arg(values: list[str]) -> str | list[str]:
+    """--shards as the trainer takes it: the folder itself when one is given, else the DIR:WEIGHT list."""
+    return values[0] if len(values) == 1 else list(values)
 
 
 def config_from_args(args, file_values: dict[str, Any] | None = None) -> tuple[TrainConfig, str]:

@@ -102,6 +102,46 @@ def load_manifest(shards_dir: str | Path) -> Manifest:
     return Manifest(root=root, tokenizer=dict(tok), shards=tuple(shards), fingerprint=str(fingerprint))
 
 
+def parse_shards_spec(spec: str) -> tuple[str, float]:
+    """"DIR" or "DIR:WEIGHT" (a weight of 2 repeats every document twice per epoch, 0.5 takes half)."""
+    head, sep, tail = str(spec).rpartition(":")
+    if sep and head:
+        try:
+            w = float(tail)
+        except ValueError:
+            return str(spec), 1.0
+        if not 0.0 <= w <= 1000.0:
+            raise TrainError(f"--shards {spec}: weight must be in [0, 1000]")
+        return head, w
+    return str(spec), 1.0
+
+
+def load_shards(shards: str | Path | list) -> Manifest:
+    """One shards folder, or several `DIR[:WEIGHT]` specs mixed by weight (docs/export.md, "Mixing").
+
+    Several folders must share one tokenizer (same sha256). Each shard entry carries its folder's
+    weight and an absolute path; the fingerprint names every folder's fingerprint and weight."""
+    specs = [shards] if isinstance(shards, (str, Path)) else list(shards)
+    if not specs:
+        raise TrainError("--shards: give at least one folder")
+    parsed = [parse_shards_spec(str(s)) for s in specs]
+    if len(parsed) == 1 and parsed[0][1] == 1.0:
+        return load_manifest(parsed[0][0])
+    parts = [(load_manifest(d), w) for d, w in parsed]
+    first = parts[0][0]
+    for m, _ in parts[1:]:
+        if m.tokenizer.get("sha256") != first.tokenizer.get("sha256") or m.vocab_size != first.vocab_size:
+            raise TrainError(f"--shards {m.root}: built with another tokenizer than {first.root} "
+                             f"(sha256 {str(m.tokenizer.get('sha256'))[:12]} vs {str(first.tokenizer.get('sha256'))[:12]})")
+    shards_out = []
+    h = hashlib.sha256(b"curate-mix-v1\n")
+    for m, w in parts:
+        h.update(f"{m.fingerprint}\t{w!r}\n".encode())
+        for s in m.shards:
+            shards_out.append({**s, "path": str((m.root / s["path"]).resolve()), "weight": w})
+    return Manifest(root=first.root, tokenizer=first.tokenizer, shards=tuple(shards_out), fingerprint=h.hexdigest())
+
+
 def check_vocab(manifest: Manifest, model_vocab: int, checkpoint_tokenizer: dict | None = None) -> None:
     """Refuse a model that cannot embed every token id, or a checkpoint trained on another tokenizer."""
     if model_vocab < manifest.vocab_size:
@@ -122,7 +162,7 @@ class ShardIndex:
         self.split = split
         self.token_limit = token_limit or manifest.vocab_size
         self.files: list[Path] = []
-        rg_file, rg_index, counts = [], [], []
+        rg_file, rg_index, counts, weights = [], [], [], []
         for s in manifest.shards:
             if s.get("split", "train") != split:
                 continue
@@ -138,6 +178,7 @@ class ShardIndex:
                 rg_file.append(len(self.files) - 1)
                 rg_index.append(i)
                 counts.append(n.astype(np.int64))
+                weights.append(float(s.get("weight", 1.0)))
         self.rg_file = np.asarray(rg_file, dtype=np.int64)
         self.rg_index = np.asarray(rg_index, dtype=np.int64)
         sizes = np.asarray([len(c) for c in counts], dtype=np.int64)
@@ -145,6 +186,12 @@ class ShardIndex:
         self.doc_len = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
         if (self.doc_len < 0).any():
             raise TrainError(f"{split} shards: negative n_tokens")
+        # Folder weights (load_shards): None when every weight is 1, so an unweighted order is unchanged.
+        # The val split is never up-sampled: weights above 1 count as 1 there.
+        w = np.repeat(np.asarray(weights, dtype=np.float64), sizes) if counts else np.zeros(0)
+        if split == "val":
+            w = np.minimum(w, 1.0)
+        self.doc_weight = w if (w != 1.0).any() else None
         self._files: dict[int, pq.ParquetFile] = {}
         self._cache: OrderedDict[int, tuple] = OrderedDict()
         self._cache_size = cache_row_groups
@@ -206,16 +253,27 @@ class ShardIndex:
             m = mask[1][ma:ma + length]
         return values[a:a + length], m
 
+    def _weighted(self, docs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Each document floor(w) times, plus once with probability frac(w), drawn afresh every epoch."""
+        w = self.doc_weight[docs]
+        whole = np.floor(w)
+        n = (whole + (rng.random(len(docs)) < (w - whole))).astype(np.int64)
+        return np.repeat(docs, n)
+
     def order(self, seed: int, epoch: int, shuffle: bool, shuffle_row_groups: int) -> np.ndarray:
         """Documents in packing order for an epoch; empty documents are left out (nothing to train)."""
         if not shuffle:
             order = np.arange(self.n_docs, dtype=np.int64)
+            if self.doc_weight is not None:
+                order = self._weighted(order, np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, epoch]))))
         else:
             rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, epoch])))
             rgs = rng.permutation(self.n_row_groups)
             parts = []
             for c in range(0, len(rgs), shuffle_row_groups):
                 docs = np.concatenate([np.arange(self.rg_first[r], self.rg_first[r + 1]) for r in rgs[c:c + shuffle_row_groups]])
+                if self.doc_weight is not None:
+                    docs = self._weighted(docs, rng)
                 parts.append(rng.permutation(docs))
             order = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
         return order[self.doc_len[order] > 0]

@@ -27,7 +27,7 @@ import torch.distributed as dist
 from curation.train import TrainError
 from curation.train.checkpoint import CHECKPOINT, StopAfterStep, load_checkpoint, rng_state, set_rng_state, write_checkpoint
 from curation.train.config import TrainConfig
-from curation.train.data import IGNORE, Manifest, TokenLoader, check_vocab, load_manifest
+from curation.train.data import IGNORE, Manifest, TokenLoader, check_vocab, load_shards
 from curation.train.model import GPT, GPTConfig
 
 # Dense bf16 peak FLOP/s by GPU name (vendor data sheets), for MFU.
@@ -161,13 +161,13 @@ def _print(line: str) -> None:
     print(line, flush=True)  # flushed: under torchrun or a pipe the progress must show as it happens
 
 
-def train(cfg: TrainConfig, shards: str | Path, out: str | Path, *, preset: str = "", resume: str | None = None,
+def train(cfg: TrainConfig, shards: str | Path | list, out: str | Path, *, preset: str = "", resume: str | None = None,
           echo: Callable[[str], None] = _print) -> TrainResult:
     """Train on DIR/manifest.json's shards into `out`. `resume`: None, "latest" or a checkpoint path."""
     cfg.validate()
     env = setup_env(cfg)
     try:
-        return _train(cfg, Path(shards), Path(out), preset, resume, env, echo)
+        return _train(cfg, shards, Path(out), preset, resume, env, echo)
     finally:
         if env.owns_group:
             dist.destroy_process_group()
@@ -229,9 +229,9 @@ def _check_epochs(cfg: TrainConfig, train_tokens: int, tokens_per_step: int, sta
             "that long anyway")
 
 
-def _setup(cfg: TrainConfig, shards: Path, out: Path, preset: str, resume: str | None, env: Env, echo) -> _Run:
+def _setup(cfg: TrainConfig, shards: str | Path | list, out: Path, preset: str, resume: str | None, env: Env, echo) -> _Run:
     say = echo if env.master else (lambda _msg: None)
-    manifest: Manifest = load_manifest(shards)
+    manifest: Manifest = load_shards(shards)  # one folder, or several DIR:WEIGHT
     vocab = cfg.vocab_size or -(-manifest.vocab_size // 64) * 64  # a multiple of 64: faster matmuls
     check_vocab(manifest, vocab)
 
