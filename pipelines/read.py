@@ -79,6 +79,8 @@ class _ReadUnitDoFn(CountingDoFn):
                 self.count(READ, src, "in")
                 if o.kept:
                     self.count(READ, src, "out")
+                    if o.doc.metadata.get("charset_rejected"):  # a bogus declared charset, detection used
+                        self.count(READ, src, "metric", "charset_rejected")
                     yield o.doc
                     continue
                 self.count(READ, src, o.kind, o.reason)
