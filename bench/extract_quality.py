@@ -117,7 +117,7 @@ def variants(quick: bool):
     ]
     if not quick:
         rows += [
-            ("  candidate: fast + fallback 0.5 (ratio)", curate(replace(ours, fast=True, fast_fallback_ratio=0.5))),
+            ("  candidate: fast + fallback 0.5", curate(replace(ours, fast=True, fast_fallback_ratio=0.5))),
             ("  candidate: fast + fallback 0.7", curate(replace(ours, fast=True, fast_fallback_ratio=0.7))),
             ("  candidate: full, no comments, no favor_recall", curate(replace(ours, favor_recall=False))),
             ("  candidate: full, favor_precision, no comments", curate(replace(ours, favor_recall=False, favor_precision=True))),
