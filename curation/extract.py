@@ -1,4 +1,4 @@
-"""Main text from HTML with trafilatura, inside limits that hold on any thread. No Beam here.
+"""Main text from HTML with trafilatura (and resiliparse), inside limits that hold on any thread. No Beam here.
 
 trafilatura can run for minutes on some huge or deeply nested pages (trafilatura #704,
 datatrove #75). Three limits, cheapest first:
@@ -12,8 +12,12 @@ datatrove #75). Three limits, cheapest first:
    at the next Python bytecode, and trafilatura is mostly Python around short lxml calls, which
    the size and depth caps keep short, so the limit holds to within a fraction of a second.
 
-The settings (fast, favor_precision, include_comments ...) are chosen by measurement:
-bench/extract_quality.py, docs/bench-ingest.md.
+Before extraction, line breaks inside flowing HTML text become spaces (curation/paragraphs.py),
+so the extracted lines are paragraphs, as C4's line rules assume.
+
+The settings (engine, fast, favor_recall, include_comments ...) are chosen by mean and worst
+main-text F1 over three annotated sets of different origins: bench/extract_quality.py,
+docs/bench-extract.md.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 from dataclasses import dataclass
 
 from curation.config import ExtractConfig
+from curation.paragraphs import join_html_lines
 
 log = logging.getLogger("curate")
 
@@ -120,44 +125,109 @@ class ExtractResult:
     reason: str  # "" or extract/<rule>
     text: str = ""
     seconds: float = 0.0
+    engine: str = ""  # whose text this is: trafilatura | trafilatura-full (fast missed, rerun in full) | resiliparse
+    joined_lines: int = 0  # line breaks inside HTML text joined before extraction (curation/paragraphs.py)
+
+
+_WORD = re.compile(r"\w+")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def reads_as_prose(text: str, min_words: int = 50, max_short_share: float = 0.05, short_words: int = 8) -> bool:
+    """The resiliparse-first check: enough words, and at most ``max_short_share`` of the characters
+    in lines under ``short_words`` words (menus, bylines, share buttons, captions: what
+    resiliparse keeps and trafilatura drops). On the three extraction sets the pages that pass
+    score about as well with resiliparse as with trafilatura (bench/extract_quality.py)."""
+    lines = [x for x in text.splitlines() if x.strip()]
+    total = sum(len(x) for x in lines)
+    if not total or words(text) < min_words:
+        return False
+    short = sum(len(x) for x in lines if len(x.split()) < short_words)
+    return short <= max_short_share * total
 
 
 class HtmlExtractor:
-    """trafilatura with limits. Holds only the config: picklable; trafilatura loads on first use."""
+    """trafilatura (and resiliparse) with limits. Holds only the config: picklable; the libraries
+    load on first use.
+
+    engine "trafilatura": trafilatura with the configured settings. With ``fast``, a result with
+    fewer than ``fast_fallback_ratio`` of the words resiliparse finds as main content (or none) is
+    a miss (trafilatura's fast path loses whole articles on some layouts) and the page is
+    extracted again in full. engine "resiliparse-first": resiliparse's main content is kept when
+    it ``reads_as_prose``; the trafilatura route above decides the other pages.
+    """
 
     def __init__(self, cfg: ExtractConfig):
         self.cfg = cfg
 
     def setup(self) -> None:
         import trafilatura  # noqa: F401  (import once per worker, outside the timed region)
+        from resiliparse.extract import html2text  # noqa: F401
 
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
         logging.getLogger("htmldate").setLevel(logging.ERROR)
         logging.getLogger("justext").setLevel(logging.ERROR)
 
-    def extract(self, html: str, url: str | None = None) -> ExtractResult:
+    def _trafilatura(self, html: str, url: str | None, fast: bool) -> str:
         import trafilatura
 
+        c = self.cfg
+        return trafilatura.extract(
+            html,
+            url=url,
+            fast=fast,
+            favor_precision=c.favor_precision,
+            favor_recall=c.favor_recall,
+            include_comments=c.include_comments,
+            include_tables=c.include_tables,
+            deduplicate=False,  # trafilatura's LRU cache is per process: output would depend on scheduling
+            output_format="txt",
+        ) or ""
+
+    @staticmethod
+    def _resiliparse(html: str, include_comments: bool) -> str:
+        from resiliparse.extract.html2text import extract_plain_text
+
+        # alt_texts off: image descriptions are not article text (trafilatura drops them too).
+        text = extract_plain_text(html, main_content=True, comments=include_comments, alt_texts=False)
+        # resiliparse separates blocks by a blank line, trafilatura by a line break: one form.
+        return _BLANK_LINES.sub("\n", text).strip()
+
+    def _choose(self, html: str, url: str | None) -> tuple[str, str]:
+        c = self.cfg
+        resi = None
+        if c.engine == "resiliparse-first":
+            resi = self._resiliparse(html, c.include_comments)
+            if reads_as_prose(resi):
+                return resi, "resiliparse"
+        if not c.fast:
+            return self._trafilatura(html, url, fast=False), "trafilatura"
+        text = self._trafilatura(html, url, fast=True)
+        found = words(text)
+        if found:
+            resi = self._resiliparse(html, c.include_comments) if resi is None else resi
+            if found >= c.fast_fallback_ratio * words(resi):
+                return text, "trafilatura"
+        return self._trafilatura(html, url, fast=False), "trafilatura-full"
+
+    def extract(self, html: str, url: str | None = None) -> ExtractResult:
         c = self.cfg
         if len(html) > c.max_html_bytes or len(html.encode("utf-8", "surrogatepass")) > c.max_html_bytes:
             return ExtractResult("failed", "extract/too_large")
         if max_depth(html, c.max_depth) > c.max_depth:
             return ExtractResult("failed", "extract/too_deep")
+        joined = 0
+        if c.join_wrapped_lines:
+            html, joined = join_html_lines(html)
         t0 = time.perf_counter()
         token = WATCHDOG.arm(c.timeout_s)
         try:
             try:
-                text = trafilatura.extract(
-                    html,
-                    url=url,
-                    fast=c.fast,
-                    favor_precision=c.favor_precision,
-                    favor_recall=c.favor_recall,
-                    include_comments=c.include_comments,
-                    include_tables=c.include_tables,
-                    deduplicate=False,  # trafilatura's LRU cache is per process: output would depend on scheduling
-                    output_format="txt",
-                )
+                text, engine = self._choose(html, url)
             finally:
                 fired = WATCHDOG.disarm(token)
         except ExtractTimeout:
@@ -165,7 +235,7 @@ class HtmlExtractor:
         seconds = time.perf_counter() - t0
         if fired:
             return ExtractResult("failed", "extract/timeout", seconds=seconds)
-        text = (text or "").strip()
+        text = text.strip()
         if len(text) < c.min_text_chars:
-            return ExtractResult("removed", "extract/empty", seconds=seconds)
-        return ExtractResult("out", "", text, seconds)
+            return ExtractResult("removed", "extract/empty", seconds=seconds, engine=engine)
+        return ExtractResult("out", "", text, seconds, engine, joined)

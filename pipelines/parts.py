@@ -19,6 +19,7 @@ from curation import fs
 from curation.docio import BadRow, iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
 from curation.inputs import expand_input
+from curation.paragraphs import unwrap_document
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 
@@ -56,6 +57,9 @@ class _ReadDocsFileDoFn(CountingDoFn):
             self.count("read", doc.source, "out")
             # Documents need no extraction; the extract stage passes them through, counted.
             self.count("extract", doc.source, "in")
+            doc, joined = unwrap_document(doc)  # hard-wrapped paragraphs to one line each, before line rules
+            if joined:
+                self.count("extract", doc.source, "metric", "lines_joined", joined)
             self.count("extract", doc.source, "out")
             yield doc
 

@@ -11,14 +11,17 @@ WARC file are reshuffled before extraction, so one big input does not pin one wo
 Counts cover two stages. ``read``: in = every record or file a reader saw (one ReadOutcome each),
 out = what goes on to extract, removed read/<rule> (request, revisit, non_html, vendored ...),
 failed read/<kind> (truncated, decode, garbage ...). ``extract``: in = what read let out, out =
-documents; web HTML goes through trafilatura (removed extract/empty; failed extract/timeout,
-extract/too_large, extract/too_deep), WET records, books and code pass through (in = out).
+documents; web HTML goes through curation/extract.py (removed extract/empty; failed extract/timeout,
+extract/too_large, extract/too_deep; metrics engine/<name> and lines_joined), WET records, books
+and code pass through (in = out), books and WET text with hard-wrapped paragraphs unwrapped
+(curation/paragraphs.py; metric lines_joined).
 Every skip is also a rejected Document (lineage metadata, empty text, stage/rule/reason).
 """
 
 from __future__ import annotations
 
 import logging
+from importlib.metadata import version
 from typing import Iterable
 
 import apache_beam as beam
@@ -28,6 +31,7 @@ from curation.config import PipelineConfig, ReadConfig
 from curation.document import Document
 from curation.extract import HtmlExtractor
 from curation.inputs import InputFile, display_path, expand_input
+from curation.paragraphs import unwrap_document
 from curation.readers import removed
 from curation.readers.books import read_book
 from curation.readers.code import CodeUnit, list_tree, read_code_file
@@ -87,6 +91,8 @@ class _ReadUnitDoFn(CountingDoFn):
                 self.count(READ, src, "in")
                 if o.kept:
                     self.count(READ, src, "out")
+                    if o.doc.metadata.get("charset_rejected"):  # a bogus declared charset, detection used
+                        self.count(READ, src, "metric", "charset_rejected")
                     yield o.doc
                     continue
                 self.count(READ, src, o.kind, o.reason)
@@ -113,15 +119,17 @@ class _ExtractDoFn(CountingDoFn):
         self.cfg = cfg
 
     def setup(self):
-        import trafilatura  # for its version only; HtmlExtractor imports it too
-
         self.extractor = HtmlExtractor(self.cfg.extract)
         self.extractor.setup()
-        self.version = f"trafilatura-{trafilatura.__version__}"
+        traf = f"trafilatura-{version('trafilatura')}"
+        self.versions = {"trafilatura": traf, "trafilatura-full": traf, "resiliparse": f"resiliparse-{version('resiliparse')}"}
 
     def process(self, doc: Document) -> Iterable:
         self.count(EXTRACT, doc.source, "in")
         if doc.source != "web" or doc.metadata.get("extracted_by") == "wet":
+            doc, joined = unwrap_document(doc)  # books (and WET text): hard-wrapped paragraphs to one line each
+            if joined:
+                self.count(EXTRACT, doc.source, "metric", "lines_joined", joined)
             self.count(EXTRACT, doc.source, "out")
             yield doc
             return
@@ -142,7 +150,10 @@ class _ExtractDoFn(CountingDoFn):
             yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(rejected, EXTRACT, res.reason.split("/", 1)[1], res.reason))
             return
         self.count(EXTRACT, doc.source, "out")
-        yield Document(doc.id, res.text, doc.source, dict(doc.metadata, extracted_by=self.version))
+        self.count(EXTRACT, doc.source, "metric", f"engine/{res.engine}")
+        if res.joined_lines:
+            self.count(EXTRACT, doc.source, "metric", "lines_joined", res.joined_lines)
+        yield Document(doc.id, res.text, doc.source, dict(doc.metadata, extracted_by=self.versions[res.engine]))
 
 
 class ReadAndExtract(beam.PTransform):

@@ -91,3 +91,62 @@ def test_timeout_on_worker_threads():
 def test_empty_extraction(extractor):
     assert extractor.extract("").reason == "extract/empty"
     assert extractor.extract("<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>").reason == "extract/empty"
+
+
+def _shared_page(shared_data, subset: str, key: str) -> tuple[str, str]:
+    import json
+
+    from curation.readers.warc import decode_html
+
+    data = shared_data / subset
+    gold = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))[key]["articleBody"]
+    raw = gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes())
+    return decode_html(raw, "")[0], gold
+
+
+def _recall(text: str, gold: str) -> float:
+    import re
+    from collections import Counter
+
+    t, g = (Counter(w.lower() for w in re.findall(r"\w+", s)) for s in (text, gold))
+    return sum((t & g).values()) / sum(g.values())
+
+
+@pytest.mark.parametrize("key", ["bhg.com1", "upworthy.com1"])
+def test_fast_mode_miss_reruns_in_full(shared_data, key):
+    # newspaper3k's test pages where trafilatura's fast path returns a teaser instead of the article.
+    html, gold = _shared_page(shared_data, "extraction-newspaper", key)
+    no_fallback = HtmlExtractor(ExtractConfig(fast=True, fast_fallback_ratio=0.0))
+    with_fallback = HtmlExtractor(ExtractConfig(fast=True))
+    assert _recall(no_fallback.extract(html).text, gold) < 0.1
+    res = with_fallback.extract(html)
+    assert res.engine == "trafilatura-full" and _recall(res.text, gold) > 0.95
+
+
+def test_resiliparse_first_keeps_prose_and_asks_trafilatura_otherwise(shared_data):
+    from curation.extract import reads_as_prose
+
+    ex = HtmlExtractor(ExtractConfig(engine="resiliparse-first"))
+    ex.setup()
+    keys = ["svg-parsing", "hidden-nodes", "social-buttons", "yahoo-2", "nytimes-5", "qq"]
+    engines = set()
+    for key in keys:
+        html, gold = _shared_page(shared_data, "extraction-readability", key)
+        res = ex.extract(html)
+        assert res.kind == "out" and "\n\n" not in res.text
+        assert reads_as_prose(res.text) or res.engine == "trafilatura"
+        engines.add(res.engine)
+    assert engines == {"resiliparse", "trafilatura"}
+    prose = "A real sentence that goes on for a while here. " * 8
+    assert reads_as_prose(prose)
+    assert not reads_as_prose("\n".join(["Home", "News", "Sport", "Weather", "Contact us", "Subscribe now"] * 5) + "\n" + prose)
+
+
+def test_extract_engine_is_validated(tmp_path):
+    from curation.config import load_config
+    from curation.errors import ConfigError
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("read:\n  extract:\n    engine: goose\n")
+    with pytest.raises(ConfigError, match="read.extract.engine"):
+        load_config(str(cfg))

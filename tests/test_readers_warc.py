@@ -232,6 +232,10 @@ def test_record_over_size_cap_is_never_read(tmp_path):
         ("\ufeffhéllo".encode("utf-8"), "text/html; charset=latin-1", ("utf-8", "bom")),
         ("<meta charset='utf-8'>".encode() + "Привет, мир! Это тест. ".encode("koi8_r") * 20, "text/html", ("koi8-r", "detected")),
         (b"<meta charset='x-unknown'>\xff\xfe\xfa invalid", "text/html; charset=bogus", None),
+        # A UTF-8 page served as iso-8859-1: valid UTF-8 wins (decoding as labelled is mojibake).
+        ("<p>Grüße, café, naïve</p>".encode("utf-8"), "text/html; charset=ISO-8859-1", ("utf-8", "detected")),
+        ("<meta charset='windows-1251'><p>Привет</p>".encode("utf-8"), "text/html", ("utf-8", "detected")),
+        ("<meta charset='windows-1251'><p>Привет</p>".encode("cp1251"), "text/html", ("cp1251", "meta")),
     ],
 )
 def test_charset_order(body, ctype, expect):

@@ -67,14 +67,42 @@ def looks_binary(data: bytes, probe: int = 8192) -> bool:
     return control / len(head) > 0.1
 
 
+# Labels Python resolves to a codec that is not a character encoding a page or a book can
+# declare: byte transforms (base64, hex, zlib, bz2, uu, quopri) and rot13 fail the text-codec
+# check below; these pass it but are no charset either: "undefined" raises on every byte (and
+# charset="undefined" is a real templating bug on live pages), Python's own escapes, IDNA, and
+# UTF-7, which the WHATWG Encoding Standard and every browser refuse.
+_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "raw-unicode-escape", "unicode-escape", "utf-7"})
+
+
+def _clean_label(label: str) -> str:
+    return label.strip().strip("\"'").lower()
+
+
+def is_bogus_charset(label: str | None) -> bool:
+    """True for a label Python knows that names no text encoding (base64, hex, rot13, zlib,
+    undefined ...): a declaration to ignore and count, falling back to detection."""
+    if not label:
+        return False
+    try:
+        info = codecs.lookup(_clean_label(label))
+    except LookupError:
+        return False  # unknown labels are simply not recognised, as before
+    return not info._is_text_encoding or info.name in _NOT_CHARSETS
+
+
 def normalise_charset(label: str | None) -> str | None:
-    """A Python codec name for a declared charset label, or None if unknown.
+    """A Python text codec name for a declared charset label, or None if unknown or bogus.
 
     Follows the WHATWG Encoding Standard where it differs from Python: iso-8859-1, latin-1 and
-    us-ascii are decoded as windows-1252 (browsers do, and pages rely on it for curly quotes)."""
+    us-ascii are decoded as windows-1252 (browsers do, and pages rely on it for curly quotes).
+    Only text codecs are returned (``is_bogus_charset``): ``bytes.decode("base64")`` raises
+    LookupError and ``"undefined"`` raises UnicodeError, which would end a run."""
     if not label:
         return None
-    label = label.strip().strip("\"'").lower()
+    label = _clean_label(label)
+    if is_bogus_charset(label):
+        return None
     if label in ("iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "ansi_x3.4-1968"):
         return "cp1252"
     if label in ("x-sjis", "shift-jis"):

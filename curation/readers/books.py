@@ -1,7 +1,8 @@
 """Plain-text books to one Document each, Project Gutenberg boiler-plate stripped. No Beam here.
 
 Decoding: a BOM, else strict UTF-8, else the "Character set encoding:" line of a Gutenberg
-header, else charset-normalizer's detection; a book none of these can read is a counted
+header (a label that is no text codec, such as base64 or undefined, is ignored and recorded as
+``charset_rejected``), else charset-normalizer's detection; a book none of these can read is a counted
 failure (read/decode), never mojibake. Line ends become "\\n" (CRLF and CR files).
 
 Gutenberg layout (every variant seen in ../shared/data/books and older files): the body starts
@@ -26,6 +27,7 @@ from curation.readers import (
     bom_charset,
     detect_charset,
     failed,
+    is_bogus_charset,
     kept,
     local_open,
     looks_binary,
@@ -53,6 +55,12 @@ _LANG_CODES = {
 }
 
 
+def declared_book_charset(data: bytes) -> str | None:
+    """The "Character set encoding:" label of a Gutenberg header, as written."""
+    m = re.search(rb"^Character set encoding:[ \t]*([A-Za-z0-9_\-]+)", data[:20_000], re.M | re.I)
+    return m.group(1).decode("ascii") if m else None
+
+
 def decode_book(data: bytes) -> tuple[str, str] | None:
     """(text, codec) or None when no encoding reads the bytes as text."""
     bom = bom_charset(data)
@@ -62,12 +70,12 @@ def decode_book(data: bytes) -> tuple[str, str] | None:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    m = re.search(rb"^Character set encoding:[ \t]*([A-Za-z0-9_\-]+)", data[:20_000], re.M | re.I)
-    declared = normalise_charset(m.group(1).decode("ascii")) if m else None
+    label = declared_book_charset(data)
+    declared = normalise_charset(label)  # None for a bogus label (base64, undefined ...): detection decides
     for codec in filter(lambda c: plausible_codec(c, data), [declared, normalise_charset(detect_charset(data, sample=200_000))]):
         try:
             return data.decode(codec), codec
-        except UnicodeDecodeError:
+        except UnicodeError:
             continue
     return None
 
@@ -124,6 +132,8 @@ def read_book(path: str, relpath: str, cfg: BooksConfig, max_doc_chars: int = 10
     text, codec = decoded
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc.metadata["charset"] = codec
+    if is_bogus_charset(declared_book_charset(data)):  # counted by the read stage
+        doc.metadata["charset_rejected"] = declared_book_charset(data)
     doc.metadata["title"] = os.path.splitext(os.path.basename(relpath))[0]
     if cfg.strip_gutenberg:
         text, fields, found = strip_gutenberg(text)

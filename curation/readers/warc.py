@@ -18,8 +18,9 @@ region is kept.
 
 Decoding. HTTP bodies are decoded from Content-Encoding (gzip, deflate, br) and dechunked when the
 archiver kept ``Transfer-Encoding: chunked``. Charset: BOM, then the HTTP header, then the meta tag
-in the first 4 KB, then detection (charset-normalizer); undecodable bytes become U+FFFD, never an
-exception.
+in the first 4 KB, then detection (charset-normalizer); valid UTF-8 wins over a declared legacy
+codec; a label that is no text codec (base64, rot13, undefined ...) is ignored and recorded as
+``charset_rejected``; undecodable bytes become U+FFFD, never an exception.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from curation.readers import (
     bom_charset,
     detect_charset,
     failed,
+    is_bogus_charset,
     kept,
     local_open,
     looks_binary,
@@ -389,29 +391,53 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-
 _CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
 
 
+def declared_charsets(body: bytes, header_content_type: str) -> list[tuple[str, str]]:
+    """The charset labels a response declares, as written: [(label, "header" | "meta")]."""
+    out = []
+    m = _CT_CHARSET.search(header_content_type or "")
+    if m:
+        out.append((m.group(1), "header"))
+    m = _META_CHARSET.search(body[:4096])
+    if m:
+        out.append((m.group(1).decode("ascii", "replace"), "meta"))
+    return out
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def decode_html(body: bytes, header_content_type: str) -> tuple[str, str, str]:
-    """(text, codec, source) where source is bom | header | meta | detected | fallback."""
+    """(text, codec, source) where source is bom | header | meta | detected | fallback.
+
+    Declarations are tried in order (HTTP header, then meta), with one exception: bytes with
+    non-ASCII characters that are valid UTF-8 are UTF-8 whatever a page declares (legacy
+    encodings essentially never produce valid UTF-8 by chance; a UTF-8 page labelled
+    iso-8859-1 by its server is common, and decoding it as labelled gives mojibake). A bogus
+    label (base64, hex, rot13, zlib, undefined: ``is_bogus_charset``) is ignored.
+    """
     cs = bom_charset(body)
     if cs:
         return body.decode(cs, errors="replace").lstrip("\ufeff"), cs, "bom"
-    candidates = []
-    m = _CT_CHARSET.search(header_content_type or "")
-    if m:
-        candidates.append((normalise_charset(m.group(1)), "header"))
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        candidates.append((normalise_charset(m.group(1).decode("ascii", "replace")), "meta"))
+    candidates = [(normalise_charset(label), source) for label, source in declared_charsets(body, header_content_type)]
+    utf8 = None  # decided once, only when a declaration names another codec
     for codec, source in candidates:
         if not plausible_codec(codec, body):  # unknown, or ASCII labelled utf-16: not to be trusted
             continue
+        if codec != "utf-8" and not body.isascii():
+            utf8 = _is_utf8(body) if utf8 is None else utf8
+            if utf8:
+                return body.decode("utf-8"), "utf-8", "detected"
         try:
             return body.decode(codec), codec, source
-        except UnicodeDecodeError:
+        except UnicodeError:
             continue  # declared wrongly: fall through to the next declaration or detection
-    try:
+    if utf8 is not False and _is_utf8(body):
         return body.decode("utf-8"), "utf-8", "detected"
-    except UnicodeDecodeError:
-        pass
     guess = normalise_charset(detect_charset(body))
     if guess:
         return body.decode(guess, errors="replace"), guess, "detected"
@@ -505,6 +531,9 @@ def record_outcome(rec: RawRecord, relpath: str, cfg: WebConfig, max_doc_chars: 
         return removed("binary", doc)
     text, codec, source = decode_html(body, ctype)
     doc.metadata.update(charset=codec, charset_source=source)
+    bogus = [label for label, _ in declared_charsets(body, ctype) if is_bogus_charset(label)]
+    if bogus:  # counted by the read stage (read/<source>/metric/charset_rejected)
+        doc.metadata["charset_rejected"] = bogus[0]
     if rec.headers.get("WARC-Truncated"):
         doc.metadata["warc_truncated"] = rec.headers["WARC-Truncated"]
     if len(text) > max_doc_chars:
