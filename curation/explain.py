@@ -97,6 +97,14 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
     as_duplicate = _rows_where(dup_parts, "doc_id", doc_id)
     as_survivor = _rows_where(dup_parts, "kept_id", doc_id)
     shard = find_in_shards(doc_id, out, manifest) if not rejected else None
+    # Several input records may carry one id (a WARC read twice, copies in --docs): each keeps
+    # its own annotations. The first is explained; the others are named, never merged into it.
+    also = [{"stage": r["stage"], "reason": r["reason"], "source_file": json.loads(r["metadata"] or "{}").get("source_file")}
+            for r in rejected[1:]]
+    if rejected:
+        kept_too = find_in_shards(doc_id, out, manifest)
+        if kept_too:
+            also.append({"kept": kept_too["path"], "row": kept_too["row"]})
     record = rejected[0] if rejected else None
     if record is None and shard is not None:
         record = _checkpoint_document(doc_id, out)
@@ -114,6 +122,7 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         "duplicate_of": None,
         "survivor_of": None,
         "shard": shard,
+        "other_records": also,
     }
     if rejected:
         r = rejected[0]
@@ -177,6 +186,10 @@ def format_explanation(info: dict) -> str:
     if s:
         lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"
                      + (" ..." if len(s["removed"]) > 5 else ""))
+    for a in info.get("other_records", []):
+        what = (f"kept in {a['kept']} row {a['row']}" if "kept" in a
+                else f"removed at stage {a['stage']}: {a['reason']} (file {a['source_file'] or '?'})")
+        lines.append(f"  also         another input record with this id (annotations not merged): {what}")
     sh = info["shard"]
     if sh:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")

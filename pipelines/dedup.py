@@ -40,7 +40,7 @@ import numpy as np
 from curation.config import PipelineConfig
 from curation.dedup import components as cc
 from curation.dedup.buckets import bucket_pairs
-from curation.dedup.features import FAILED, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, source_code
+from curation.dedup.features import FAILED, IDS, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key, source_code
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
@@ -53,6 +53,7 @@ from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_reje
 DUPLICATES = "duplicates"
 EXACT = "exact"
 NEAR = "near"
+RENAMES = "renames"
 _EDGES = "edges"
 _SIMS = "sims"
 
@@ -64,13 +65,47 @@ def as_outputs(featurized):
 
 
 class _Featurize(beam.DoFn):
-    """Documents of a PCollection (location 0) -> Featurizer outputs."""
+    """Documents of a PCollection (location 0, record ``record_key``) -> Featurizer outputs."""
 
     def __init__(self, cfg: PipelineConfig, reference: bool):
         self.featurizer = Featurizer(cfg, reference)
 
     def process(self, doc: Document):
-        yield from as_outputs(self.featurizer(doc, 0))
+        yield from as_outputs(self.featurizer(doc, 0, record_key(doc)))
+
+
+def renamed_id(doc_id: str, ekey: bytes) -> str:
+    """The id given to a record whose id an earlier record (by the keep policy) already carries
+    with a different text: the id plus a short hash of its exact key, stable across reruns."""
+    return f"{doc_id}~{ekey.hex()[:8]}"
+
+
+class _IdGroups(CountingDoFn):
+    """Records sharing one input id (docs/dedup.md, "Equal ids"). Within a source, records with
+    one exact key are exact duplicates: edges from the best to the others, so they are removed
+    even with exact dedup off. Between texts, the text holding the best record keeps the id;
+    every record of each other text is renamed (``renamed_id``) and counted (read duplicate_id)."""
+
+    def process(self, item):
+        doc_id, members = item
+        if len(members) < 2:
+            return
+        texts: dict = defaultdict(list)
+        for node, source, ekey in members:
+            texts[(source, ekey)].append(node)
+        for nodes in texts.values():
+            nodes.sort()
+            for n in nodes[1:]:
+                yield beam.pvalue.TaggedOutput(_EDGES, (nodes[0], n))
+                yield beam.pvalue.TaggedOutput(_SIMS, (n, (EXACT, 1.0)))
+        if len(texts) < 2:
+            return
+        order = sorted(texts.items(), key=lambda kv: kv[1][0])
+        for (source, ekey), nodes in order[1:]:
+            self.count("read", source, "metric", "duplicate_id")
+            new = renamed_id(doc_id, ekey)
+            for n in nodes:
+                yield (n, new)
 
 
 def _by_source(members):
@@ -250,8 +285,8 @@ class _Decide(CountingDoFn):
                 yield (node, parent)
 
 
-def _lineage(item):
-    """(node, {parent, sims}) -> (node, duplicate row)."""
+def _lineage(item, renames: dict):
+    """(node, {parent, sims}) -> (node, duplicate row); ids as renamed (``_IdGroups``)."""
     node, grouped = item
     parents = grouped["parent"]
     if not parents:
@@ -260,11 +295,11 @@ def _lineage(item):
     sims = grouped[_SIMS]
     exact = any(k == EXACT for k, _ in sims)
     sim = 1.0 if exact else max((s for k, s in sims if k == NEAR), default=0.0)
-    kept = node_id(parent)
+    kept = renames.get(parent, node_id(parent))
     yield (
         node,
         {
-            "doc_id": node_id(node),
+            "doc_id": renames.get(node, node_id(node)),
             "cluster_id": content_hash(kept),
             "kept_id": kept,
             "similarity": float(sim),
@@ -274,8 +309,9 @@ def _lineage(item):
 
 
 class Decisions(beam.PTransform):
-    """Exact records and payloads (Featurizer outputs) -> {"rows": (node, duplicate row) for every
-    removed node, "counts"}: everything between featurising and going back to the documents."""
+    """Exact records, payloads and id records (Featurizer outputs) -> {"rows": (node, duplicate
+    row) for every removed node, "renames": (node, new id) for records whose id an earlier record
+    holds, "counts"}: everything between featurising and going back to the documents."""
 
     def __init__(self, config: PipelineConfig, payload_folder: str | None = None, label: str | None = None):
         super().__init__(label)
@@ -283,14 +319,19 @@ class Decisions(beam.PTransform):
         self.payload_folder = payload_folder  # where pointer payloads' files are (payload_store)
 
     def expand(self, inputs):
-        keys, payload = inputs
+        keys, payload, ids = inputs
         d = self.cfg.dedup
         exact = (
             keys
             | "GroupExact" >> BatchedGroupByKey()
             | "ExactGroups" >> beam.ParDo(_ExactGroups()).with_outputs(_EDGES, _SIMS, main="bands")
         )
-        edges, sims, counts = [exact[_EDGES]], [exact[_SIMS]], []
+        same_id = (
+            ids
+            | "GroupIds" >> BatchedGroupByKey()
+            | "IdGroups" >> beam.ParDo(_IdGroups()).with_outputs(_EDGES, _SIMS, COUNTS, main=RENAMES)
+        )
+        edges, sims, counts = [exact[_EDGES], same_id[_EDGES]], [exact[_SIMS], same_id[_SIMS]], [same_id[COUNTS]]
         if d.near:
             roles = exact["bands"] | "GroupBuckets" >> beam.GroupByKey() | "Buckets" >> beam.FlatMap(_roles)
             shipped = (
@@ -312,12 +353,15 @@ class Decisions(beam.PTransform):
         comps = all_edges | "ConnectedComponents" >> ConnectedComponents(d.max_cc_rounds)
         counts.append(comps[COUNTS])
         all_sims = tuple(sims) | "FlattenSims" >> beam.Flatten()
-        rows = {"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey() | "Lineage" >> beam.FlatMap(_lineage)
-        return {"rows": rows, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
+        # Renames are rare (records sharing an id with a different text): a side input.
+        renames = same_id[RENAMES]
+        rows = ({"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey()
+                | "Lineage" >> beam.FlatMap(_lineage, beam.pvalue.AsDict(renames)))
+        return {"rows": rows, RENAMES: renames, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
 
 
 def featurize_reference(reference, cfg, keys: list, payloads: list):
-    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(PAYLOAD, FAILED, main=KEYS)
+    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(PAYLOAD, FAILED, IDS, main=KEYS)
     keys.append(ref[KEYS])
     payloads.append(ref[PAYLOAD])
 
@@ -327,30 +371,39 @@ def flatten(pcolls: list, label: str):
 
 
 class _Join(CountingDoFn):
-    """Documents joined with the decisions on id: counts in = out + removed + failed."""
+    """Documents joined with the decisions on id: counts in = out + removed + failed. Several
+    records may share an id: each finds its own decision by its record key (the node's), and a
+    record read twice (equal in everything) is kept once, the other copy removed as exact."""
 
     def process(self, item):
-        _, grouped = item
-        docs = grouped[DOCS]
-        dups = grouped["dup"]
-        failed = [reason for _, reason in grouped[FAILED]]
-        for doc in docs:
+        doc_id, grouped = item
+        dups = {node_rec(node): row for node, row in grouped["dup"]}
+        renames = {node_rec(node): new for node, new in grouped[RENAMES]}
+        failed = {rec: reason for _, rec, reason in grouped[FAILED]}
+        seen: set = set()
+        for doc in grouped[DOCS]:
+            rec = record_key(doc) if len(grouped[DOCS]) > 1 or dups or failed or renames else None
             self.count(STAGE, doc.source, "in")
-            if failed:
-                self.count(STAGE, doc.source, "failed", failed[0])
-                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, STAGE, "error", failed[0]))
-            elif dups:
-                row = dups[0]
+            if rec in renames:
+                doc = Document(renames[rec], doc.text, doc.source, {**doc.metadata, "original_id": doc_id})
+            row = dups.get(rec)
+            if row is None and rec in seen and rec not in failed:
+                row = {"doc_id": doc.id, "cluster_id": content_hash(doc.id), "kept_id": doc.id,
+                       "similarity": 1.0, "kind": EXACT}
+            if rec is not None:
+                seen.add(rec)
+            if rec in failed:
+                self.count(STAGE, doc.source, "failed", failed[rec])
+                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, STAGE, "error", failed[rec]))
+            elif row is not None:
                 reason = f"{STAGE}/{row['kind']}"
                 self.count(STAGE, doc.source, "removed", reason)
                 out = doc.with_metadata(dedup={"kept_id": row["kept_id"], "cluster_id": row["cluster_id"], "similarity": row["similarity"]})
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(out, STAGE, row["kind"], reason))
+                yield beam.pvalue.TaggedOutput(DUPLICATES, row)
             else:
                 self.count(STAGE, doc.source, "out")
                 yield doc
-        if docs:
-            for row in dups:
-                yield beam.pvalue.TaggedOutput(DUPLICATES, row)
 
 
 def _doc_size(doc) -> int:
@@ -368,15 +421,17 @@ class Dedup(beam.PTransform):
         self.reference = reference
 
     def expand(self, docs):
-        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(PAYLOAD, FAILED, main=KEYS)
+        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(PAYLOAD, FAILED, IDS, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
+        dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
+               | "Decisions" >> Decisions(self.cfg))
         joined = (
             {
                 DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),
-                "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv[1])),
+                "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
+                RENAMES: dec[RENAMES] | "RenamesById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
                 FAILED: feats[FAILED],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})

@@ -23,14 +23,14 @@ import pyarrow.parquet as pq
 
 from curation import fs
 from curation.config import PipelineConfig
-from curation.dedup.features import FAILED, KEYS, PAYLOAD, STAGE, Featurizer, node_loc
+from curation.dedup.features import FAILED, IDS, KEYS, PAYLOAD, STAGE, Featurizer, node_loc, node_rec
 from curation.dedup.keep import node_id
 from curation.docio import PARQUET_SUFFIXES, iter_range, parquet_row_groups, splittable
 from curation.document import duplicates_schema, parquet_schema
 from curation.inputs import expand_input
 from curation.malloc import trim
 from pipelines.batched import BatchedCoGroupByKey
-from pipelines.dedup import DUPLICATES, Decisions, as_outputs, featurize_reference, flatten
+from pipelines.dedup import DUPLICATES, RENAMES, Decisions, as_outputs, featurize_reference, flatten
 from pipelines.parts import bad_row, doc_row, file_info, jsonl_line
 from pipelines.payload_store import ChunkPayloads, payload_dir, remove
 from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
@@ -88,8 +88,8 @@ class _FeaturizeChunk(CountingDoFn):
         self.id_key = id_key
         self.payload_folder = payload_folder
 
-    def _outputs(self, doc, chunk: Chunk, store: ChunkPayloads | None):
-        for tag, key, value in self.featurizer(doc, chunk.idx):
+    def _outputs(self, doc, chunk: Chunk, row: int, store: ChunkPayloads | None):
+        for tag, key, value in self.featurizer(doc, chunk.idx, row):
             if tag == PAYLOAD and store is not None:
                 node, source, payload = value
                 value = (node, source, store.add(payload))
@@ -98,14 +98,15 @@ class _FeaturizeChunk(CountingDoFn):
     def process(self, chunk: Chunk):
         store = ChunkPayloads(self.payload_folder, chunk.idx) if self.payload_folder else None
         good: Counter = Counter()  # per source; counted once per chunk, not per document
-        for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
+        # A record's row within its chunk tells apart records sharing an id (_WriteChunk counts alike).
+        for row, (doc, reason) in enumerate(iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key)):
             if doc is None:
                 self.count("read", "docs", "in")
                 self.count("read", "docs", "failed", f"read/{reason}")
                 yield beam.pvalue.TaggedOutput(REJECTED, bad_row(chunk.relpath, reason))
                 continue
             good[doc.source] += 1
-            yield from as_outputs(self._outputs(doc, chunk, store))
+            yield from as_outputs(self._outputs(doc, chunk, row, store))
         if store is not None:
             store.write()  # before the bundle commits: verification reads it after a shuffle
         for source, n in sorted(good.items()):
@@ -171,20 +172,25 @@ class _WriteChunk(CountingDoFn):
         if not grouped["chunk"]:
             return
         chunk = grouped["chunk"][0]
-        dups = dict(grouped["dup"])
+        dups = dict(grouped["dup"])  # (id, row) -> lineage row
         failed = dict(grouped[FAILED])
+        renames = dict(grouped[RENAMES])
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         rel = f"documents/part-{idx:05d}.{ext}"
         docs = None
         tally: Counter = Counter()  # (source, kind, reason); counted once per chunk
-        for doc, _ in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
+        for pos, (doc, _) in enumerate(iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key)):
             if doc is None:
                 continue  # counted by the featurising read
+            rec = (doc.id, pos)
             tally[(doc.source, "in", "")] += 1
-            if doc.id in failed:
-                tally[(doc.source, "failed", failed[doc.id])] += 1
-            elif doc.id in dups:
-                tally[(doc.source, "removed", f"{STAGE}/{dups[doc.id]['kind']}")] += 1
+            if rec in renames:
+                doc.metadata["original_id"] = doc.id
+                doc.id = renames[rec]
+            if rec in failed:
+                tally[(doc.source, "failed", failed[rec])] += 1
+            elif rec in dups:
+                tally[(doc.source, "removed", f"{STAGE}/{dups[rec]['kind']}")] += 1
             else:
                 tally[(doc.source, "out", "")] += 1
                 if docs is None:
@@ -202,8 +208,8 @@ class _WriteChunk(CountingDoFn):
         if dups:
             drel = f"duplicates/part-{idx:05d}.parquet"
             w = _RowWriter(f"{self.out}/{drel}", "parquet", duplicates_schema())
-            for doc_id in sorted(dups):
-                w.add(dups[doc_id])
+            for rec in sorted(dups):
+                w.add(dups[rec])
             yield beam.pvalue.TaggedOutput(DUPLICATES, w.close(drel))
 
 
@@ -236,16 +242,18 @@ class DedupFiles(beam.PTransform):
         d = self.cfg.dedup
         folder = payload_dir(self.out_dir) if d.near and d.payloads == "files" else None
         feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder)).with_outputs(
-            PAYLOAD, FAILED, REJECTED, COUNTS, main=KEYS)
+            PAYLOAD, FAILED, IDS, REJECTED, COUNTS, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg, folder)
+        dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
+               | "Decisions" >> Decisions(self.cfg, folder))
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
-                "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), (node_id(kv[0]), kv[1]))),
-                FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], (doc_id, v[1]))),
+                "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))),
+                RENAMES: dec[RENAMES] | "RenamesByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))),
+                FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
             }
             | "JoinChunks" >> BatchedCoGroupByKey()
             | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key)).with_outputs(
@@ -261,6 +269,11 @@ class DedupFiles(beam.PTransform):
                                                beam.pvalue.AsList(written[DUPLICATES]))
             )
         return {"documents": written["documents"], DUPLICATES: written[DUPLICATES], REJECTED: feats[REJECTED], COUNTS: counts}
+
+
+def _at(node, value):
+    """A decision keyed by its record within the chunk: (id, row) -> value."""
+    return (node_id(node), node_rec(node)), value
 
 
 def _remove_after(folder: str, documents, duplicates) -> None:
