@@ -152,6 +152,11 @@ class MaterialiseStage(beam.PTransform):
                 | "WriteDuplicates"
                 >> WriteParts(self.directory, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema)
             )
+        if "index" in outputs:
+            from curation.dedup.index import FOLDER, index_schema
+
+            written.append(outputs["index"] | "WriteIndex" >> WriteParts(self.directory, FOLDER, kind="rows",
+                                                                         key_fn=lambda r: r["id"], schema_fn=index_schema))
         counts = (
             (outputs["counts"],) | "SumCounts" >> SumCounts() | "ToList" >> beam.combiners.ToList()
         )
@@ -161,9 +166,11 @@ class MaterialiseStage(beam.PTransform):
 class ReadCheckpoint(beam.PTransform):
     """The outputs of a complete checkpoint, as the stage dict the live stages produce."""
 
-    def __init__(self, out_dir: str, group: str, key: str, with_docs: bool = True, label: str | None = None):
+    def __init__(self, out_dir: str, group: str, key: str, with_docs: bool = True, index: bool = False,
+                 label: str | None = None):
         super().__init__(label)
         self.with_docs = with_docs
+        self.index = index  # the dedup group also gives back its dedup-index rows
         self.directory = stage_dir(out_dir, group, key)
         self.out_dir = out_dir
         self.group = group
@@ -179,4 +186,6 @@ class ReadCheckpoint(beam.PTransform):
         }
         if self.group == "dedup":
             out["duplicates"] = pbegin | "Duplicates" >> ReadParts(f"{self.directory}/duplicates", kind="rows")
+            if self.index:
+                out["index"] = pbegin | "Index" >> ReadParts(f"{self.directory}/dedup-index", kind="rows")
         return out

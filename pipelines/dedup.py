@@ -40,7 +40,9 @@ import numpy as np
 from curation.config import PipelineConfig
 from curation.dedup import components as cc
 from curation.dedup.buckets import bucket_pairs
-from curation.dedup.features import FAILED, IDS, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key, source_code
+from curation.dedup.features import (FAILED, IDS, INDEX, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key,
+                                     source_code)
+from curation.dedup.index import is_prior, prior_run, sketch_jaccard
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
@@ -108,11 +110,17 @@ class _IdGroups(CountingDoFn):
                 yield (n, new)
 
 
+def _plain_reference(node) -> bool:
+    """A decontamination reference: it joins every source's groups. An earlier run's document
+    (``--against``) also always wins, but only within its own source."""
+    return is_reference(node) and not is_prior(node)
+
+
 def _by_source(members):
     """Split a group into per-source lists, each with the reference members added."""
     refs, groups = [], defaultdict(list)
     for m in members:
-        (refs if is_reference(m[0]) else groups[m[1]]).append(m)
+        (refs if _plain_reference(m[0]) else groups[m[1]]).append(m)
     if not groups and refs:
         return [refs]
     return [g + refs for _, g in sorted(groups.items())]
@@ -143,7 +151,7 @@ class _ExactGroups(beam.DoFn):
             rec = np.empty(len(h), dtype=REC)
             rec["h"] = h
             rec["n"] = handle
-            rec["s"] = REF_CODE if is_reference(node) else source_code(source)
+            rec["s"] = REF_CODE if _plain_reference(node) else source_code(source)
             self._recs.append(rec)
             self._held += len(h)
         if self._held >= FLUSH:
@@ -211,10 +219,11 @@ class _VerifyAtCentre(CountingDoFn):
     Payloads that are pointers (pipelines/payload_store.py) are read for the whole partition
     first, in one sorted pass per chunk file."""
 
-    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None):
+    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None, sketch: int = 0):
         self.threshold = threshold
         self.verify = verify
         self.payload_folder = payload_folder
+        self.sketch = sketch  # k of an earlier run's bottom-k sketches (curation/dedup/index.py)
 
     def process(self, item):
         groups = regroup(item[1])
@@ -233,13 +242,16 @@ class _VerifyAtCentre(CountingDoFn):
                 leaves[node] = (source, pay)
         for cnode, csrc, cpay in owns:
             a = np.frombuffer(cpay, dtype=np.uint32)
-            cref = is_reference(cnode)
+            cref, cplain, cprior = is_reference(cnode), _plain_reference(cnode), is_prior(cnode)
             for lnode, (lsrc, lpay) in leaves.items():
                 lref = is_reference(lnode)
-                if lnode == cnode or (cref and lref) or (not cref and not lref and csrc != lsrc):
+                if lnode == cnode or (cref and lref) or (not cplain and not _plain_reference(lnode) and csrc != lsrc):
                     continue
                 b = np.frombuffer(lpay, dtype=np.uint32)
-                j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
+                if cprior or is_prior(lnode):  # an earlier run's side is its sketch
+                    j = sketch_jaccard(b, a, self.sketch) if cprior else sketch_jaccard(a, b, self.sketch)
+                else:
+                    j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
                 self.count(STAGE, "all", "metric", "candidate_pairs")
                 if j >= self.threshold:
                     self.count(STAGE, "all", "metric", "verified_pairs")
@@ -285,8 +297,9 @@ class _Decide(CountingDoFn):
                 yield (node, parent)
 
 
-def _lineage(item, renames: dict):
-    """(node, {parent, sims}) -> (node, duplicate row); ids as renamed (``_IdGroups``)."""
+def _lineage(item, renames: dict, prior_runs: tuple = ()):
+    """(node, {parent, sims}) -> (node, duplicate row); ids as renamed (``_IdGroups``). A survivor
+    from an earlier run (``--against``) makes the kind exact_prior / near_prior and names that run."""
     node, grouped = item
     parents = grouped["parent"]
     if not parents:
@@ -296,6 +309,7 @@ def _lineage(item, renames: dict):
     exact = any(k == EXACT for k, _ in sims)
     sim = 1.0 if exact else max((s for k, s in sims if k == NEAR), default=0.0)
     kept = renames.get(parent, node_id(parent))
+    prior = is_prior(parent)
     yield (
         node,
         {
@@ -303,7 +317,8 @@ def _lineage(item, renames: dict):
             "cluster_id": content_hash(kept),
             "kept_id": kept,
             "similarity": float(sim),
-            "kind": EXACT if exact else NEAR,
+            "kind": (EXACT if exact else NEAR) + ("_prior" if prior else ""),
+            "prior_run": prior_runs[prior_run(parent)] if prior else None,
         },
     )
 
@@ -313,10 +328,12 @@ class Decisions(beam.PTransform):
     row) for every removed node, "renames": (node, new id) for records whose id an earlier record
     holds, "counts"}: everything between featurising and going back to the documents."""
 
-    def __init__(self, config: PipelineConfig, payload_folder: str | None = None, label: str | None = None):
+    def __init__(self, config: PipelineConfig, payload_folder: str | None = None, prior_runs: tuple = (),
+                 label: str | None = None):
         super().__init__(label)
         self.cfg = config
         self.payload_folder = payload_folder  # where pointer payloads' files are (payload_store)
+        self.prior_runs = tuple(prior_runs)  # the --against folders, as given
 
     def expand(self, inputs):
         keys, payload, ids = inputs
@@ -343,7 +360,7 @@ class Decisions(beam.PTransform):
                 shipped
                 | "PackAtCentre" >> beam.ParDo(ReduceMapPack(None, as_is, weigh=_shipped_size))
                 | "GroupAtCentre" >> beam.GroupByKey()
-                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder)).with_outputs(
+                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder, d.index_sketch)).with_outputs(
                     _SIMS, COUNTS, main=_EDGES)
             )
             edges.append(verified[_EDGES])
@@ -356,7 +373,7 @@ class Decisions(beam.PTransform):
         # Renames are rare (records sharing an id with a different text): a side input.
         renames = same_id[RENAMES]
         rows = ({"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey()
-                | "Lineage" >> beam.FlatMap(_lineage, beam.pvalue.AsDict(renames)))
+                | "Lineage" >> beam.FlatMap(_lineage, beam.pvalue.AsDict(renames), self.prior_runs))
         return {"rows": rows, RENAMES: renames, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
 
 
@@ -364,6 +381,16 @@ def featurize_reference(reference, cfg, keys: list, payloads: list):
     ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(PAYLOAD, FAILED, IDS, main=KEYS)
     keys.append(ref[KEYS])
     payloads.append(ref[PAYLOAD])
+
+
+def add_prior(p, against: tuple, cfg, keys: list, payloads: list):
+    """The --against folders' saved indexes as always-winning nodes of their own source."""
+    if against:
+        from pipelines.dedup_index import ReadPriorIndex
+
+        prior = p | "ReadPriorIndex" >> ReadPriorIndex(against, cfg)
+        keys.append(prior[KEYS])
+        payloads.append(prior[PAYLOAD])
 
 
 def flatten(pcolls: list, label: str):
@@ -380,6 +407,7 @@ class _Join(CountingDoFn):
         dups = {node_rec(node): row for node, row in grouped["dup"]}
         renames = {node_rec(node): new for node, new in grouped[RENAMES]}
         failed = {rec: reason for _, rec, reason in grouped[FAILED]}
+        index = {rec: row for _, rec, row in grouped[INDEX]}
         seen: set = set()
         for doc in grouped[DOCS]:
             rec = record_key(doc) if len(grouped[DOCS]) > 1 or dups or failed or renames else None
@@ -389,7 +417,7 @@ class _Join(CountingDoFn):
             row = dups.get(rec)
             if row is None and rec in seen and rec not in failed:
                 row = {"doc_id": doc.id, "cluster_id": content_hash(doc.id), "kept_id": doc.id,
-                       "similarity": 1.0, "kind": EXACT}
+                       "similarity": 1.0, "kind": EXACT, "prior_run": None}
             if rec is not None:
                 seen.add(rec)
             if rec in failed:
@@ -404,6 +432,9 @@ class _Join(CountingDoFn):
             else:
                 self.count(STAGE, doc.source, "out")
                 yield doc
+                if index:
+                    row = index[rec if rec is not None else next(iter(index))]
+                    yield beam.pvalue.TaggedOutput(INDEX, {"id": doc.id, **row})
 
 
 def _doc_size(doc) -> int:
@@ -415,31 +446,38 @@ class Dedup(beam.PTransform):
     "rejected", "counts", "duplicates"}; duplicates are dicts {doc_id, cluster_id, kept_id,
     similarity, kind}. Documents meet their decisions in one batched join on id."""
 
-    def __init__(self, config: PipelineConfig, reference=None, label: str | None = None):
+    def __init__(self, config: PipelineConfig, reference=None, against: tuple = (), label: str | None = None):
         super().__init__(label)
         self.cfg = config
         self.reference = reference
+        self.against = tuple(against)  # earlier outputs whose dedup-index/ this run's documents meet
 
     def expand(self, docs):
-        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(PAYLOAD, FAILED, IDS, main=KEYS)
+        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(
+            PAYLOAD, FAILED, IDS, INDEX, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
+        add_prior(docs.pipeline, self.against, self.cfg, keys, payloads)
         dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
-               | "Decisions" >> Decisions(self.cfg))
+               | "Decisions" >> Decisions(self.cfg, prior_runs=self.against))
         joined = (
             {
                 DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),
                 "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
                 RENAMES: dec[RENAMES] | "RenamesById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
                 FAILED: feats[FAILED],
+                INDEX: feats[INDEX],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
-            | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, main=DOCS)
+            | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
         )
-        return {
+        out = {
             DOCS: joined[DOCS],
             REJECTED: joined[REJECTED],
             COUNTS: (dec[COUNTS], joined[COUNTS]) | "FlattenCounts" >> beam.Flatten(),
             DUPLICATES: joined[DUPLICATES],
         }
+        if self.cfg.dedup.index:
+            out[INDEX] = joined[INDEX]
+        return out

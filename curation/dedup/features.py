@@ -28,6 +28,7 @@ KEYS = "keys"
 PAYLOAD = "payload"
 FAILED = "failed"
 IDS = "ids"
+INDEX = "index"  # id -> (loc, rec, dedup-index row without the id): what a later --against run reads
 
 # Source code of a reference band record: it joins every source's group in a bucket.
 REF_CODE = 0
@@ -46,7 +47,7 @@ def handle_of(doc_id: str, loc: int, reference: bool = False, rec: int = 0) -> i
     location and role). Two nodes with one handle are both verified against every leaf at their
     centre, so a collision costs comparisons, not correctness (docs/dedup.md)."""
     tail = rec.to_bytes(8, "little") + (b"\x00ref" if reference else b"")
-    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass") + b"\x00" + tail, seed=loc)
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass") + b"\x00" + tail, seed=loc & 0xFFFFFFFFFFFFFFFF)
 
 
 def record_key(doc: Document) -> int:
@@ -108,3 +109,10 @@ class Featurizer:
         yield KEYS, key, (node, doc.source, handle, bands)
         if not self.reference:
             yield IDS, doc.id, (node, doc.source, ekey)
+            if self.d.index:
+                meta = doc.metadata
+                yield INDEX, doc.id, (loc, rec, {
+                    "source": doc.source, "exact": ekey, "bands": bands,
+                    "sketch": shingles[:self.d.index_sketch].astype("<u4").tobytes(),
+                    "url": meta.get("url") if isinstance(meta.get("url"), str) else None,
+                    "crawl_date": meta.get("crawl_date") if isinstance(meta.get("crawl_date"), str) else None})
