@@ -25,7 +25,7 @@ from curation.dedup.minhash import lsh_params
 from curation.errors import UserError
 
 FOLDER = "dedup-index"
-MANIFEST = "manifest.json"
+MANIFEST = "_manifest.json"  # leading underscore: Arrow readers of the folder skip it
 FORMAT = "curate-dedup-index/1"
 
 
