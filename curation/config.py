@@ -279,6 +279,14 @@ class DedupConfig:
     index: bool = True  # write DIR/dedup-index/ (ids, exact keys, band hashes, shingle sketches; no text) for later --against runs
     index_sketch: int = 128  # shingle hashes kept per document in the index (bottom-k): Jaccard error about sqrt(J(1-J)/k) against it
     source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])  # keep policy: earlier sources win a cluster
+    url: "DedupUrlConfig" = field(default_factory=lambda: DedupUrlConfig())
+
+
+@dataclass(frozen=True)
+class DedupUrlConfig:
+    """One document per normalised URL within a source (curation/dedup/url.py)."""
+
+    enabled: bool = True  # keep the newest capture of a URL crawled more than once (then the longest text), dedup/url
 
 
 # ---------------------------------------------------------------- tokenizer and shards

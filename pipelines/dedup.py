@@ -43,6 +43,7 @@ from curation.dedup.buckets import bucket_pairs
 from curation.dedup.features import (FAILED, IDS, INDEX, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key,
                                      source_code)
 from curation.dedup.index import is_prior, prior_run, sketch_jaccard
+from curation.dedup.url import capture_rank, normalize_url
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
@@ -56,6 +57,7 @@ DUPLICATES = "duplicates"
 EXACT = "exact"
 NEAR = "near"
 RENAMES = "renames"
+URL = "url"
 _EDGES = "edges"
 _SIMS = "sims"
 
@@ -67,13 +69,42 @@ def as_outputs(featurized):
 
 
 class _Featurize(beam.DoFn):
-    """Documents of a PCollection (location 0, record ``record_key``) -> Featurizer outputs."""
+    """Documents of a PCollection (location 0, record ``record_key``) -> Featurizer outputs. A
+    capture that URL dedup removed (``url_removed``: (id, record) -> lineage row) goes no further
+    than its row: it never survives a content cluster in place of the capture that was kept."""
 
     def __init__(self, cfg: PipelineConfig, reference: bool):
         self.featurizer = Featurizer(cfg, reference)
 
-    def process(self, doc: Document):
-        yield from as_outputs(self.featurizer(doc, 0, record_key(doc)))
+    def process(self, doc: Document, url_removed=None):
+        rec = record_key(doc)
+        if url_removed and (doc.id, rec) in url_removed:
+            yield beam.pvalue.TaggedOutput(URL, (doc.id, (rec, url_removed[(doc.id, rec)])))
+            return
+        yield from as_outputs(self.featurizer(doc, 0, rec))
+
+
+def _url_record(doc: Document):
+    """A document with a URL -> ((source, normalised URL), (capture rank, id, record))."""
+    url = doc.metadata.get("url")
+    key = normalize_url(url) if isinstance(url, str) and url else None
+    if key is None:
+        return
+    date = doc.metadata.get("crawl_date")
+    rec = record_key(doc)
+    yield (doc.source, key), (capture_rank(date if isinstance(date, str) else "", len(doc.text), doc.id, rec), doc.id, rec)
+
+
+def _url_groups(item):
+    """Captures of one URL -> ((id, record), lineage row) for every one but the newest."""
+    _, members = item
+    if len(members) < 2:
+        return
+    members.sort()
+    kept = members[0][1]
+    for _, doc_id, rec in members[1:]:
+        yield (doc_id, rec), {"doc_id": doc_id, "cluster_id": content_hash(kept), "kept_id": kept, "similarity": 1.0,
+                              "kind": URL, "prior_run": None}
 
 
 def renamed_id(doc_id: str, ekey: bytes) -> str:
@@ -405,6 +436,7 @@ class _Join(CountingDoFn):
     def process(self, item):
         doc_id, grouped = item
         dups = {node_rec(node): row for node, row in grouped["dup"]}
+        dups.update((rec, row) for rec, row in grouped[URL])
         renames = {node_rec(node): new for node, new in grouped[RENAMES]}
         failed = {rec: reason for _, rec, reason in grouped[FAILED]}
         index = {rec: row for _, rec, row in grouped[INDEX]}
@@ -453,8 +485,14 @@ class Dedup(beam.PTransform):
         self.against = tuple(against)  # earlier outputs whose dedup-index/ this run's documents meet
 
     def expand(self, docs):
-        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(
-            PAYLOAD, FAILED, IDS, INDEX, main=KEYS)
+        side = []
+        if self.cfg.dedup.url.enabled:
+            # Decided before featurising; only removed captures (a share of the crawl) are a side input.
+            url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record) | "GroupUrls" >> BatchedGroupByKey()
+                        | "UrlGroups" >> beam.FlatMap(_url_groups))
+            side = [beam.pvalue.AsDict(url_rows)]
+        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False), *side).with_outputs(
+            PAYLOAD, FAILED, IDS, INDEX, URL, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
@@ -468,6 +506,7 @@ class Dedup(beam.PTransform):
                 RENAMES: dec[RENAMES] | "RenamesById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
                 FAILED: feats[FAILED],
                 INDEX: feats[INDEX],
+                URL: feats[URL],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
             | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)

@@ -17,6 +17,7 @@ from curation.config import PipelineConfig
 from curation.dedup.keep import node_key
 from curation.dedup.minhash import Signer, band_hashes, lsh_params
 from curation.dedup.normalize import shingle_hashes
+from curation.dedup.url import normalize_url
 from curation.document import Document
 
 log = logging.getLogger("curate")
@@ -114,5 +115,5 @@ class Featurizer:
                 yield INDEX, doc.id, (loc, rec, {
                     "source": doc.source, "exact": ekey, "bands": bands,
                     "sketch": shingles[:self.d.index_sketch].astype("<u4").tobytes(),
-                    "url": meta.get("url") if isinstance(meta.get("url"), str) else None,
+                    "url": normalize_url(meta["url"]) if isinstance(meta.get("url"), str) else None,
                     "crawl_date": meta.get("crawl_date") if isinstance(meta.get("crawl_date"), str) else None})
