@@ -26,6 +26,9 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation import fs
 from curation.config import PipelineConfig, to_dict
+from curation.dedup.index import FOLDER as INDEX_FOLDER
+from curation.dedup.index import index_schema
+from curation.dedup.index import row_size as index_row_size
 from curation.document import duplicates_schema
 from curation.stats import CountKey
 from pipelines.parts import ReadParts, WriteParts
@@ -153,10 +156,9 @@ class MaterialiseStage(beam.PTransform):
                 >> WriteParts(self.directory, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema)
             )
         if "index" in outputs:
-            from curation.dedup.index import FOLDER, index_schema
-
-            written.append(outputs["index"] | "WriteIndex" >> WriteParts(self.directory, FOLDER, kind="rows",
-                                                                         key_fn=lambda r: r["id"], schema_fn=index_schema))
+            written.append(outputs["index"] | "WriteIndex" >> WriteParts(self.directory, INDEX_FOLDER, kind="rows",
+                                                                         key_fn=lambda r: r["id"], schema_fn=index_schema,
+                                                                         size_fn=index_row_size))
         counts = (
             (outputs["counts"],) | "SumCounts" >> SumCounts() | "ToList" >> beam.combiners.ToList()
         )
@@ -187,5 +189,5 @@ class ReadCheckpoint(beam.PTransform):
         if self.group == "dedup":
             out["duplicates"] = pbegin | "Duplicates" >> ReadParts(f"{self.directory}/duplicates", kind="rows")
             if self.index:
-                out["index"] = pbegin | "Index" >> ReadParts(f"{self.directory}/dedup-index", kind="rows")
+                out["index"] = pbegin | "Index" >> ReadParts(f"{self.directory}/{INDEX_FOLDER}", kind="rows")
         return out

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 from curation import fs
 from curation.config import PipelineConfig
 from curation.dedup.features import KEYS, PAYLOAD, handle_of
-from curation.dedup.index import FOLDER, FORMAT, MANIFEST, check_compatible, index_params, index_schema, prior_loc, prior_node, read_manifest
+from curation.dedup.index import (FOLDER, FORMAT, MANIFEST, check_compatible, index_params, index_schema, prior_loc, prior_node,
+                                  read_manifest, row_size)
 from pipelines.parts import WriteParts
 
 
@@ -54,7 +55,8 @@ class WriteIndex(beam.PTransform):
         self.out_dir, self.cfg = out_dir, cfg
 
     def expand(self, rows):
-        parts = rows | "WriteIndexParts" >> WriteParts(self.out_dir, FOLDER, kind="rows", key_fn=_id, schema_fn=index_schema)
+        parts = rows | "WriteIndexParts" >> WriteParts(self.out_dir, FOLDER, kind="rows", key_fn=_id,
+                                                      schema_fn=index_schema, size_fn=row_size)
         return write_index_manifest(rows.pipeline, self.out_dir, self.cfg, parts)
 
 

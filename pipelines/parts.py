@@ -167,8 +167,10 @@ class WriteParts(beam.PTransform):
 
     def __init__(self, out_dir: str, subdir: str, kind: str = "documents", fmt: str = "parquet",
                  target_bytes: int = 256 << 20, key_fn: Callable[[Any], str] | None = None,
-                 schema_fn: Callable | None = None, label: str | None = None):
+                 schema_fn: Callable | None = None, size_fn: Callable[[Any], int] | None = None,
+                 label: str | None = None):
         super().__init__(label)
+        self.size_fn = size_fn  # bytes of one row, for the part count (rows: their JSON size unless given)
         self.out_dir = out_dir
         self.subdir = subdir
         self.kind = kind
@@ -180,7 +182,7 @@ class WriteParts(beam.PTransform):
     def expand(self, pcoll):
         key_fn = self.key_fn or (lambda d: d.id)
         kind = self.kind
-        size_fn = document_size if kind != "rows" else (lambda r: len(json.dumps(r)) + 16)
+        size_fn = self.size_fn or (document_size if kind != "rows" else (lambda r: len(json.dumps(r)) + 16))
         target = self.target_bytes
         total = pcoll | "Size" >> beam.Map(size_fn) | "Total" >> beam.CombineGlobally(sum)
         n_parts = total | "Parts" >> beam.Map(lambda t: max(1, math.ceil(t / target)))

@@ -61,6 +61,17 @@ def test_second_half_against_first_equals_both_together_minus_the_first_own(tmp_
             assert r["doc_id"] in gone or r["doc_id"] not in together
     index = pq.read_table(tmp_path / "o-h1" / "dedup-index").to_pylist()
     assert len(index) == half - len(removed["h1"]) and "text" not in index[0]
+    # build-shards --dedup-against reads the same index: the same prior removals among the
+    # documents its quality stage lets through
+    r = run_curate("build-shards", "--docs", str(paths["h2"]), "--dedup-against", str(tmp_path / "o-h1"),
+                   "--output", str(tmp_path / "b-h2"), "--emit", "documents")
+    assert r.returncode == 0, r.stderr[-2000:]
+    built = pq.read_table(tmp_path / "b-h2" / "duplicates").to_pylist()
+    st = json.loads((tmp_path / "b-h2" / "stats.json").read_text())
+    assert st["accounting"]["ok"] and (tmp_path / "b-h2" / "dedup-index" / "_manifest.json").is_file()
+    by_dedup = {r["doc_id"]: r["kept_id"] for r in prior}
+    built_prior = [r for r in built if r["kind"].endswith("_prior")]
+    assert built_prior and all(by_dedup.get(r["doc_id"]) == r["kept_id"] for r in built_prior)
 
 
 def test_sketch_jaccard_is_exact_for_small_sets_and_close_for_large():

@@ -112,6 +112,6 @@ def against_folders(folders: list[str], cfg: Any, flag: str) -> tuple[str, ...]:
     for folder in folders:
         if not Path(folder).is_dir():
             raise UserError(f"{flag} {folder}: no such folder")
-        check_compatible(folder, read_manifest(folder), cfg)
+        check_compatible(folder, read_manifest(folder, flag), cfg, flag)
         out.append(folder)  # as given: duplicates/ names the earlier run this way
     return tuple(out)

@@ -40,6 +40,11 @@ def index_schema() -> pa.Schema:
     ])
 
 
+def row_size(row: dict) -> int:
+    """Bytes of an index row (for the number of parts)."""
+    return sum(len(v) for v in row.values() if isinstance(v, (str, bytes)))
+
+
 def index_params(cfg: PipelineConfig) -> dict:
     """What band hashes, exact keys and sketches depend on: an index made with other values
     cannot be compared with this run's documents."""
@@ -88,26 +93,26 @@ def prior_run(node) -> int:
     return -1 - node[4]
 
 
-def read_manifest(folder: str | Path) -> dict:
+def read_manifest(folder: str | Path, flag: str = "--against") -> dict:
     """DIR -> its dedup index manifest; UserError naming the folder if it has none."""
     path = Path(folder) / FOLDER / MANIFEST
     if not path.is_file():
-        raise UserError(f"--against {folder}: no dedup index there ({FOLDER}/{MANIFEST} missing); "
+        raise UserError(f"{flag} {folder}: no dedup index there ({FOLDER}/{MANIFEST} missing); "
                         "re-run curate dedup or build-shards on it with this version to write one")
     try:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise UserError(f"--against {folder}: {FOLDER}/{MANIFEST} unreadable ({e}); re-run that output") from None
+        raise UserError(f"{flag} {folder}: {FOLDER}/{MANIFEST} unreadable ({e}); re-run that output") from None
     if m.get("format") != FORMAT:
-        raise UserError(f"--against {folder}: dedup index format {m.get('format')!r}, this version reads {FORMAT!r}")
+        raise UserError(f"{flag} {folder}: dedup index format {m.get('format')!r}, this version reads {FORMAT!r}")
     return m
 
 
-def check_compatible(folder: str | Path, manifest: dict, cfg: PipelineConfig) -> None:
+def check_compatible(folder: str | Path, manifest: dict, cfg: PipelineConfig, flag: str = "--against") -> None:
     ours, theirs = index_params(cfg), manifest.get("params", {})
     diff = [f"{k}={theirs.get(k)!r} (this run {v!r})" for k, v in ours.items() if theirs.get(k) != v]
     if diff:
-        raise UserError(f"--against {folder}: its dedup index was made with other dedup settings: {', '.join(diff)}; "
+        raise UserError(f"{flag} {folder}: its dedup index was made with other dedup settings: {', '.join(diff)}; "
                         "set them alike (dedup.* in the config) to compare")
     if not cfg.dedup.verify:
-        raise UserError("--against needs dedup.verify=true (candidates are verified against the saved sketches)")
+        raise UserError(f"{flag} needs dedup.verify=true (candidates are verified against the saved sketches)")
