@@ -134,9 +134,11 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         d = as_duplicate[0]
         rows = _rows_where(dup_parts, "cluster_id", d["cluster_id"], ["doc_id", "kept_id"])
         members = {r["doc_id"] for r in rows} | {r["kept_id"] for r in rows}
+        prior = d.get("prior_run")  # the survivor is a document of an earlier run (--against)
         info["duplicate_of"] = {
             "kept_id": d["kept_id"], "cluster_id": d["cluster_id"], "kind": d["kind"], "similarity": d["similarity"],
-            "cluster_size": len(members), "survivor_shard": find_in_shards(d["kept_id"], out, manifest),
+            "cluster_size": len(members), "prior_run": prior,
+            "survivor_shard": None if prior else find_in_shards(d["kept_id"], out, manifest),
         }
     if as_survivor:
         info["survivor_of"] = {
@@ -178,10 +180,16 @@ def format_explanation(info: dict) -> str:
             lines.append(f"  rule values  {_kv(r['values'])}")
     d = info["duplicate_of"]
     if d:
-        lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {d['kept_id']}, "
+        of = f"{d['kept_id']} of the earlier run {d['prior_run']}" if d.get("prior_run") else d["kept_id"]
+        lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {of}, "
                      f"cluster {d['cluster_id']} of {d['cluster_size']} documents")
         s = d["survivor_shard"]
-        lines.append("  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
+        if d.get("prior_run"):
+            lines.append(f"  survivor     in the earlier run: curate explain {d['kept_id']} {d['prior_run']}")
+        elif d["kind"] == "url":
+            lines.append("  survivor     the newest capture of the same URL" + (f": ended in {s['path']} row {s['row']}" if s else ""))
+        else:
+            lines.append("  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
     s = info["survivor_of"]
     if s:
         lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"

@@ -458,7 +458,10 @@ class _Join(CountingDoFn):
             elif row is not None:
                 reason = f"{STAGE}/{row['kind']}"
                 self.count(STAGE, doc.source, "removed", reason)
-                out = doc.with_metadata(dedup={"kept_id": row["kept_id"], "cluster_id": row["cluster_id"], "similarity": row["similarity"]})
+                lineage = {"kept_id": row["kept_id"], "cluster_id": row["cluster_id"], "similarity": row["similarity"]}
+                if row.get("prior_run"):
+                    lineage["prior_run"] = row["prior_run"]
+                out = doc.with_metadata(dedup=lineage)
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(out, STAGE, row["kind"], reason))
                 yield beam.pvalue.TaggedOutput(DUPLICATES, row)
             else:

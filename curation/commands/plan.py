@@ -22,6 +22,8 @@ def add_parser(sub):
     p.add_argument("--threshold", type=float, metavar="J", help="dedup threshold (default: config)")
     p.add_argument("--duplicate-share", type=float, default=0.2, help="share of documents expected to be removed (default 0.2)")
     p.add_argument("--bytes-per-word", type=float, default=6.0, help="mean bytes per word incl. the space (default 6)")
+    p.add_argument("--against-docs", type=int, default=0, metavar="M",
+                   help="documents in the earlier outputs given with --against / --dedup-against (default 0)")
     common.add_config_flags(p)
     return p
 
@@ -37,7 +39,9 @@ def run(args) -> int:
         raise UserError("--docs and --mean-bytes must be positive")
     if not 0.0 <= args.duplicate_share < 1.0:
         raise UserError(f"--duplicate-share must be in [0, 1), got {args.duplicate_share}")
+    if args.against_docs < 0:
+        raise UserError(f"--against-docs must be at least 0, got {args.against_docs}")
     corpus = Corpus(docs=args.docs, mean_bytes=args.mean_bytes, duplicate_share=args.duplicate_share,
-                    bytes_per_word=args.bytes_per_word)
+                    bytes_per_word=args.bytes_per_word, against_docs=args.against_docs)
     print(format_plan(corpus, cfg.dedup))
     return 0
