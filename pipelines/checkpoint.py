@@ -36,7 +36,7 @@ from pipelines.transforms import SumCounts
 
 # Checkpointed groups in pipeline order, and the config sections each one depends on.
 GROUPS = ["extract", "filter", "dedup"]
-GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
+GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup", "paragraphs"]}
 GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
 MARKER = "_SUCCESS.json"
 

@@ -27,6 +27,7 @@ from pipelines.decontaminate import Decontaminate
 from pipelines.dedup import DUPLICATES, Dedup
 from pipelines.dedup_files import DedupFiles
 from pipelines.dedup_index import WriteIndex
+from pipelines.dedup_paragraphs import ParagraphDedup
 from pipelines.langid import LangId
 from pipelines.parts import ReadDocuments, WriteParts
 from pipelines.pii import RedactPII
@@ -38,7 +39,7 @@ from pipelines.tokenize import Tokenize, TrainTokenizer
 from pipelines.transforms import COUNTS, DOCS, REJECTED, WriteStats
 
 # The order stages see documents in; stats.json lists them in this order.
-STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "decontaminate", "pii", "tokenize"]
+STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "paragraphs", "decontaminate", "pii", "tokenize"]
 EXTRACT_CHAIN = ["read", "extract"]
 FILTER_CHAIN = ["read", "extract", "langid", "quality"]
 DEDUP_CHAIN = ["read", "extract", "dedup"]
@@ -69,6 +70,18 @@ class Filter(beam.PTransform):
         parts.append(parts[-1][DOCS] | "Quality" >> Quality(self.config))
         return {DOCS: parts[-1][DOCS], REJECTED: flatten_stages(parts, REJECTED, "FilterRejected"),
                 COUNTS: flatten_stages(parts, COUNTS, "FilterCounts")}
+
+
+def _dedup_group(docs, cfg: PipelineConfig, against: tuple) -> dict:
+    """Dedup, then paragraph dedup when enabled, as one stage dict (the "dedup" checkpoint group)."""
+    dedup = docs | "Dedup" >> Dedup(cfg, against=against)
+    if not cfg.dedup.paragraphs.enabled:
+        return dedup
+    para = dedup[DOCS] | "ParagraphDedup" >> ParagraphDedup(cfg)
+    out = {**dedup, DOCS: para[DOCS],
+           REJECTED: (dedup[REJECTED], para[REJECTED]) | "DedupGroupRejected" >> beam.Flatten(),
+           COUNTS: (dedup[COUNTS], para[COUNTS]) | "DedupGroupCounts" >> beam.Flatten()}
+    return out
 
 
 class _Checkpointed:
@@ -104,7 +117,7 @@ def build_shards(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str 
     groups = _Checkpointed(p, out, keys, resume_from, index=cfg.dedup.index)
     extract = groups.group("extract", lambda: p | "ReadInputs" >> ReadInputs(inputs, cfg, text_key, id_key))
     filtered = groups.group("filter", lambda: extract[DOCS] | "Filter" >> Filter(cfg, sample, limit))
-    dedup = groups.group("dedup", lambda: filtered[DOCS] | "Dedup" >> Dedup(cfg, against=dedup_against))
+    dedup = groups.group("dedup", lambda: _dedup_group(filtered[DOCS], cfg, dedup_against))
     stages = [extract, filtered, dedup]
     if cfg.decontaminate.test_sets:  # benchmark decontamination: after dedup, before PII redaction
         stages.append(stages[-1][DOCS] | "Decontaminate" >> Decontaminate(cfg))

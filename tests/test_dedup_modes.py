@@ -107,3 +107,55 @@ def test_two_captures_of_one_url_keep_the_newer(shared_data):
     assert sorted(d.id for d in kept) == ["book", "new", "other"]
     assert [(r["doc_id"], r["kept_id"], r["kind"]) for r in dups] == [("old", "new", "url")]
     assert stats["stages"]["dedup"]["removed"] == {"dedup/url": 1}
+
+
+def test_footer_on_half_of_a_sites_pages_is_left_once(shared_data):
+    from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
+    import apache_beam as beam
+    import os
+    import pickle
+    import tempfile
+
+    from curation.config import PipelineConfig, replace_path
+    from curation.stats import assemble, check
+    from pipelines.dedup_paragraphs import ParagraphDedup
+
+    paras = _paragraphs(shared_data, n=40)
+    footer = ("This page is part of the Pride and Prejudice reading site; all text is in the public domain and "
+              "may be copied freely. Contact the editors with corrections.")
+    pages = []
+    for i in range(10):
+        body = paras[i * 4:(i + 1) * 4]
+        lines = body + [footer] if i < 5 else body
+        pages.append(Document(f"p{i}", "\n".join(lines), "web", {"url": f"https://site.example/{i}"}))
+    pages.append(Document("short", footer + "\nHome", "web", {}))  # nothing left but a footer
+    cfg = replace_path(PipelineConfig(), "dedup.paragraphs.enabled", True)
+    out_dir = tempfile.mkdtemp(prefix="para-")
+    with BeamTestPipeline() as p:
+        r = p | beam.Create(pages) | ParagraphDedup(cfg)
+        for name in ("docs", "rejected", "counts"):
+            (r[name] | f"L{name}" >> beam.combiners.ToList()
+             | f"W{name}" >> beam.Map(lambda v, n=name: pickle.dump(v, open(os.path.join(out_dir, n), "wb"))))
+    got = {n: pickle.load(open(os.path.join(out_dir, n), "rb")) for n in ("docs", "rejected", "counts")}
+    kept = {d.id: d for d in got["docs"]}
+    assert sum(d.text.split("\n").count(footer) for d in kept.values()) == 1
+    assert [d.id for d in got["rejected"]] == ["short"]
+    for i in range(10):  # every other paragraph where it was
+        assert [ln for ln in kept[f"p{i}"].text.split("\n") if ln != footer] == paras[i * 4:(i + 1) * 4]
+    stats = assemble(_sum(got["counts"]))
+    check(stats)
+    st = stats["stages"]["paragraphs"]
+    assert st["removed"] == {"dedup/paragraphs_emptied": 1} and st["out"] == 10
+    assert st["metrics"]["chars_removed"] == 4 * (len(footer) + 1) + len(footer) + 1
+    survivor = [d for d in kept.values() if footer in d.text.split("\n")][0]
+    assert all(d.metadata["dedup_paragraphs"]["kept_in"] == [survivor.id] for d in kept.values()
+               if "dedup_paragraphs" in d.metadata)
+
+
+def _sum(counts):
+    from collections import Counter
+
+    c = Counter()
+    for k, n in counts:
+        c[k] += n
+    return c.items()

@@ -44,6 +44,7 @@ class Corpus:
     url_share: float = 1.0  # documents with a URL (web); URL dedup groups these
     url_dup_share: float = 0.05  # documents removed as other captures of one URL
     against_docs: int = 0  # documents in the --against indexes
+    paragraphs_per_doc: float = 8.0  # lines of at least dedup.paragraphs.min_chars per document
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,13 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
             "url_groups", n * c.url_share * (c.url_bytes + c.id_bytes * 2 + 40), n * c.url_dup_share * (c.id_bytes + 150) * PY_OVERHEAD,
             f"build-shards: captures grouped by normalised URL; the {c.url_dup_share:.0%} removed are a side input "
             "held by every featurising worker (per worker)"))
+    if d.paragraphs.enabled:
+        rec = 16 + 8 + node
+        out.append(StageEstimate(
+            "paragraphs", n * c.paragraphs_per_doc * rec + n * (c.mean_bytes + c.metadata_bytes + c.id_bytes * 2),
+            max(c.largest_group * rec, n * c.paragraphs_per_doc / P * rec) + c.max_doc_bytes * 2,
+            f"build-shards: (source, paragraph hash) -> keep key, {c.paragraphs_per_doc:g} per document, batched per "
+            "partition (no Bloom filter: exact, no false positives); then the documents joined with their removals on id"))
     if c.against_docs:
         m = c.against_docs
         out.append(StageEstimate(
