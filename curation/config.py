@@ -291,7 +291,27 @@ class DedupConfig:
     max_cc_rounds: int = 12  # large-star/small-star rounds unrolled in the graph
     payloads: str = "files"  # curate dedup: shingle sets wait in files under the output (files) or cross the shuffle (shuffle)
     chunk_bytes: int = 32 << 20  # curate dedup reads input files in chunks of this size (plain JSONL by byte range, Parquet by row groups)
+    index: bool = True  # write DIR/dedup-index/ (ids, exact keys, band hashes, shingle sketches; no text) for later --against runs
+    index_sketch: int = 128  # shingle hashes kept per document in the index (bottom-k): Jaccard error about sqrt(J(1-J)/k) against it
     source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])  # keep policy: earlier sources win a cluster
+    url: "DedupUrlConfig" = field(default_factory=lambda: DedupUrlConfig())
+    paragraphs: "DedupParagraphsConfig" = field(default_factory=lambda: DedupParagraphsConfig())
+
+
+@dataclass(frozen=True)
+class DedupUrlConfig:
+    """One document per normalised URL within a source (curation/dedup/url.py)."""
+
+    enabled: bool = True  # keep the newest capture of a URL crawled more than once (then the longest text), dedup/url
+
+
+@dataclass(frozen=True)
+class DedupParagraphsConfig:
+    """Exact duplicate paragraphs across documents kept in one (curation/dedup/paragraphs.py)."""
+
+    enabled: bool = False  # off until measured on a real crawl (docs/dedup.md, "Paragraph dedup")
+    min_chars: int = 100  # paragraphs (lines) shorter than this, normalised, are never compared
+    min_words: int = 50  # a document left with fewer words is removed as dedup/paragraphs_emptied
 
 
 # ---------------------------------------------------------------- tokenizer and shards
@@ -517,6 +537,10 @@ def validate(cfg: Any) -> None:
             raise ConfigError(f"dedup.payloads must be files or shuffle, got {d.payloads!r}")
         if not 1 <= d.max_cc_rounds <= 64:
             raise ConfigError(f"dedup.max_cc_rounds must be in [1, 64], got {d.max_cc_rounds}")
+        if not 1 <= d.paragraphs.min_chars <= 1_000_000 or not 0 <= d.paragraphs.min_words <= 1_000_000:
+            raise ConfigError("dedup.paragraphs.min_chars must be in [1, 1e6] and min_words in [0, 1e6]")
+        if not 8 <= d.index_sketch <= 4096:
+            raise ConfigError(f"dedup.index_sketch must be in [8, 4096], got {d.index_sketch}")
         tk = cfg.tokenizer
         # 4 special ids + 256 byte pieces come before any learned piece.
         min_vocab = (260 if tk.byte_fallback else 4) + len(tk.user_defined_symbols) + 8

@@ -84,5 +84,5 @@ def duplicates_schema():
     """The Arrow schema of duplicates/ (one row per removed duplicate, docs/format.md)."""
     return pa.schema(
         [("doc_id", pa.string()), ("cluster_id", pa.string()), ("kept_id", pa.string()),
-         ("similarity", pa.float64()), ("kind", pa.string())]
+         ("similarity", pa.float64()), ("kind", pa.string()), ("prior_run", pa.string())]
     )

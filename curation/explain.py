@@ -143,6 +143,14 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
     as_duplicate = _rows_where(dup_parts, "doc_id", doc_id)
     as_survivor = _rows_where(dup_parts, "kept_id", doc_id)
     shard = find_in_shards(doc_id, out, manifest) if not rejected else None
+    # Several input records may carry one id (a WARC read twice, copies in --docs): each keeps
+    # its own annotations. The first is explained; the others are named, never merged into it.
+    also = [{"stage": r["stage"], "reason": r["reason"], "source_file": json.loads(r["metadata"] or "{}").get("source_file")}
+            for r in rejected[1:]]
+    if rejected:
+        kept_too = find_in_shards(doc_id, out, manifest)
+        if kept_too:
+            also.append({"kept": kept_too["path"], "row": kept_too["row"]})
     record = rejected[0] if rejected else None
     kept = find_in_documents(doc_id, out) if not rejected else None
     if record is None and kept is not None:
@@ -165,6 +173,7 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         "shard": shard,
         "documents": kept,  # {path, row} in DIR/documents/ (--emit documents)
         "removed_lines": None,
+        "other_records": also,
     }
     if shard is not None and record is not None:
         info["removed_lines"] = removed_lines(doc_id, out, manifest, info["annotations"])
@@ -183,9 +192,11 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         d = as_duplicate[0]
         rows = _rows_where(dup_parts, "cluster_id", d["cluster_id"], ["doc_id", "kept_id"])
         members = {r["doc_id"] for r in rows} | {r["kept_id"] for r in rows}
+        prior = d.get("prior_run")  # the survivor is a document of an earlier run (--against)
         info["duplicate_of"] = {
             "kept_id": d["kept_id"], "cluster_id": d["cluster_id"], "kind": d["kind"], "similarity": d["similarity"],
-            "cluster_size": len(members), "survivor_shard": find_in_shards(d["kept_id"], out, manifest),
+            "cluster_size": len(members), "prior_run": prior,
+            "survivor_shard": None if prior else find_in_shards(d["kept_id"], out, manifest),
         }
     if as_survivor:
         info["survivor_of"] = {
@@ -242,10 +253,16 @@ def _lines(info: dict) -> list[str]:
             lines.append(f"  compared to  {_kv(r['thresholds'])}  (the run's config)")
     d = info["duplicate_of"]
     if d:
-        lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {d['kept_id']}, "
+        of = f"{d['kept_id']} of the earlier run {d['prior_run']}" if d.get("prior_run") else d["kept_id"]
+        lines.append(f"  duplicate    {d['kind']} duplicate (similarity {d['similarity']:.3f}) of {of}, "
                      f"cluster {d['cluster_id']} of {d['cluster_size']} documents")
         s = d["survivor_shard"]
-        lines.append("  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
+        if d.get("prior_run"):
+            lines.append(f"  survivor     in the earlier run: curate explain {d['kept_id']} {d['prior_run']}")
+        elif d["kind"] == "url":
+            lines.append("  survivor     the newest capture of the same URL" + (f": ended in {s['path']} row {s['row']}" if s else ""))
+        else:
+            lines.append("  survivor     " + (f"ended in {s['path']} row {s['row']}" if s else "not in the shards (removed later)"))
     s = info["survivor_of"]
     if s:
         lines.append(f"  kept over    {len(s['removed'])} {'/'.join(s['kinds'])} duplicate(s): {', '.join(s['removed'][:5])}"
@@ -258,6 +275,10 @@ def _lines(info: dict) -> list[str]:
     if cut:
         lines.append(f"  lines cut    {len(cut)} lines removed from the kept text by C4 (re-derived from the extract checkpoint):")
         lines.extend(f"    [{c['reason']}] {c['line'][:160]}" for c in cut)
+    for a in info.get("other_records", []):
+        what = (f"kept in {a['kept']} row {a['row']}" if "kept" in a
+                else f"removed at stage {a['stage']}: {a['reason']} (file {a['source_file'] or '?'})")
+        lines.append(f"  also         another input record with this id (annotations not merged): {what}")
     sh = info["shard"]
     if sh:
         lines.append(f"  KEPT         {sh['path']} row {sh['row']} (split {sh['split']}, {sh['n_tokens']} tokens, lang {sh['lang'] or 'none'})")

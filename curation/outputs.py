@@ -33,7 +33,7 @@ log = logging.getLogger("curate")
 
 MARKER = ".curate-output"
 # Subfolders whose part files every run rewrites whole (and clears first).
-PART_DIRS = ("documents", "rejected", "duplicates")
+PART_DIRS = ("documents", "rejected", "duplicates", "dedup-index")
 # Everything a build writes at the top of its output folder: none of these may be a symlink.
 OUTPUT_ENTRIES = PART_DIRS + ("shards", "tokenizer", "stages", "payloads", "manifest.json", "stats.json", "run.json",
                               "report.html", MARKER)

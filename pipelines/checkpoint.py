@@ -28,6 +28,9 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation import fs, outputs, stage_check
 from curation.config import PipelineConfig, to_dict
+from curation.dedup.index import FOLDER as INDEX_FOLDER
+from curation.dedup.index import index_schema
+from curation.dedup.index import row_size as index_row_size
 from curation.document import duplicates_schema
 from curation.stats import CountKey
 from pipelines.parts import ReadParts, WriteParts
@@ -35,7 +38,7 @@ from pipelines.transforms import SumCounts
 
 # Checkpointed groups in pipeline order, and the config sections each one depends on.
 GROUPS = ["extract", "filter", "dedup"]
-GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup"]}
+GROUP_STAGES = {"extract": ["read", "extract"], "filter": ["langid", "quality"], "dedup": ["dedup", "paragraphs"]}
 GROUP_CONFIG = {"extract": ["read"], "filter": ["langid", "quality", "routing"], "dedup": ["dedup"]}
 
 MARKER = stage_check.MARKER
@@ -187,6 +190,10 @@ class MaterialiseStage(beam.PTransform):
                 | "WriteDuplicates"
                 >> WriteParts(self.directory, "duplicates", kind="rows", key_fn=lambda r: r["doc_id"], schema_fn=duplicates_schema)
             )
+        if "index" in outputs:
+            written.append(outputs["index"] | "WriteIndex" >> WriteParts(self.directory, INDEX_FOLDER, kind="rows",
+                                                                         key_fn=lambda r: r["id"], schema_fn=index_schema,
+                                                                         size_fn=index_row_size))
         counts = (
             (outputs["counts"],) | "SumCounts" >> SumCounts() | "ToList" >> beam.combiners.ToList()
         )
@@ -196,9 +203,11 @@ class MaterialiseStage(beam.PTransform):
 class ReadCheckpoint(beam.PTransform):
     """The outputs of a complete checkpoint, as the stage dict the live stages produce."""
 
-    def __init__(self, out_dir: str, group: str, key: str, with_docs: bool = True, label: str | None = None):
+    def __init__(self, out_dir: str, group: str, key: str, with_docs: bool = True, index: bool = False,
+                 label: str | None = None):
         super().__init__(label)
         self.with_docs = with_docs
+        self.index = index  # the dedup group also gives back its dedup-index rows
         self.directory = stage_dir(out_dir, group, key)
         self.out_dir = out_dir
         self.group = group
@@ -214,4 +223,6 @@ class ReadCheckpoint(beam.PTransform):
         }
         if self.group == "dedup":
             out["duplicates"] = pbegin | "Duplicates" >> ReadParts(f"{self.directory}/duplicates", kind="rows")
+            if self.index:
+                out["index"] = pbegin | "Index" >> ReadParts(f"{self.directory}/{INDEX_FOLDER}", kind="rows")
         return out

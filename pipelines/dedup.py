@@ -40,7 +40,10 @@ import numpy as np
 from curation.config import PipelineConfig
 from curation.dedup import components as cc
 from curation.dedup.buckets import bucket_pairs
-from curation.dedup.features import FAILED, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, source_code
+from curation.dedup.features import (FAILED, IDS, INDEX, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key,
+                                     source_code)
+from curation.dedup.index import is_prior, prior_run, sketch_jaccard
+from curation.dedup.url import capture_rank, normalize_url
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
@@ -53,6 +56,8 @@ from pipelines.transforms import COUNTS, DOCS, REJECTED, BatchedDoFn, CountingDo
 DUPLICATES = "duplicates"
 EXACT = "exact"
 NEAR = "near"
+RENAMES = "renames"
+URL = "url"
 _EDGES = "edges"
 _SIMS = "sims"
 
@@ -64,20 +69,93 @@ def as_outputs(featurized):
 
 
 class _Featurize(BatchedDoFn):
-    """Documents of a PCollection (location 0) -> Featurizer outputs, a list at a time."""
+    """Documents of a PCollection (location 0, record ``record_key``) -> Featurizer outputs, a list at a time. A
+    capture that URL dedup removed (``url_removed``: (id, record) -> lineage row) goes no further
+    than its row: it never survives a content cluster in place of the capture that was kept."""
 
     def __init__(self, cfg: PipelineConfig, reference: bool):
         self.featurizer = Featurizer(cfg, reference)
 
-    def process_list(self, docs: list[Document]):
-        yield from as_outputs(self.featurizer.batch(docs, [0] * len(docs)))
+    def process_list(self, docs: list[Document], url_removed=None):
+        keep, recs = [], []
+        for doc in docs:
+            rec = record_key(doc)
+            if url_removed and (doc.id, rec) in url_removed:
+                yield beam.pvalue.TaggedOutput(URL, (doc.id, (rec, url_removed[(doc.id, rec)])))
+                continue
+            keep.append(doc)
+            recs.append(rec)
+        yield from as_outputs(self.featurizer.batch(keep, [0] * len(keep), recs))
+
+
+def _url_record(doc: Document):
+    """A document with a URL -> ((source, normalised URL), (capture rank, id, record))."""
+    url = doc.metadata.get("url")
+    key = normalize_url(url) if isinstance(url, str) and url else None
+    if key is None:
+        return
+    date = doc.metadata.get("crawl_date")
+    rec = record_key(doc)
+    yield (doc.source, key), (capture_rank(date if isinstance(date, str) else "", len(doc.text), doc.id, rec), doc.id, rec)
+
+
+def _url_groups(item):
+    """Captures of one URL -> ((id, record), lineage row) for every one but the newest."""
+    _, members = item
+    if len(members) < 2:
+        return
+    members.sort()
+    kept = members[0][1]
+    for _, doc_id, rec in members[1:]:
+        yield (doc_id, rec), {"doc_id": doc_id, "cluster_id": content_hash(kept), "kept_id": kept, "similarity": 1.0,
+                              "kind": URL, "prior_run": None}
+
+
+def renamed_id(doc_id: str, ekey: bytes) -> str:
+    """The id given to a record whose id an earlier record (by the keep policy) already carries
+    with a different text: the id plus a short hash of its exact key, stable across reruns."""
+    return f"{doc_id}~{ekey.hex()[:8]}"
+
+
+class _IdGroups(CountingDoFn):
+    """Records sharing one input id (docs/dedup.md, "Equal ids"). Within a source, records with
+    one exact key are exact duplicates: edges from the best to the others, so they are removed
+    even with exact dedup off. Between texts, the text holding the best record keeps the id;
+    every record of each other text is renamed (``renamed_id``) and counted (read duplicate_id)."""
+
+    def process(self, item):
+        doc_id, members = item
+        if len(members) < 2:
+            return
+        texts: dict = defaultdict(list)
+        for node, source, ekey in members:
+            texts[(source, ekey)].append(node)
+        for nodes in texts.values():
+            nodes.sort()
+            for n in nodes[1:]:
+                yield beam.pvalue.TaggedOutput(_EDGES, (nodes[0], n))
+                yield beam.pvalue.TaggedOutput(_SIMS, (n, (EXACT, 1.0)))
+        if len(texts) < 2:
+            return
+        order = sorted(texts.items(), key=lambda kv: kv[1][0])
+        for (source, ekey), nodes in order[1:]:
+            self.count("read", source, "metric", "duplicate_id")
+            new = renamed_id(doc_id, ekey)
+            for n in nodes:
+                yield (n, new)
+
+
+def _plain_reference(node) -> bool:
+    """A decontamination reference: it joins every source's groups. An earlier run's document
+    (``--against``) also always wins, but only within its own source."""
+    return is_reference(node) and not is_prior(node)
 
 
 def _by_source(members):
     """Split a group into per-source lists, each with the reference members added."""
     refs, groups = [], defaultdict(list)
     for m in members:
-        (refs if is_reference(m[0]) else groups[m[1]]).append(m)
+        (refs if _plain_reference(m[0]) else groups[m[1]]).append(m)
     if not groups and refs:
         return [refs]
     return [g + refs for _, g in sorted(groups.items())]
@@ -108,7 +186,7 @@ class _ExactGroups(beam.DoFn):
             rec = np.empty(len(h), dtype=REC)
             rec["h"] = h
             rec["n"] = handle
-            rec["s"] = REF_CODE if is_reference(node) else source_code(source)
+            rec["s"] = REF_CODE if _plain_reference(node) else source_code(source)
             self._recs.append(rec)
             self._held += len(h)
         if self._held >= FLUSH:
@@ -176,10 +254,11 @@ class _VerifyAtCentre(CountingDoFn):
     Payloads that are pointers (pipelines/payload_store.py) are read for the whole partition
     first, in one sorted pass per chunk file."""
 
-    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None):
+    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None, sketch: int = 0):
         self.threshold = threshold
         self.verify = verify
         self.payload_folder = payload_folder
+        self.sketch = sketch  # k of an earlier run's bottom-k sketches (curation/dedup/index.py)
 
     def process(self, item):
         groups = regroup(item[1])
@@ -198,13 +277,16 @@ class _VerifyAtCentre(CountingDoFn):
                 leaves[node] = (source, pay)
         for cnode, csrc, cpay in owns:
             a = np.frombuffer(cpay, dtype=np.uint32)
-            cref = is_reference(cnode)
+            cref, cplain, cprior = is_reference(cnode), _plain_reference(cnode), is_prior(cnode)
             for lnode, (lsrc, lpay) in leaves.items():
                 lref = is_reference(lnode)
-                if lnode == cnode or (cref and lref) or (not cref and not lref and csrc != lsrc):
+                if lnode == cnode or (cref and lref) or (not cplain and not _plain_reference(lnode) and csrc != lsrc):
                     continue
                 b = np.frombuffer(lpay, dtype=np.uint32)
-                j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
+                if cprior or is_prior(lnode):  # an earlier run's side is its sketch
+                    j = sketch_jaccard(b, a, self.sketch) if cprior else sketch_jaccard(a, b, self.sketch)
+                else:
+                    j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
                 self.count(STAGE, "all", "metric", "candidate_pairs")
                 if j >= self.threshold:
                     self.count(STAGE, "all", "metric", "verified_pairs")
@@ -250,8 +332,9 @@ class _Decide(CountingDoFn):
                 yield (node, parent)
 
 
-def _lineage(item):
-    """(node, {parent, sims}) -> (node, duplicate row)."""
+def _lineage(item, renames: dict, prior_runs: tuple = ()):
+    """(node, {parent, sims}) -> (node, duplicate row); ids as renamed (``_IdGroups``). A survivor
+    from an earlier run (``--against``) makes the kind exact_prior / near_prior and names that run."""
     node, grouped = item
     parents = grouped["parent"]
     if not parents:
@@ -260,37 +343,47 @@ def _lineage(item):
     sims = grouped[_SIMS]
     exact = any(k == EXACT for k, _ in sims)
     sim = 1.0 if exact else max((s for k, s in sims if k == NEAR), default=0.0)
-    kept = node_id(parent)
+    kept = renames.get(parent, node_id(parent))
+    prior = is_prior(parent)
     yield (
         node,
         {
-            "doc_id": node_id(node),
+            "doc_id": renames.get(node, node_id(node)),
             "cluster_id": content_hash(kept),
             "kept_id": kept,
             "similarity": float(sim),
-            "kind": EXACT if exact else NEAR,
+            "kind": (EXACT if exact else NEAR) + ("_prior" if prior else ""),
+            "prior_run": prior_runs[prior_run(parent)] if prior else None,
         },
     )
 
 
 class Decisions(beam.PTransform):
-    """Exact records and payloads (Featurizer outputs) -> {"rows": (node, duplicate row) for every
-    removed node, "counts"}: everything between featurising and going back to the documents."""
+    """Exact records, payloads and id records (Featurizer outputs) -> {"rows": (node, duplicate
+    row) for every removed node, "renames": (node, new id) for records whose id an earlier record
+    holds, "counts"}: everything between featurising and going back to the documents."""
 
-    def __init__(self, config: PipelineConfig, payload_folder: str | None = None, label: str | None = None):
+    def __init__(self, config: PipelineConfig, payload_folder: str | None = None, prior_runs: tuple = (),
+                 label: str | None = None):
         super().__init__(label)
         self.cfg = config
         self.payload_folder = payload_folder  # where pointer payloads' files are (payload_store)
+        self.prior_runs = tuple(prior_runs)  # the --against folders, as given
 
     def expand(self, inputs):
-        keys, payload = inputs
+        keys, payload, ids = inputs
         d = self.cfg.dedup
         exact = (
             keys
             | "GroupExact" >> BatchedGroupByKey()
             | "ExactGroups" >> beam.ParDo(_ExactGroups()).with_outputs(_EDGES, _SIMS, main="bands")
         )
-        edges, sims, counts = [exact[_EDGES]], [exact[_SIMS]], []
+        same_id = (
+            ids
+            | "GroupIds" >> BatchedGroupByKey()
+            | "IdGroups" >> beam.ParDo(_IdGroups()).with_outputs(_EDGES, _SIMS, COUNTS, main=RENAMES)
+        )
+        edges, sims, counts = [exact[_EDGES], same_id[_EDGES]], [exact[_SIMS], same_id[_SIMS]], [same_id[COUNTS]]
         if d.near:
             roles = exact["bands"] | "GroupBuckets" >> beam.GroupByKey() | "Buckets" >> beam.FlatMap(_roles)
             shipped = (
@@ -302,7 +395,7 @@ class Decisions(beam.PTransform):
                 shipped
                 | "PackAtCentre" >> beam.ParDo(ReduceMapPack(None, as_is, weigh=_shipped_size))
                 | "GroupAtCentre" >> beam.GroupByKey()
-                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder)).with_outputs(
+                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder, d.index_sketch)).with_outputs(
                     _SIMS, COUNTS, main=_EDGES)
             )
             edges.append(verified[_EDGES])
@@ -312,14 +405,27 @@ class Decisions(beam.PTransform):
         comps = all_edges | "ConnectedComponents" >> ConnectedComponents(d.max_cc_rounds)
         counts.append(comps[COUNTS])
         all_sims = tuple(sims) | "FlattenSims" >> beam.Flatten()
-        rows = {"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey() | "Lineage" >> beam.FlatMap(_lineage)
-        return {"rows": rows, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
+        # Renames are rare (records sharing an id with a different text): a side input.
+        renames = same_id[RENAMES]
+        rows = ({"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey()
+                | "Lineage" >> beam.FlatMap(_lineage, beam.pvalue.AsDict(renames), self.prior_runs))
+        return {"rows": rows, RENAMES: renames, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
 
 
 def featurize_reference(reference, cfg, keys: list, payloads: list):
-    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(PAYLOAD, FAILED, main=KEYS)
+    ref = reference | "FeaturizeReference" >> beam.ParDo(_Featurize(cfg, True)).with_outputs(PAYLOAD, FAILED, IDS, main=KEYS)
     keys.append(ref[KEYS])
     payloads.append(ref[PAYLOAD])
+
+
+def add_prior(p, against: tuple, cfg, keys: list, payloads: list):
+    """The --against folders' saved indexes as always-winning nodes of their own source."""
+    if against:
+        from pipelines.dedup_index import ReadPriorIndex
+
+        prior = p | "ReadPriorIndex" >> ReadPriorIndex(against, cfg)
+        keys.append(prior[KEYS])
+        payloads.append(prior[PAYLOAD])
 
 
 def flatten(pcolls: list, label: str):
@@ -327,30 +433,47 @@ def flatten(pcolls: list, label: str):
 
 
 class _Join(CountingDoFn):
-    """Documents joined with the decisions on id: counts in = out + removed + failed."""
+    """Documents joined with the decisions on id: counts in = out + removed + failed. Several
+    records may share an id: each finds its own decision by its record key (the node's), and a
+    record read twice (equal in everything) is kept once, the other copy removed as exact."""
 
     def process(self, item):
-        _, grouped = item
-        docs = grouped[DOCS]
-        dups = grouped["dup"]
-        failed = [reason for _, reason in grouped[FAILED]]
-        for doc in docs:
+        doc_id, grouped = item
+        dups = {node_rec(node): row for node, row in grouped["dup"]}
+        dups.update((rec, row) for rec, row in grouped[URL])
+        renames = {node_rec(node): new for node, new in grouped[RENAMES]}
+        failed = {rec: reason for _, rec, reason in grouped[FAILED]}
+        index = {rec: row for _, rec, row in grouped[INDEX]}
+        seen: set = set()
+        for doc in grouped[DOCS]:
+            rec = record_key(doc) if len(grouped[DOCS]) > 1 or dups or failed or renames else None
             self.count(STAGE, doc.source, "in")
-            if failed:
-                self.count(STAGE, doc.source, "failed", failed[0])
-                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, STAGE, "error", failed[0]))
-            elif dups:
-                row = dups[0]
+            if rec in renames:
+                doc = Document(renames[rec], doc.text, doc.source, {**doc.metadata, "original_id": doc_id})
+            row = dups.get(rec)
+            if row is None and rec in seen and rec not in failed:
+                row = {"doc_id": doc.id, "cluster_id": content_hash(doc.id), "kept_id": doc.id,
+                       "similarity": 1.0, "kind": EXACT, "prior_run": None}
+            if rec is not None:
+                seen.add(rec)
+            if rec in failed:
+                self.count(STAGE, doc.source, "failed", failed[rec])
+                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(doc, STAGE, "error", failed[rec]))
+            elif row is not None:
                 reason = f"{STAGE}/{row['kind']}"
                 self.count(STAGE, doc.source, "removed", reason)
-                out = doc.with_metadata(dedup={"kept_id": row["kept_id"], "cluster_id": row["cluster_id"], "similarity": row["similarity"]})
+                lineage = {"kept_id": row["kept_id"], "cluster_id": row["cluster_id"], "similarity": row["similarity"]}
+                if row.get("prior_run"):
+                    lineage["prior_run"] = row["prior_run"]
+                out = doc.with_metadata(dedup=lineage)
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(out, STAGE, row["kind"], reason))
+                yield beam.pvalue.TaggedOutput(DUPLICATES, row)
             else:
                 self.count(STAGE, doc.source, "out")
                 yield doc
-        if docs:
-            for row in dups:
-                yield beam.pvalue.TaggedOutput(DUPLICATES, row)
+                if index:
+                    row = index[rec if rec is not None else next(iter(index))]
+                    yield beam.pvalue.TaggedOutput(INDEX, {"id": doc.id, **row})
 
 
 def _doc_size(doc) -> int:
@@ -362,29 +485,45 @@ class Dedup(beam.PTransform):
     "rejected", "counts", "duplicates"}; duplicates are dicts {doc_id, cluster_id, kept_id,
     similarity, kind}. Documents meet their decisions in one batched join on id."""
 
-    def __init__(self, config: PipelineConfig, reference=None, label: str | None = None):
+    def __init__(self, config: PipelineConfig, reference=None, against: tuple = (), label: str | None = None):
         super().__init__(label)
         self.cfg = config
         self.reference = reference
+        self.against = tuple(against)  # earlier outputs whose dedup-index/ this run's documents meet
 
     def expand(self, docs):
-        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False)).with_outputs(PAYLOAD, FAILED, main=KEYS)
+        side = []
+        if self.cfg.dedup.url.enabled:
+            # Decided before featurising; only removed captures (a share of the crawl) are a side input.
+            url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record) | "GroupUrls" >> BatchedGroupByKey()
+                        | "UrlGroups" >> beam.FlatMap(_url_groups))
+            side = [beam.pvalue.AsDict(url_rows)]
+        feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False), *side).with_outputs(
+            PAYLOAD, FAILED, IDS, INDEX, URL, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg)
+        add_prior(docs.pipeline, self.against, self.cfg, keys, payloads)
+        dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
+               | "Decisions" >> Decisions(self.cfg, prior_runs=self.against))
         joined = (
             {
                 DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),
-                "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv[1])),
+                "dup": dec["rows"] | "RowsById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
+                RENAMES: dec[RENAMES] | "RenamesById" >> beam.Map(lambda kv: (node_id(kv[0]), kv)),
                 FAILED: feats[FAILED],
+                INDEX: feats[INDEX],
+                URL: feats[URL],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
-            | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, main=DOCS)
+            | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
         )
-        return {
+        out = {
             DOCS: joined[DOCS],
             REJECTED: joined[REJECTED],
             COUNTS: (dec[COUNTS], joined[COUNTS]) | "FlattenCounts" >> beam.Flatten(),
             DUPLICATES: joined[DUPLICATES],
         }
+        if self.cfg.dedup.index:
+            out[INDEX] = joined[INDEX]
+        return out

@@ -23,14 +23,16 @@ import pyarrow.parquet as pq
 
 from curation import fs
 from curation.config import PipelineConfig
-from curation.dedup.features import FAILED, KEYS, PAYLOAD, STAGE, Featurizer, node_loc
+from curation.dedup.features import FAILED, IDS, INDEX, KEYS, PAYLOAD, STAGE, Featurizer, node_loc, node_rec
+from curation.dedup.index import FOLDER, index_schema
 from curation.dedup.keep import node_id
 from curation.docio import PARQUET_SUFFIXES, iter_range, parquet_row_groups, splittable
 from curation.document import duplicates_schema, parquet_schema
 from curation.inputs import expand_input
 from curation.malloc import trim
 from pipelines.batched import BatchedCoGroupByKey
-from pipelines.dedup import DUPLICATES, Decisions, as_outputs, featurize_reference, flatten
+from pipelines.dedup import DUPLICATES, RENAMES, Decisions, add_prior, as_outputs, featurize_reference, flatten
+from pipelines.dedup_index import write_index_manifest
 from pipelines.parts import bad_row, doc_row, file_info, jsonl_line
 from pipelines.payload_store import ChunkPayloads, payload_dir, remove
 from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
@@ -93,8 +95,8 @@ class _FeaturizeChunk(CountingDoFn):
         self.id_key = id_key
         self.payload_folder = payload_folder
 
-    def _outputs(self, docs: list, chunk: Chunk, store: ChunkPayloads | None):
-        for tag, key, value in self.featurizer.batch(docs, [chunk.idx] * len(docs)):
+    def _outputs(self, docs: list, rows: list[int], chunk: Chunk, store: ChunkPayloads | None):
+        for tag, key, value in self.featurizer.batch(docs, [chunk.idx] * len(docs), rows):
             if tag == PAYLOAD and store is not None:
                 node, source, payload = value
                 value = (node, source, store.add(payload))
@@ -103,8 +105,10 @@ class _FeaturizeChunk(CountingDoFn):
     def process(self, chunk: Chunk):
         store = ChunkPayloads(self.payload_folder, chunk.idx) if self.payload_folder else None
         good: Counter = Counter()  # per source; counted once per chunk, not per document
+        # A record's row within its chunk tells apart records sharing an id (_WriteChunk counts alike).
         batch: list = []
-        for doc, reason in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
+        rows: list[int] = []
+        for row, (doc, reason) in enumerate(iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key)):
             if doc is None:
                 self.count("read", "docs", "in")
                 self.count("read", "docs", "failed", f"read/{reason}")
@@ -112,10 +116,11 @@ class _FeaturizeChunk(CountingDoFn):
                 continue
             good[doc.source] += 1
             batch.append(doc)
+            rows.append(row)
             if len(batch) >= FEATURIZE_BATCH:
-                yield from as_outputs(self._outputs(batch, chunk, store))
-                batch = []
-        yield from as_outputs(self._outputs(batch, chunk, store))
+                yield from as_outputs(self._outputs(batch, rows, chunk, store))
+                batch, rows = [], []
+        yield from as_outputs(self._outputs(batch, rows, chunk, store))
         if store is not None:
             store.write()  # before the bundle commits: verification reads it after a shuffle
         for source, n in sorted(good.items()):
@@ -181,20 +186,27 @@ class _WriteChunk(CountingDoFn):
         if not grouped["chunk"]:
             return
         chunk = grouped["chunk"][0]
-        dups = dict(grouped["dup"])
+        dups = dict(grouped["dup"])  # (id, row) -> lineage row
         failed = dict(grouped[FAILED])
+        renames = dict(grouped[RENAMES])
+        index = dict(grouped[INDEX])
+        index_rows = []
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         rel = f"documents/part-{idx:05d}.{ext}"
         docs = None
         tally: Counter = Counter()  # (source, kind, reason); counted once per chunk
-        for doc, _ in iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key):
+        for pos, (doc, _) in enumerate(iter_range(chunk.path, chunk.start, chunk.end, self.text_key, self.id_key)):
             if doc is None:
                 continue  # counted by the featurising read
+            rec = (doc.id, pos)
             tally[(doc.source, "in", "")] += 1
-            if doc.id in failed:
-                tally[(doc.source, "failed", failed[doc.id])] += 1
-            elif doc.id in dups:
-                tally[(doc.source, "removed", f"{STAGE}/{dups[doc.id]['kind']}")] += 1
+            if rec in renames:
+                doc.metadata["original_id"] = doc.id
+                doc.id = renames[rec]
+            if rec in failed:
+                tally[(doc.source, "failed", failed[rec])] += 1
+            elif rec in dups:
+                tally[(doc.source, "removed", f"{STAGE}/{dups[rec]['kind']}")] += 1
             else:
                 tally[(doc.source, "out", "")] += 1
                 if docs is None:
@@ -204,16 +216,24 @@ class _WriteChunk(CountingDoFn):
                 if self.fmt == "jsonl":
                     row["metadata"] = json.loads(row["metadata"])
                 docs.add(row, len(doc.text))
+                if rec in index:
+                    index_rows.append({"id": doc.id, **index[rec]})
         for (source, kind, reason), n in sorted(tally.items()):
             self.count(STAGE, source, kind, reason, n=n)
         if docs is not None:
             yield docs.close(rel)
         trim()  # the chunk's rows and row groups are freed: give the pages back
+        if index_rows:
+            irel = f"{FOLDER}/part-{idx:05d}.parquet"
+            w = _RowWriter(f"{self.out}/{irel}", "parquet", index_schema())
+            for r in index_rows:
+                w.add(r)
+            yield beam.pvalue.TaggedOutput(INDEX, w.close(irel))
         if dups:
             drel = f"duplicates/part-{idx:05d}.parquet"
             w = _RowWriter(f"{self.out}/{drel}", "parquet", duplicates_schema())
-            for doc_id in sorted(dups):
-                w.add(dups[doc_id])
+            for rec in sorted(dups):
+                w.add(dups[rec])
             yield beam.pvalue.TaggedOutput(DUPLICATES, w.close(drel))
 
 
@@ -222,8 +242,10 @@ class DedupFiles(beam.PTransform):
     {"documents": file infos, "duplicates": file infos, "rejected": unreadable rows, "counts"}."""
 
     def __init__(self, inputs: list, config: PipelineConfig, out_dir: str, fmt: str = "parquet",
-                 text_key: str = "text", id_key: str = "id", reference=None, label: str | None = None):
+                 text_key: str = "text", id_key: str = "id", reference=None, against: tuple = (),
+                 label: str | None = None):
         super().__init__(label)
+        self.against = tuple(against)
         self.inputs = [i for i in inputs if i.kind == "docs"]
         self.cfg = config
         self.out_dir = out_dir
@@ -246,21 +268,28 @@ class DedupFiles(beam.PTransform):
         d = self.cfg.dedup
         folder = payload_dir(self.out_dir) if d.near and d.payloads == "files" else None
         feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder)).with_outputs(
-            PAYLOAD, FAILED, REJECTED, COUNTS, main=KEYS)
+            PAYLOAD, FAILED, IDS, INDEX, REJECTED, COUNTS, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
-        dec = (flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads")) | "Decisions" >> Decisions(self.cfg, folder)
+        add_prior(pbegin.pipeline, self.against, self.cfg, keys, payloads)
+        dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
+               | "Decisions" >> Decisions(self.cfg, folder, prior_runs=self.against))
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
-                "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), (node_id(kv[0]), kv[1]))),
-                FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], (doc_id, v[1]))),
+                "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))),
+                RENAMES: dec[RENAMES] | "RenamesByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))),
+                FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
+                INDEX: feats[INDEX] | "IndexByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
             }
             | "JoinChunks" >> BatchedCoGroupByKey()
             | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key)).with_outputs(
-                DUPLICATES, COUNTS, main="documents")
+                DUPLICATES, INDEX, COUNTS, main="documents")
         )
+        index = None
+        if d.index:
+            index = write_index_manifest(pbegin, self.out_dir, self.cfg, written[INDEX])
         counts = (feats[COUNTS], dec[COUNTS], written[COUNTS]) | "FlattenCounts" >> beam.Flatten()
         if folder is not None:
             # Every chunk is written, so verification is long over: the payload files can go.
@@ -270,7 +299,15 @@ class DedupFiles(beam.PTransform):
                 | "RemovePayloads" >> beam.Map(_remove_after, beam.pvalue.AsList(written["documents"]),
                                                beam.pvalue.AsList(written[DUPLICATES]))
             )
-        return {"documents": written["documents"], DUPLICATES: written[DUPLICATES], REJECTED: feats[REJECTED], COUNTS: counts}
+        out = {"documents": written["documents"], DUPLICATES: written[DUPLICATES], REJECTED: feats[REJECTED], COUNTS: counts}
+        if index is not None:
+            out[INDEX] = index
+        return out
+
+
+def _at(node, value):
+    """A decision keyed by its record within the chunk: (id, row) -> value."""
+    return (node_id(node), node_rec(node)), value
 
 
 def _remove_after(folder: str, documents, duplicates) -> None:

@@ -27,6 +27,8 @@ from pipelines.ablate import DECONTAMINATE, EVAL, HOLDOUT, DecontaminateEval, Ho
 from pipelines.decontaminate import Decontaminate
 from pipelines.dedup import DUPLICATES, Dedup
 from pipelines.dedup_files import DedupFiles
+from pipelines.dedup_index import WriteIndex
+from pipelines.dedup_paragraphs import ParagraphDedup
 from pipelines.langid import LangId
 from pipelines.parts import ReadDocuments, WriteParts
 from pipelines.pii import RedactPII
@@ -38,7 +40,7 @@ from pipelines.tokenize import Tokenize, TrainTokenizer
 from pipelines.transforms import COUNTS, DOCS, REJECTED, WriteStats
 
 # The order stages see documents in; stats.json lists them in this order.
-STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "decontaminate", "pii", "tokenize"]
+STAGE_CHAIN = ["read", "extract", "sample", "langid", "quality", "dedup", "paragraphs", "decontaminate", "pii", "tokenize"]
 EXTRACT_CHAIN = ["read", "extract"]
 FILTER_CHAIN = ["read", "extract", "langid", "quality"]
 DEDUP_CHAIN = ["read", "extract", "dedup"]
@@ -71,12 +73,24 @@ class Filter(beam.PTransform):
                 COUNTS: flatten_stages(parts, COUNTS, "FilterCounts")}
 
 
+def _dedup_group(docs, cfg: PipelineConfig, against: tuple) -> dict:
+    """Dedup, then paragraph dedup when enabled, as one stage dict (the "dedup" checkpoint group)."""
+    dedup = docs | "Dedup" >> Dedup(cfg, against=against)
+    if not cfg.dedup.paragraphs.enabled:
+        return dedup
+    para = dedup[DOCS] | "ParagraphDedup" >> ParagraphDedup(cfg)
+    out = {**dedup, DOCS: para[DOCS],
+           REJECTED: (dedup[REJECTED], para[REJECTED]) | "DedupGroupRejected" >> beam.Flatten(),
+           COUNTS: (dedup[COUNTS], para[COUNTS]) | "DedupGroupCounts" >> beam.Flatten()}
+    return out
+
+
 class _Checkpointed:
     """Stage groups (pipelines/checkpoint.py) that are materialised under DIR/stages/ as they
     complete, or read back from there when a resumed run starts after them."""
 
-    def __init__(self, p, out: str, keys: dict[str, str] | None, resume_from: str | None):
-        self.p, self.out, self.keys = p, out, keys
+    def __init__(self, p, out: str, keys: dict[str, str] | None, resume_from: str | None, index: bool = False):
+        self.p, self.out, self.keys, self.index = p, out, keys, index
         self.done = ckpt.GROUPS.index(resume_from) if resume_from else -1
         self.markers: list = []
 
@@ -85,7 +99,7 @@ class _Checkpointed:
         label = name.capitalize()
         if self.keys and idx <= self.done:
             return self.p | f"Resume{label}" >> ckpt.ReadCheckpoint(self.out, name, self.keys[name],
-                                                                    with_docs=idx == self.done)
+                                                                    with_docs=idx == self.done, index=self.index)
         outputs = live()
         if self.keys:
             self.markers.append(outputs | f"Checkpoint{label}" >> ckpt.MaterialiseStage(self.out, name, self.keys[name]))
@@ -95,16 +109,16 @@ class _Checkpointed:
 def build_shards(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str = "text", id_key: str = "id",
                  keys: dict[str, str] | None = None, resume_from: str | None = None,
                  sample: float | None = None, limit: int | None = None, emit: tuple[str, ...] = ("tokens",),
-                 documents_format: str = "parquet"):
+                 documents_format: str = "parquet", dedup_against: tuple = ()):
     """Add the whole build-shards graph to pipeline ``p``; returns the final manifest PCollection.
 
     With ``keys`` every stage group is materialised under DIR/stages/ as it completes; with
     ``resume_from`` the graph starts after that group, reading its checkpoint instead."""
     out = output_dir.rstrip("/")
-    groups = _Checkpointed(p, out, keys, resume_from)
+    groups = _Checkpointed(p, out, keys, resume_from, index=cfg.dedup.index)
     extract = groups.group("extract", lambda: p | "ReadInputs" >> ReadInputs(inputs, cfg, text_key, id_key))
     filtered = groups.group("filter", lambda: extract[DOCS] | "Filter" >> Filter(cfg, sample, limit))
-    dedup = groups.group("dedup", lambda: filtered[DOCS] | "Dedup" >> Dedup(cfg))
+    dedup = groups.group("dedup", lambda: _dedup_group(filtered[DOCS], cfg, dedup_against))
     stages = [extract, filtered, dedup]
     if cfg.decontaminate.test_sets:  # benchmark decontamination: after dedup, before PII redaction
         stages.append(stages[-1][DOCS] | "Decontaminate" >> Decontaminate(cfg))
@@ -124,8 +138,11 @@ def build_shards(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str 
         out, "rejected", kind="rejected")
     duplicates = dedup[DUPLICATES] | "WriteDuplicates" >> WriteParts(
         out, "duplicates", kind="rows", key_fn=_duplicates_key, schema_fn=duplicates_schema)
+    written = [rejected, duplicates, *groups.markers]
+    if "index" in dedup:  # DIR/dedup-index/ for a later --dedup-against
+        written.append(dedup["index"] | "WriteDedupIndex" >> WriteIndex(out, cfg))
     stats = tuple(s[COUNTS] for s in stages) | "Stats" >> WriteStats(
-        out, STAGE_CHAIN, wait_for=[rejected, duplicates, *groups.markers], write=False)
+        out, STAGE_CHAIN, wait_for=written, write=False)
     if "tokens" in emit:
         return shard_entries | "WriteManifest" >> WriteManifest(cfg, out, tokenizer, shard_entries, stats,
                                                                 documents=documents, sources_before_mix=before_mix)
@@ -158,7 +175,7 @@ def filter_documents(p, inputs, config: PipelineConfig, output_dir: str, fmt: st
 
 
 def dedup_files(p, inputs, config: PipelineConfig, output_dir: str, fmt: str = "parquet", text_key: str = "text",
-                id_key: str = "id", reference_inputs: list | None = None):
+                id_key: str = "id", reference_inputs: list | None = None, against: tuple = ()):
     """`curate dedup`: input files -> DedupFiles; DIR/documents/ (kept), DIR/duplicates/ (lineage
     rows), DIR/rejected/ (unreadable rows) and DIR/stats.json. Removed documents are not written
     again: their text is in the input and duplicates/ names each one and its survivor."""
@@ -166,10 +183,11 @@ def dedup_files(p, inputs, config: PipelineConfig, output_dir: str, fmt: str = "
     reference = None
     if reference_inputs:
         reference = (p | "ReadReference" >> ReadDocuments(reference_inputs, text_key, id_key))[DOCS]
-    dedup = p | "Dedup" >> DedupFiles(inputs, config, out, fmt, text_key, id_key, reference=reference)
+    dedup = p | "Dedup" >> DedupFiles(inputs, config, out, fmt, text_key, id_key, reference=reference, against=against)
     bad = dedup[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
     return (dedup[COUNTS],) | "Stats" >> WriteStats(out, DEDUP_CHAIN,
-                                                   wait_for=[dedup["documents"], dedup[DUPLICATES], bad])
+                                                   wait_for=[dedup["documents"], dedup[DUPLICATES], bad]
+                                                   + ([dedup["index"]] if "index" in dedup else []))
 
 
 def ablation(p, inputs, cfg: PipelineConfig, output_dir: str, variants: list[str], *, eval_inputs=(),

@@ -123,6 +123,22 @@ def doc_row(doc: Document, kind: str) -> dict:
     return doc.to_row()
 
 
+def _ties_in_order(keyed: list) -> list[dict]:
+    """Rows sorted by key -> rows, those sharing a key (records with one id: the same record read
+    twice, a reject and its copy) in the order of their content, so every run writes one order."""
+    out, i = [], 0
+    while i < len(keyed):
+        j = i + 1
+        while j < len(keyed) and keyed[j][0] == keyed[i][0]:
+            j += 1
+        run = [r for _, r in keyed[i:j]]
+        if len(run) > 1:
+            run.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False, default=str))
+        out.extend(run)
+        i = j
+    return out
+
+
 class _WritePartDoFn(beam.DoFn):
     def __init__(self, out_dir: str, subdir: str, fmt: str, kind: str, schema_fn: Callable | None):
         self.out_dir = out_dir.rstrip("/")
@@ -137,13 +153,13 @@ class _WritePartDoFn(beam.DoFn):
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         path = f"{self.out_dir}/{self.subdir}/part-{part:05d}.{ext}"
         if self.kind in ("documents", "rejected"):
-            rows = [doc_row(e, self.kind) for _, e in elems]
+            rows = _ties_in_order([(k, doc_row(e, self.kind)) for k, e in elems])
             if self.fmt == "jsonl":
                 for r in rows:
                     r["metadata"] = json.loads(r["metadata"])
             schema = rejected_schema() if self.kind == "rejected" else parquet_schema()
         else:
-            rows = [e for _, e in elems]
+            rows = _ties_in_order(elems)
             schema = self.schema_fn() if self.schema_fn else None
         if self.fmt == "jsonl":
             _write_jsonl_rows(path, rows)
@@ -163,8 +179,10 @@ class WriteParts(beam.PTransform):
 
     def __init__(self, out_dir: str, subdir: str, kind: str = "documents", fmt: str = "parquet",
                  target_bytes: int = 256 << 20, key_fn: Callable[[Any], str] | None = None,
-                 schema_fn: Callable | None = None, label: str | None = None):
+                 schema_fn: Callable | None = None, size_fn: Callable[[Any], int] | None = None,
+                 label: str | None = None):
         super().__init__(label)
+        self.size_fn = size_fn  # bytes of one row, for the part count (rows: their JSON size unless given)
         self.out_dir = out_dir
         self.subdir = subdir
         self.kind = kind
@@ -176,7 +194,7 @@ class WriteParts(beam.PTransform):
     def expand(self, pcoll):
         key_fn = self.key_fn or (lambda d: d.id)
         kind = self.kind
-        size_fn = document_size if kind != "rows" else (lambda r: len(json.dumps(r)) + 16)
+        size_fn = self.size_fn or (document_size if kind != "rows" else (lambda r: len(json.dumps(r)) + 16))
         target = self.target_bytes
         total = pcoll | "Size" >> beam.Map(size_fn) | "Total" >> beam.CombineGlobally(sum)
         n_parts = total | "Parts" >> beam.Map(lambda t: max(1, math.ceil(t / target)))

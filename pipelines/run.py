@@ -59,11 +59,17 @@ class BuildRequest:
     documents_format: str = "parquet"
     resume: bool = True
     watch: bool = True  # live progress lines while the pipeline runs
+    dedup_against: tuple[str, ...] = ()  # earlier outputs whose dedup-index/ the documents are deduplicated against
     argv: list[str] = field(default_factory=lambda: list(sys.argv[1:]))
 
     def checkpoint_extra(self) -> dict:
         """What besides the config decides the stage checkpoints' keys."""
-        return {"text_key": self.text_key, "id_key": self.id_key, "sample": self.sample, "limit": self.limit}
+        extra = {"text_key": self.text_key, "id_key": self.id_key, "sample": self.sample, "limit": self.limit}
+        if self.dedup_against:  # an earlier index that changes changes the dedup decisions
+            from curation.dedup.index import FOLDER, MANIFEST
+
+            extra["dedup_against"] = [[d, fs.sha256_of(f"{d}/{FOLDER}/{MANIFEST}")[0]] for d in self.dedup_against]
+        return extra
 
 
 @dataclass
@@ -210,7 +216,8 @@ def write_run_record(out_dir: Path, info: dict) -> None:
 
 def _add_build_graph(p, req: BuildRequest, out: str, keys, resume_from) -> None:
     graphs.build_shards(p, req.inputs, req.config, out, req.text_key, req.id_key, keys=keys, resume_from=resume_from,
-                        sample=req.sample, limit=req.limit, emit=req.emit, documents_format=req.documents_format)
+                        sample=req.sample, limit=req.limit, emit=req.emit, documents_format=req.documents_format,
+                        dedup_against=req.dedup_against)
 
 
 def _build_detached(req: BuildRequest) -> BuildResult:

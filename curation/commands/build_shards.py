@@ -39,6 +39,9 @@ def add_parser(sub):
     p.add_argument("--decontaminate", action="append", default=[], metavar="PATH",
                    help="a test set (JSONL/Parquet documents; file, folder or glob): training documents sharing "
                    "a 13-gram with it are removed after dedup (repeatable, one test set each)")
+    p.add_argument("--dedup-against", nargs="+", action="extend", default=[], metavar="DIR",
+                   help="earlier curate outputs: documents that duplicate one of theirs are removed as "
+                   "dedup/exact_prior or dedup/near_prior, reading only DIR/dedup-index/ (repeatable)")
     p.add_argument("--no-resume", action="store_true",
                    help="ignore complete stage checkpoints under DIR/stages/ and run every stage")
     return p
@@ -76,12 +79,14 @@ def run(args) -> int:
     inputs = resolve_inputs(**given)
     require_some_input(inputs)
     common.check_output_placement(args, given)
+    against = common.against_folders(args.dedup_against, cfg, "--dedup-against")
     if not fs.is_remote(args.output):
         common.ensure_output_dir(args.output)
     try:
         res = build_shards(BuildRequest(
             inputs, cfg, args.output, options, config_path=config_path, text_key=args.text_key, id_key=args.id_key,
-            sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format, resume=not args.no_resume))
+            sample=args.sample, limit=args.limit, emit=emit, documents_format=args.format, resume=not args.no_resume,
+            dedup_against=against))
     except CurateError as e:
         totals = getattr(e, "stage_totals", None)
         if totals:

@@ -144,3 +144,17 @@ def ensure_output_dir(path: str) -> Path:
     except OSError as e:
         raise UserError(f"--output {path}: cannot create: {e.strerror}") from None
     return p
+
+
+def against_folders(folders: list[str], cfg: Any, flag: str) -> tuple[str, ...]:
+    """Earlier outputs to deduplicate against: each must hold a dedup index made with this run's
+    dedup settings (one line naming the folder otherwise, exit 2)."""
+    from curation.dedup.index import check_compatible, read_manifest  # numpy and pyarrow: not for `curate --help`
+
+    out = []
+    for folder in folders:
+        if not Path(folder).is_dir():
+            raise UserError(f"{flag} {folder}: no such folder")
+        check_compatible(folder, read_manifest(folder, flag), cfg, flag)
+        out.append(folder)  # as given: duplicates/ names the earlier run this way
+    return tuple(out)

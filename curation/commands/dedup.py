@@ -1,10 +1,11 @@
 """`curate dedup`: exact and near-duplicate removal on documents you already have.
 
-    curate dedup --input docs.jsonl --output DIR [--threshold 0.8] [--reference eval.jsonl]
+    curate dedup --input docs.jsonl --output DIR [--threshold 0.8] [--reference eval.jsonl] [--against DIR0 ...]
 
 Writes the kept documents to DIR/documents/ (the document schema; Parquet parts, or JSONL with
 --format jsonl), one row per removed document to DIR/duplicates/ (doc_id, cluster_id, kept_id,
-similarity, kind) and DIR/stats.json. The same transform runs inside build-shards.
+similarity, kind, prior_run), DIR/dedup-index/ (what a later --against reads) and DIR/stats.json.
+The same transform runs inside build-shards.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def add_parser(sub):
                    help="true Jaccard similarity at or above which two documents are duplicates (default 0.8)")
     p.add_argument("--reference", nargs="+", action="extend", default=[], metavar="PATH",
                    help="documents that always win and are never removed (decontamination: an eval set)")
+    p.add_argument("--against", nargs="+", action="extend", default=[], metavar="DIR",
+                   help="earlier curate dedup or build-shards outputs: documents duplicating one of theirs are removed "
+                   "as dedup/exact_prior or dedup/near_prior, reading only DIR/dedup-index/ (repeatable)")
     return p
 
 
@@ -48,11 +52,16 @@ def run(args) -> int:
     require_some_input(inputs)
     reference = resolve_inputs(docs=args.reference) if args.reference else None
     common.check_output_placement(args, {"docs": args.input})
+    against = common.against_folders(args.against, cfg, "--against")
     out_dir = common.ensure_output_dir(args.output).resolve()
-    st = run_stage_graph(graphs.dedup_files, options, str(out_dir), ("documents", "duplicates"), inputs, cfg,
+    st = run_stage_graph(graphs.dedup_files, options, str(out_dir), ("documents", "duplicates", "dedup-index"), inputs, cfg,
                          fmt=args.format, text_key=args.text_key, id_key=args.id_key,
-                         reference_inputs=reference)["stages"].get("dedup", {})
+                         reference_inputs=reference, against=against)["stages"].get("dedup", {})
     removed = st.get("removed", {})
+    prior = removed.get("dedup/exact_prior", 0) + removed.get("dedup/near_prior", 0)
     print(f"dedup: {st.get('in', 0)} documents in, {removed.get('dedup/exact', 0)} exact and "
-          f"{removed.get('dedup/near', 0)} near duplicates removed, {st.get('out', 0)} kept -> {out_dir}/documents/")
+          f"{removed.get('dedup/near', 0)} near duplicates removed"
+          + (f", {prior} duplicates of the --against outputs" if against else "")
+          + f", {st.get('out', 0)} kept -> {out_dir}/documents/ (lineage in duplicates/, index in dedup-index/; "
+          f"next: curate dedup --input NEW --against {out_dir})")
     return 0

@@ -32,6 +32,8 @@ def add_parser(sub):
     p.add_argument("--bytes-per-word", type=float, default=6.0, help="mean bytes per word incl. the space (default 6)")
     p.add_argument("--output", default=".", metavar="DIR",
                    help="where the run will write (default: here): its free space is compared with the estimate")
+    p.add_argument("--against-docs", type=int, default=0, metavar="M",
+                   help="documents in the earlier outputs given with --against / --dedup-against (default 0)")
     common.add_config_flags(p)
     return p
 
@@ -96,8 +98,10 @@ def run(args) -> int:
         raise UserError("--documents and --mean-bytes must be positive")
     if not 0.0 <= args.duplicate_share < 1.0:
         raise UserError(f"--duplicate-share must be in [0, 1), got {args.duplicate_share}")
+    if args.against_docs < 0:
+        raise UserError(f"--against-docs must be at least 0, got {args.against_docs}")
     corpus = Corpus(docs=args.docs, mean_bytes=args.mean_bytes, duplicate_share=args.duplicate_share,
-                    bytes_per_word=args.bytes_per_word)
+                    bytes_per_word=args.bytes_per_word, against_docs=args.against_docs)
     print(format_plan(corpus, cfg.dedup))
     print("\n".join(fit_lines(corpus, cfg.dedup, args.output)))
     return 0

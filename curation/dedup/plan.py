@@ -40,6 +40,11 @@ class Corpus:
     duplicate_share: float = 0.2  # documents removed (edges ~ one per removed document)
     largest_group: int = 10_000  # most members of one exact group or LSH bucket (boilerplate)
     max_doc_bytes: int = 100_000_000
+    url_bytes: int = 80
+    url_share: float = 1.0  # documents with a URL (web); URL dedup groups these
+    url_dup_share: float = 0.05  # documents removed as other captures of one URL
+    against_docs: int = 0  # documents in the --against indexes
+    paragraphs_per_doc: float = 8.0  # lines of at least dedup.paragraphs.min_chars per document
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,40 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
                       "curate dedup: decisions grouped by input chunk, which is re-read; no text shuffled"),
         StageEstimate("join_documents", n * (c.mean_bytes + c.metadata_bytes + c.id_bytes * 2) + edges * 150,
                       c.max_doc_bytes * 2, "build-shards only: documents joined with decisions on id (text moves)"),
+        StageEstimate("id_groups", n * (c.id_bytes + node + 16 + 8), max(c.largest_group * node, n / P * (c.id_bytes + node + 24)),
+                      "records grouped by input id: equal ids made unique (read duplicate_id) or removed as exact"),
     ]
+    if d.url.enabled:
+        out.append(StageEstimate(
+            "url_groups", n * c.url_share * (c.url_bytes + c.id_bytes * 2 + 40), n * c.url_dup_share * (c.id_bytes + 150) * PY_OVERHEAD,
+            f"build-shards: captures grouped by normalised URL; the {c.url_dup_share:.0%} removed are a side input "
+            "held by every featurising worker (per worker)"))
+    if d.paragraphs.enabled:
+        rec = 16 + 8 + node
+        out.append(StageEstimate(
+            "paragraphs", n * c.paragraphs_per_doc * rec + n * (c.mean_bytes + c.metadata_bytes + c.id_bytes * 2),
+            max(c.largest_group * rec, n * c.paragraphs_per_doc / P * rec) + c.max_doc_bytes * 2,
+            f"build-shards: (source, paragraph hash) -> keep key, {c.paragraphs_per_doc:g} per document, batched per "
+            "partition (no Bloom filter: exact, no false positives); then the documents joined with their removals on id"))
+    if c.against_docs:
+        m = c.against_docs
+        out.append(StageEstimate(
+            "against_index", m * (16 + node + 8 + bands * 8) + m * (1 - c.duplicate_share / 2) * bands * 20 + m * (node + 4 * d.index_sketch),
+            index_row_bytes(c, d) * 2, f"{m:,} earlier documents: their index rows join the exact groups, LSH buckets and "
+            "payload join (no text read); per worker: one row group"))
     return out
+
+
+def index_row_bytes(c: Corpus, d: DedupConfig) -> float:
+    """One DIR/dedup-index/ row: id, source, exact key, band hashes, sketch, URL (Parquet, hashes
+    do not compress)."""
+    bands, _ = lsh_params(d.threshold, d.num_perm, d.lsh_min_recall)
+    shingles = max(1.0, c.mean_bytes / c.bytes_per_word)
+    return c.id_bytes + 8 + 16 + 8 * bands + 4 * min(d.index_sketch, shingles) + c.url_bytes * c.url_share + 24
+
+
+def index_disk_bytes(c: Corpus, d: DedupConfig) -> float:
+    return c.docs * (1 - c.duplicate_share) * index_row_bytes(c, d) if d.index else 0.0
 
 
 def _verify(c: Corpus, d: DedupConfig, n: int, node: float, payload: float, P: int) -> StageEstimate:
@@ -130,9 +167,13 @@ def format_plan(c: Corpus, d: DedupConfig) -> str:
     ]
     for r in rows:
         lines.append(f"{r.stage:<16}{human(r.shuffle_bytes):>12}{human(r.worker_bytes):>12}{human(r.runner_bytes()):>12}  {r.note}")
-    total = sum(r.shuffle_bytes for r in rows if r.stage != "join_documents")
-    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents)")
+    total = sum(r.shuffle_bytes for r in rows if r.stage not in ("join_documents", "url_groups"))
+    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents, url_groups)")
     lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
+    if d.index:
+        lines.append(f"{'index disk':<16}{human(index_disk_bytes(c, d)):>12}  dedup-index/ ({human(index_row_bytes(c, d))} per kept "
+                     f"document, {human(index_row_bytes(c, d) * 1e6)} per million; bottom-{d.index_sketch} sketch: Jaccard "
+                     f"error about {(0.8 * 0.2 / d.index_sketch) ** 0.5:.3f} at J=0.8 against it)")
     if payload_disk_bytes(c, d):
         lines.append(f"{'scratch disk':<16}{human(payload_disk_bytes(c, d)):>12}  payload files under the output while the run lasts")
     lines.append("in-process: what Beam's DirectRunner holds while it materialises that stage; "
