@@ -22,8 +22,9 @@ Rust-book pages). Two inputs need it:
   line-filling wrapper decides. Verse, addresses,
   tables and lists break early, fail that test and keep their lines; so do lines that start a
   list item, a table row, a fenced code block or an indented block. A text is unwrapped only
-  when it looks hard-wrapped (``MIN_WRAPPED_SHARE`` of its in-paragraph breaks pass the test),
-  so already-unwrapped text is left alone.
+  when its width is a terminal's (``MIN_WIDTH``-``MAX_WIDTH`` columns: one-paragraph-per-line
+  extractor output is left alone) and it looks hard-wrapped (``MIN_WRAPPED_SHARE`` of its
+  in-paragraph breaks pass the test), so already-unwrapped text is left alone too.
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ def join_html_lines(html: str) -> tuple[str, int]:
 # ------------------------------------------------------------------ plain text
 MIN_LINES = 8  # fewer non-blank lines: too little to tell a wrap width (left as is)
 MIN_WIDTH = 40  # a wrap width below this is not prose wrapping (verse, lists, tables)
+# Hard wrapping happens at terminal and mail widths (60-132 columns); text whose long lines are
+# longer is one paragraph per line already (extractor output, WET text): never joined.
+MAX_WIDTH = 160
 MIN_WRAPPED_SHARE = 0.5  # of in-paragraph breaks passing the fit test, for a text to count as hard-wrapped
 # Hand- and tool-wrapped texts have ragged margins (Gutenberg books: lines of 64-75 characters
 # in one book), so a break is a wrap when the next word would have passed 90% of the width.
@@ -119,7 +123,7 @@ def unwrap_text(text: str) -> tuple[str, int]:
     if sum(1 for x in lines if x.strip()) < MIN_LINES:
         return text, 0
     width = _width(lines)
-    if width < MIN_WIDTH:
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
         return text, 0
     fenced = False
     wraps = []  # index i: the break after lines[i] is a wrap

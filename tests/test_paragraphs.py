@@ -116,6 +116,9 @@ def test_short_lines_lists_and_code_are_not_joined():
     verse = "\n".join(["Twinkle, twinkle, little bat!", "How I wonder what you’re at!", "Up above the world you fly,",
                        "Like a tea-tray in the sky."] * 3)
     assert unwrap_text(verse) == (verse, 0)
+    # Extractor output (one paragraph per line, lines longer than any terminal) is never joined.
+    flat = "\n".join(f"Paragraph {i} is one long line that an extractor wrote out in full. " * 6 for i in range(10))
+    assert unwrap_text(flat) == (flat, 0)
     code = Document("c", textwrap.fill("word " * 200, 70), "code", {})
     assert unwrap_document(code) == (code, 0)
 
