@@ -35,7 +35,9 @@ from curation.document import Document
 
 # ------------------------------------------------------------------ HTML
 # Elements whose text keeps its line breaks (HTML's own list, plus script/style: not text).
-_PRE_ELEMENTS = re.compile(r"<(pre|textarea|listing|xmp|plaintext|script|style)\b.*?</\1\s*>", re.I | re.S)
+# One pass over their start and end tags (a regex spanning start to end tag would rescan the
+# rest of the page for every unclosed one: quadratic on hostile input).
+_PRE_TAGS = re.compile(r"<(/?)(pre|textarea|listing|xmp|plaintext|script|style)\b[^>]*>", re.I)
 _PRE_STYLED = re.compile(r"""<([a-zA-Z][\w:-]*)\b[^>]*?\bstyle\s*=\s*["'][^"']*white-space\s*:\s*(?:pre|break-spaces)""", re.I)
 _NEWLINE_RUN = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t\r\n]*")
 # A break between two characters of text (not next to a tag): what wrapping inserted.
@@ -64,8 +66,27 @@ def _styled_pre_spans(html: str) -> list[tuple[int, int]]:
         pos = end
 
 
+def _pre_element_spans(html: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost pre-like element; an unclosed one runs to the end."""
+    spans = []
+    open_name, start, depth = "", 0, 0
+    for m in _PRE_TAGS.finditer(html):
+        name = m.group(2).lower()
+        if not open_name:
+            if not m.group(1):
+                open_name, start, depth = name, m.start(), 1
+        elif name == open_name:
+            depth += -1 if m.group(1) else 1
+            if depth == 0:
+                spans.append((start, m.end()))
+                open_name = ""
+    if open_name:
+        spans.append((start, len(html)))
+    return spans
+
+
 def _kept_spans(html: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _PRE_ELEMENTS.finditer(html)]
+    spans = _pre_element_spans(html)
     if "white-space" in html:
         spans += _styled_pre_spans(html)
     spans.sort()

@@ -83,6 +83,9 @@ def test_markup_that_keeps_lines():
     assert "a\nb" in out and "var a = 1;\nvar b = 2;" in out
     assert "wrapped text here" in out and "after the verse" in out
     assert joined == 2
+    # Nested and unclosed pre-like elements: the outermost one decides, an unclosed one runs to the end.
+    out, joined = join_html_lines("<p>a\nb</p><pre>x\n<pre>y\n</pre>z\n</pre><p>c\nd</p><pre>open\nto the end")
+    assert out == "<p>a b</p><pre>x\n<pre>y\n</pre>z\n</pre><p>c d</p><pre>open\nto the end" and joined == 2
 
 
 def test_br_verse_lists_and_headings_stay_lines():
