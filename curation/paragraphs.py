@@ -22,8 +22,9 @@ Rust-book pages). Two inputs need it:
   line-filling wrapper decides. Verse, addresses,
   tables and lists break early, fail that test and keep their lines; so do lines that start a
   list item, a table row, a fenced code block or an indented block. A text is unwrapped only
-  when it looks hard-wrapped (``MIN_WRAPPED_SHARE`` of its in-paragraph breaks pass the test),
-  so already-unwrapped text is left alone.
+  when its width is a terminal's (``MIN_WIDTH``-``MAX_WIDTH`` columns: one-paragraph-per-line
+  extractor output is left alone) and it looks hard-wrapped (``MIN_WRAPPED_SHARE`` of its
+  in-paragraph breaks pass the test), so already-unwrapped text is left alone too.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from curation.document import Document
 
 # ------------------------------------------------------------------ HTML
 # Elements whose text keeps its line breaks (HTML's own list, plus script/style: not text).
-_PRE_ELEMENTS = re.compile(r"<(pre|textarea|listing|xmp|plaintext|script|style)\b.*?</\1\s*>", re.I | re.S)
+# One pass over their start and end tags (a regex spanning start to end tag would rescan the
+# rest of the page for every unclosed one: quadratic on hostile input).
+_PRE_TAGS = re.compile(r"<(/?)(pre|textarea|listing|xmp|plaintext|script|style)\b[^>]*>", re.I)
 _PRE_STYLED = re.compile(r"""<([a-zA-Z][\w:-]*)\b[^>]*?\bstyle\s*=\s*["'][^"']*white-space\s*:\s*(?:pre|break-spaces)""", re.I)
 _NEWLINE_RUN = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t\r\n]*")
 # A break between two characters of text (not next to a tag): what wrapping inserted.
@@ -63,8 +66,27 @@ def _styled_pre_spans(html: str) -> list[tuple[int, int]]:
         pos = end
 
 
+def _pre_element_spans(html: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost pre-like element; an unclosed one runs to the end."""
+    spans = []
+    open_name, start, depth = "", 0, 0
+    for m in _PRE_TAGS.finditer(html):
+        name = m.group(2).lower()
+        if not open_name:
+            if not m.group(1):
+                open_name, start, depth = name, m.start(), 1
+        elif name == open_name:
+            depth += -1 if m.group(1) else 1
+            if depth == 0:
+                spans.append((start, m.end()))
+                open_name = ""
+    if open_name:
+        spans.append((start, len(html)))
+    return spans
+
+
 def _kept_spans(html: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _PRE_ELEMENTS.finditer(html)]
+    spans = _pre_element_spans(html)
     if "white-space" in html:
         spans += _styled_pre_spans(html)
     spans.sort()
@@ -94,6 +116,9 @@ def join_html_lines(html: str) -> tuple[str, int]:
 # ------------------------------------------------------------------ plain text
 MIN_LINES = 8  # fewer non-blank lines: too little to tell a wrap width (left as is)
 MIN_WIDTH = 40  # a wrap width below this is not prose wrapping (verse, lists, tables)
+# Hard wrapping happens at terminal and mail widths (60-132 columns); text whose long lines are
+# longer is one paragraph per line already (extractor output, WET text): never joined.
+MAX_WIDTH = 160
 MIN_WRAPPED_SHARE = 0.5  # of in-paragraph breaks passing the fit test, for a text to count as hard-wrapped
 # Hand- and tool-wrapped texts have ragged margins (Gutenberg books: lines of 64-75 characters
 # in one book), so a break is a wrap when the next word would have passed 90% of the width.
@@ -119,7 +144,7 @@ def unwrap_text(text: str) -> tuple[str, int]:
     if sum(1 for x in lines if x.strip()) < MIN_LINES:
         return text, 0
     width = _width(lines)
-    if width < MIN_WIDTH:
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
         return text, 0
     fenced = False
     wraps = []  # index i: the break after lines[i] is a wrap

@@ -13,7 +13,7 @@ out = what goes on to extract, removed read/<rule> (request, revisit, non_html, 
 failed read/<kind> (truncated, decode, garbage ...). ``extract``: in = what read let out, out =
 documents; web HTML goes through curation/extract.py (removed extract/empty; failed extract/timeout,
 extract/too_large, extract/too_deep; metrics engine/<name> and lines_joined), WET records, books
-and code pass through (in = out), books and WET text with hard-wrapped paragraphs unwrapped
+and code pass through (in = out), books with hard-wrapped paragraphs unwrapped
 (curation/paragraphs.py; metric lines_joined).
 Every skip is also a rejected Document (lineage metadata, empty text, stage/rule/reason).
 """
@@ -127,7 +127,8 @@ class _ExtractDoFn(CountingDoFn):
     def process(self, doc: Document) -> Iterable:
         self.count(EXTRACT, doc.source, "in")
         if doc.source != "web" or doc.metadata.get("extracted_by") == "wet":
-            doc, joined = unwrap_document(doc)  # books (and WET text): hard-wrapped paragraphs to one line each
+            # Books: hard-wrapped paragraphs to one line each (WET text is one line per block already).
+            doc, joined = unwrap_document(doc) if doc.source == "books" else (doc, 0)
             if joined:
                 self.count(EXTRACT, doc.source, "metric", "lines_joined", joined)
             self.count(EXTRACT, doc.source, "out")

@@ -83,6 +83,9 @@ def test_markup_that_keeps_lines():
     assert "a\nb" in out and "var a = 1;\nvar b = 2;" in out
     assert "wrapped text here" in out and "after the verse" in out
     assert joined == 2
+    # Nested and unclosed pre-like elements: the outermost one decides, an unclosed one runs to the end.
+    out, joined = join_html_lines("<p>a\nb</p><pre>x\n<pre>y\n</pre>z\n</pre><p>c\nd</p><pre>open\nto the end")
+    assert out == "<p>a b</p><pre>x\n<pre>y\n</pre>z\n</pre><p>c d</p><pre>open\nto the end" and joined == 2
 
 
 def test_br_verse_lists_and_headings_stay_lines():
@@ -116,6 +119,9 @@ def test_short_lines_lists_and_code_are_not_joined():
     verse = "\n".join(["Twinkle, twinkle, little bat!", "How I wonder what you’re at!", "Up above the world you fly,",
                        "Like a tea-tray in the sky."] * 3)
     assert unwrap_text(verse) == (verse, 0)
+    # Extractor output (one paragraph per line, lines longer than any terminal) is never joined.
+    flat = "\n".join(f"Paragraph {i} is one long line that an extractor wrote out in full. " * 6 for i in range(10))
+    assert unwrap_text(flat) == (flat, 0)
     code = Document("c", textwrap.fill("word " * 200, 70), "code", {})
     assert unwrap_document(code) == (code, 0)
 
