@@ -14,7 +14,7 @@ from pathlib import Path
 from curation import fs
 
 MARKER = "_SUCCESS.json"
-PART_DIRS = ("documents", "rejected", "duplicates")
+PART_DIRS = ("documents", "rejected", "duplicates", "dedup-index")
 
 
 def read_marker(directory: str) -> tuple[dict | None, str]:
