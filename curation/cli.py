@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args.beam_args = rest
     debug = bool(getattr(args, "debug", False))
     if args.command in BEAM_COMMANDS:
-        from curation.commands.common import setup_logging
+        from curation.logsetup import setup_logging
         from curation.malloc import limit_arenas
 
         limit_arenas()
