@@ -103,19 +103,24 @@ def _index_bytes(out: Path) -> tuple[int, int]:
     return sum(p["bytes"] for p in m["parts"]), m["documents"]
 
 
-def bench(n: int, workers: int) -> dict:
+def bench(n: int, workers: int, skip: set[str] = frozenset()) -> dict:
+    """``skip``: runs whose output from an earlier invocation is reused (its figures as recorded)."""
     corpus = make_corpus(n)
     first, second = _half(corpus, "first", [0, 1]), _half(corpus, "second", [2, 3])
     both = corpus / "parts"
+    earlier = {}
+    if skip and (corpus / "runs.json").is_file():
+        earlier = json.loads((corpus / "runs.json").read_text())
     runs = {}
-    print(f"[{n}] first half", flush=True)
-    runs["first"] = _dedup(first, corpus / "o-first", workers)
-    print(f"[{n}] second half alone", flush=True)
-    runs["alone"] = _dedup(second, corpus / "o-alone", workers)
-    print(f"[{n}] second half --against first", flush=True)
-    runs["against"] = _dedup(second, corpus / "o-against", workers, ["--against", str(corpus / "o-first")])
-    print(f"[{n}] both halves together", flush=True)
-    runs["together"] = _dedup(both, corpus / "o-together", workers)
+    for name, inp, extra in (("first", first, []), ("alone", second, []),
+                             ("against", second, ["--against", str(corpus / "o-first")]), ("together", both, [])):
+        if name in skip and name in earlier:
+            runs[name] = earlier[name]
+            continue
+        print(f"[{n}] {name}", flush=True)
+        runs[name] = _dedup(inp, corpus / f"o-{name}", workers, extra)
+        runs[name].pop("stdout", None)
+    (corpus / "runs.json").write_text(json.dumps(runs))
     truth = [json.loads(line) for line in open(corpus / "truth.jsonl")]
     first_ids = _ids(first)
     rem = {k: _removed(corpus / f"o-{k}") for k in runs}
@@ -141,8 +146,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[20_000])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--reuse", default="", help="comma-separated runs to take from the previous invocation (first,together)")
     args = ap.parse_args()
-    results = [bench(n, args.workers) for n in args.docs]
+    results = [bench(n, args.workers, set(filter(None, args.reuse.split(",")))) for n in args.docs]
     out = ROOT / "bench" / "_work" / "dedup" / "incremental.json"
     out.write_text(json.dumps(results, indent=1))
     print(f"results -> {out}")

@@ -423,7 +423,7 @@ def add_prior(p, against: tuple, cfg, keys: list, payloads: list):
     if against:
         from pipelines.dedup_index import ReadPriorIndex
 
-        prior = p | "ReadPriorIndex" >> ReadPriorIndex(against, cfg)
+        prior = p | "ReadPriorIndex" >> ReadPriorIndex(against, cfg, keys[0])
         keys.append(prior[KEYS])
         payloads.append(prior[PAYLOAD])
 

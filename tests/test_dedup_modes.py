@@ -159,3 +159,24 @@ def _sum(counts):
     for k, n in counts:
         c[k] += n
     return c.items()
+
+
+def test_new_key_filter_passes_every_shared_key_and_few_others():
+    import numpy as np
+
+    from pipelines.dedup_index import _BloomFn, doc_keys, may_match
+
+    rng = np.random.default_rng(1)
+    new = [(rng.bytes(16), rng.integers(0, 2**63, 21, dtype=np.uint64).astype("<u8").tobytes()) for _ in range(2000)]
+    fn = _BloomFn()
+    halves = [fn.create_accumulator(), fn.create_accumulator()]  # two workers' accumulators, merged
+    for i, (e, b) in enumerate(new):
+        halves[i % 2] = fn.add_input(halves[i % 2], doc_keys(e, b).tobytes())
+    acc = fn.merge_accumulators(halves)
+    bits = np.frombuffer(fn.extract_output(acc), dtype=np.uint8)
+    assert all(may_match(bits, doc_keys(e, b"")) for e, _ in new[:300])  # exact key shared
+    assert all(may_match(bits, doc_keys(b"\0" * 16, b[8:16])) for _, b in new[:300])  # one band shared
+    others = [doc_keys(rng.bytes(16), rng.integers(0, 2**63, 21, dtype=np.uint64).astype("<u8").tobytes())
+              for _ in range(2000)]
+    assert sum(may_match(bits, k) for k in others) <= 2
+    assert fn.extract_output(fn.create_accumulator()) is None
