@@ -100,11 +100,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shards", default=str(REPO / "out" / "sample"), help="a build-shards output folder")
     ap.add_argument("--scales", default="10,100,1000", help="comma-separated multiples of the input (default 10,100,1000)")
+    ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats (default: all four)")
     ap.add_argument("--repeats", type=int, default=2, help="runs per measurement; the fastest is kept")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
     src = Path(args.shards)
     sh.read_manifest(src)
+    formats = [f for f in args.formats.split(",") if f]
     results = []
     with tempfile.TemporaryDirectory(prefix="curate-bench-export-") as td:
         for n in [int(x) for x in args.scales.split(",")]:
@@ -113,7 +115,7 @@ def main() -> int:
             tokens = m["totals"]["tokens"]
             print(f"scale x{n}: {m['totals']['documents']:,} documents, {tokens:,} tokens", flush=True)
             row = {"scale": n, "documents": m["totals"]["documents"], "tokens": tokens}
-            for what in ("read", "verify", *FORMATS):
+            for what in ("read", "verify", *formats):
                 runs = []
                 for r in range(args.repeats):
                     out = Path(td) / f"out-{n}-{what}-{r}"
@@ -124,12 +126,12 @@ def main() -> int:
                 row[what] = best
                 print(f"  {what:<8} {best['wall_s']:7.2f} s wall {best['cpu_s']:7.2f} s CPU  "
                       f"{best['tokens_per_cpu_s'] / 1e6:7.2f} M tokens/CPU-s  peak RSS {best['peak_rss_mb']:6.0f} MB", flush=True)
-            for fmt in FORMATS:
+            for fmt in formats:
                 row[fmt]["vs_read"] = row["read"]["cpu_s"] / row[fmt]["cpu_s"]
                 row[fmt]["vs_verify_read"] = (row["read"]["cpu_s"] + row["verify"]["cpu_s"]) / row[fmt]["cpu_s"]
             results.append(row)
     print("\nper scale: M tokens per CPU-second (ratio to read, to verify + read), peak RSS")
-    for fmt in FORMATS:
+    for fmt in formats:
         print(f"{fmt:<9} " + " | ".join(
             f"x{r['scale']}: {r[fmt]['tokens_per_cpu_s'] / 1e6:.2f} ({r[fmt]['vs_read']:.2f}x, {r[fmt]['vs_verify_read']:.2f}x), "
             f"{r[fmt]['peak_rss_mb']:.0f} MB" for r in results))
