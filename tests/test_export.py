@@ -226,7 +226,12 @@ def test_export_is_deterministic_and_replaces_an_earlier_export(sample_build, tm
     export(sample_build, b, "jsonl", echo=lambda _: None)  # b first holds another format
     export(sample_build, b, "hf", echo=lambda _: None)
     assert _files(a) == _files(b)  # same bytes, and no jsonl part of the earlier export left
-    assert not any(p.name.startswith(".") for p in b.rglob("*"))
+    assert [p.name for p in b.rglob(".*")] == [".curate-export"]  # no temporary file left
+    # A folder an interrupted export left (files, no export.json) is taken over, not refused.
+    (b / "export.json").unlink()
+    (b / "data" / ".train-00000.parquet.tmp").write_bytes(b"half")
+    export(sample_build, b, "hf", echo=lambda _: None)
+    assert _files(a) == _files(b)
     only_train = export(sample_build, tmp_path / "t", "megatron", splits=("train",), echo=lambda _: None)
     assert set(only_train["splits"]) == {"train"} and not (tmp_path / "t" / "val.bin").exists()
 

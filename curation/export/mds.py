@@ -20,12 +20,16 @@ A shard file (little-endian):
 (shape code 0..3: uint8, uint16, uint32, uint64, the smallest that holds the length), the shape,
 then the values. ``index.json`` is ``{"shards": [...], "version": 2}`` and is written after every
 shard, as the commit marker. Shards close before ``size_limit`` bytes (64 MiB, the writer's
-default), so memory holds at most one shard.
+default); a shard's samples wait in a temporary file until its offsets are known, so memory holds
+one document and 4 bytes per sample of the open shard.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from array import array
 
 import numpy as np
 
@@ -85,23 +89,25 @@ class MDSWriter:
         self._reset()
 
     def _reset(self) -> None:
-        self._samples: list[bytes] = []
+        self._sizes = array("Q")
+        self._buf = tempfile.TemporaryFile()
         self._size = 4 + 4 + len(self.config_data)  # count, final offset and config
 
     def add(self, block: Block) -> None:
         for i in range(len(block)):
             ids = np.ascontiguousarray(block.ids(i), dtype=self.dtype)
             sample = encode_sample(block.doc_ids[i], block.sources[i], ids)
-            if self._samples and self._size + len(sample) + EXTRA_BYTES_PER_SAMPLE > self.size_limit:
+            if self._sizes and self._size + len(sample) + EXTRA_BYTES_PER_SAMPLE > self.size_limit:
                 self._flush()
-            self._samples.append(sample)
+            self._buf.write(sample)
+            self._sizes.append(len(sample))
             self._size += len(sample) + EXTRA_BYTES_PER_SAMPLE
             self.documents += 1
             self.tokens += len(ids)
 
     def _flush(self) -> None:
-        n = len(self._samples)
-        sizes = np.fromiter((len(s) for s in self._samples), dtype=np.int64, count=n)
+        n = len(self._sizes)
+        sizes = np.frombuffer(self._sizes, dtype=np.uint64).astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         offsets += 4 + 4 * (n + 1) + len(self.config_data)
@@ -110,18 +116,20 @@ class MDSWriter:
         basename = f"shard.{len(self.shards):05d}.mds"
         with export_file(self.out, f"{self.split}/{basename}", self.entries, split=self.split) as f:
             f.write(np.uint32(n).tobytes() + offsets.astype("<u4").tobytes() + self.config_data)
-            for s in self._samples:
-                f.write(s)
+            self._buf.seek(0)
+            shutil.copyfileobj(self._buf, f, 1 << 20)
+        self._buf.close()
         entry = self.entries[-1]
         self.shards.append({**self.config, "samples": n, "zip_data": None,
                             "raw_data": {"basename": basename, "bytes": entry["bytes"], "hashes": {"sha256": entry["sha256"]}}})
         self._reset()
 
     def close(self) -> None:
-        if self._samples:
+        if self._sizes:
             self._flush()
+        self._buf.close()
         index = json.dumps({"shards": self.shards, "version": 2}, sort_keys=True).encode("utf-8")
         write_export_bytes(self.out, f"{self.split}/index.json", index, self.entries, split=self.split)
 
     def abort(self) -> None:
-        self._samples = []
+        self._buf.close()

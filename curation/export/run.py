@@ -25,6 +25,7 @@ from curation.tokenizer import Tokenizer
 
 FORMATS = ("megatron", "mds", "jsonl", "hf")
 EXPORT_MANIFEST = "export.json"
+MARKER = ".curate-export"  # written first: a folder an interrupted export left is still known as ours
 EXPORT_SCHEMA_VERSION = 1
 
 
@@ -44,12 +45,13 @@ def _check_output(directory: Path, out: Path) -> None:
         raise UserError(f"--output {out}: must not be inside the shards folder {directory}")
     if out.exists() and not out.is_dir():
         raise UserError(f"--output {out}: exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / EXPORT_MANIFEST).is_file():
+    ours = (out / EXPORT_MANIFEST).is_file() or (out / MARKER).is_file()
+    if out.is_dir() and any(out.iterdir()) and not ours:
         raise UserError(f"--output {out}: not empty and not an earlier export (no {EXPORT_MANIFEST}); choose a new folder")
 
 
 def _remove_stale(out: Path, entries: list[dict]) -> int:
-    keep = {e["path"] for e in entries} | {EXPORT_MANIFEST}
+    keep = {e["path"] for e in entries} | {EXPORT_MANIFEST, MARKER}
     stale = [p for p in sorted(out.rglob("*")) if p.is_file() and p.relative_to(out).as_posix() not in keep]
     fs.delete([str(p) for p in stale])
     for d in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
@@ -78,6 +80,7 @@ def export(directory: str | Path, output: str | Path, fmt: str, *, splits: tuple
     if problems:
         raise UserError(f"{d} does not match its manifest: {problems[0]} (curate inspect {d} lists every problem)")
     out.mkdir(parents=True, exist_ok=True)
+    fs.write_bytes_atomic(str(out / MARKER), b"curate export in progress or finished: see export.json\n")
     fs.delete([str(out / EXPORT_MANIFEST)])  # an interrupted re-export must not look finished
     tok_info = m["tokenizer"]
     tok = Tokenizer.from_file(d / tok_info["file"])
