@@ -166,10 +166,10 @@ def _tree_rss(root: int, cpu: dict | None = None) -> tuple[int, int]:
     return rss, pss
 
 
-def run_measured(cmd: list[str], env=None) -> dict:
+def run_measured(cmd: list[str], env=None, cwd=None) -> dict:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     peak = [0, 0]
     ticks: dict = {}
     done = threading.Event()
@@ -209,7 +209,8 @@ def run_curate(corpus: Path, workers: int, extra: list[str] = (), mode: str = "m
         cmd += [f"--direct_num_workers={workers}", f"--direct_running_mode={mode}"]
     else:
         cmd += ["--direct_running_mode=in_memory"]
-    m = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(tree)) if tree else None)
+    # `python -m` puts the working directory first on sys.path: run in the tree itself.
+    m = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(tree)) if tree else None, cwd=tree)
     removed = set(pq.read_table(out / "duplicates", columns=["doc_id"]).column("doc_id").to_pylist())
     return m, removed
 
