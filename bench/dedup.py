@@ -133,10 +133,12 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
+def _tree_rss(root: int, cpu: dict | None = None) -> tuple[int, int]:
     """(RSS, PSS) summed over the process tree. RSS counts a shared library's pages once per
     process that maps it (Beam, pyarrow and numpy in each of curate's 3 processes); PSS splits
-    shared pages between the processes: the tree's real footprint."""
+    shared pages between the processes: the tree's real footprint. ``cpu``: pid -> the largest
+    user + system clock ticks seen for it (the workers of Beam and datatrove are not always
+    waited for by their parent, so the tree's rusage misses them)."""
     children: dict[int, list[int]] = {}
     page = os.sysconf("SC_PAGE_SIZE")
     for p in os.listdir("/proc"):
@@ -155,22 +157,26 @@ def _tree_rss(root: int) -> tuple[int, int]:
         try:
             rss += int(open(f"/proc/{q}/statm").read().split()[1]) * page
             pss += _pss(q)
+            if cpu is not None:
+                fields = open(f"/proc/{q}/stat").read().rsplit(")", 1)[1].split()
+                cpu[q] = max(cpu.get(q, 0), int(fields[11]) + int(fields[12]))
         except (OSError, ValueError, IndexError):
             pass
         stack.extend(children.get(q, []))
     return rss, pss
 
 
-def run_measured(cmd: list[str], env=None) -> dict:
+def run_measured(cmd: list[str], env=None, cwd=None) -> dict:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     peak = [0, 0]
+    ticks: dict = {}
     done = threading.Event()
 
     def sample():
         while not done.is_set():
-            rss, pss = _tree_rss(proc.pid)
+            rss, pss = _tree_rss(proc.pid, ticks)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.1)
 
@@ -183,9 +189,10 @@ def run_measured(cmd: list[str], env=None) -> dict:
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
-    # CPU-seconds of the whole process tree (every descendant its parent waited for): the
-    # per-core figure on a machine other work shares.
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    # CPU-seconds of the whole process tree, the per-core figure on a machine other work shares:
+    # the larger of the waited-for descendants' rusage and the sum over every process sampled
+    # (a worker's last 0.1 s before it exits can be missed by the sampling).
+    cpu = max((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), sum(ticks.values()) / os.sysconf("SC_CLK_TCK"))
     return {"seconds": wall, "cpu_s": round(cpu, 2), "peak_rss_mb": peak[0] / 1e6, "peak_pss_mb": peak[1] / 1e6, "stdout": out}
 
 
@@ -202,7 +209,8 @@ def run_curate(corpus: Path, workers: int, extra: list[str] = (), mode: str = "m
         cmd += [f"--direct_num_workers={workers}", f"--direct_running_mode={mode}"]
     else:
         cmd += ["--direct_running_mode=in_memory"]
-    m = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(tree)) if tree else None)
+    # `python -m` puts the working directory first on sys.path: run in the tree itself.
+    m = run_measured(cmd, env=dict(os.environ, PYTHONPATH=str(tree)) if tree else None, cwd=tree)
     removed = set(pq.read_table(out / "duplicates", columns=["doc_id"]).column("doc_id").to_pylist())
     return m, removed
 
