@@ -19,6 +19,11 @@ from pathlib import Path
 
 from curation.errors import UserError
 from curation.thresholds import thresholds
+from curation.config import PipelineConfig, from_mapping
+from curation.document import Document
+from curation.errors import ConfigError, UserError
+from filters.c4 import C4
+from filters.repair import Repair
 
 LINEAGE = (
     "source_file", "warc_record_id", "warc_type", "record_offset", "offset", "url", "domain", "crawl_date",
@@ -110,22 +115,19 @@ def removed_lines(doc_id: str, out_dir: Path, manifest: dict | None, annotations
     """The lines C4 removed from a kept document, with their reasons: re-derived from the text the
     extract checkpoint holds (repaired as the run repaired it) with the run's config. None when
     C4 did not judge the document or no extract checkpoint holds it."""
-    from curation.config import PipelineConfig, from_mapping
-    from filters.c4 import C4
-    from filters.repair import Repair
-
     c4_values = annotations.get(C4.name)
     if not isinstance(c4_values, dict) or not c4_values.get("lines_removed"):
         return [] if isinstance(c4_values, dict) else None
     record = _checkpoint_document(doc_id, out_dir, groups=("extract",))
     if record is None:
         return None
-    cfg = from_mapping(PipelineConfig, (manifest or {}).get("config") or {}) if manifest else PipelineConfig()
+    try:
+        cfg = from_mapping(PipelineConfig, (manifest or {}).get("config") or {})
+    except ConfigError:  # a manifest from another version of curate: its rules cannot be replayed
+        return None
     text = record["text"]
     if cfg.quality.repair.enabled:
         text = Repair(cfg.quality.repair).repair(text)[0]
-    from curation.document import Document
-
     doc = Document(doc_id, text, record.get("source") or "web", {"lang": annotations.get("lang")})
     return [{"reason": reason, "line": line} for line, reason, _ in C4(cfg.quality.c4).judge_lines(doc) if reason]
 

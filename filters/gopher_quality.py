@@ -4,7 +4,7 @@ Insights from Training Gopher" (MassiveText), appendix A.1.1.
 A document is dropped when it has fewer than 50 or more than 100,000 words, a mean word length
 outside 3-10 characters, a symbol-to-word ratio above 0.1 for "#" or ellipses, more than 90% of
 lines starting with a bullet or more than 30% ending with an ellipsis, fewer than 80% of words
-with an alphabetic character (punctuation marks are not words), or fewer than two of the stop words "the, be, to, of, and, that,
+with an alphabetic character (the punctuation of prose is not counted), or fewer than two of the stop words "the, be, to, of, and, that,
 have, with". Every value is annotated; the rules then decide in that order.
 
 Languages written without spaces (filters/text.py) skip the mean word length rule; the stop
@@ -20,7 +20,7 @@ import re
 from curation.config import GopherQualityConfig
 from curation.document import Document
 from filters.base import Filter, Verdict
-from filters.text import NO_SPACE_LANGS, doc_lang, split
+from filters.text import NO_SPACE_LANGS, doc_lang, is_prose_punctuation, split
 
 _BULLETS = ("•", "-")
 _ALPHA = re.compile(r"[^\W\d_]")  # a letter in any script
@@ -88,13 +88,14 @@ class GopherQuality(Filter):
         if ellipsis_lines > cfg.max_ellipsis_lines_ratio:
             return doc, Verdict.drop("gopher_ellipsis_lines", **values)
 
-        # Over words, as the paper counts them: a punctuation mark is not a word, so quotes,
-        # dashes and brackets do not push ordinary prose („…“ – in German, hyphenated English)
-        # under the bar, while a page of numbers, prices and symbols still fails.
+        # Over words and symbols, as the paper means "words": the punctuation of prose (quotes,
+        # dashes, brackets, sentence marks) is not a word, so „…“ – in German or hyphenated
+        # English do not push prose under the bar, while the separators of menus and
+        # breadcrumbs (| > / •), symbols and numbers still count against it.
         # alpha_ratio_tokens counts over every token, punctuation included (datatrove's code).
-        over = words if cfg.alpha_ratio_tokens else content
+        over = words if cfg.alpha_ratio_tokens else [w for w in words if not is_prose_punctuation(w)]
         n_alpha = sum(1 for w in over if w.isalpha() or (not w.isdigit() and _ALPHA.search(w)))
-        alpha_ratio = n_alpha / len(over)
+        alpha_ratio = n_alpha / len(over) if over else 0.0
         values["alpha_words_ratio"] = round(alpha_ratio, 4)
         if alpha_ratio < cfg.min_alpha_words_ratio:
             return doc, Verdict.drop("gopher_alpha_words", **values)

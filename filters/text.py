@@ -108,6 +108,19 @@ def tokenize(text: str) -> list[str]:
 PUNCTUATION = frozenset(string.punctuation + "…“”‘’«»„‚–—·•¡¿、。，！？：；（）《》「」『』【】")
 
 
+# Punctuation of prose: sentence marks, quotes, brackets, dashes (Unicode Pd, Ps, Pe, Pi, Pf and
+# the sentence marks of Po). Menu and breadcrumb separators (| / > • · » as list markers, +, =)
+# and symbols ($, %, ©) are not in it.
+PROSE_PUNCTUATION = frozenset(
+    ".,;:!?'\"…¡¿、。，！？：；‚„“”‘’«»‹›()[]{}（）《》「」『』【】〈〉-‐‑‒–—―"
+)
+
+
+def is_prose_punctuation(w: str) -> bool:
+    """A token made only of prose punctuation (PROSE_PUNCTUATION): "„", "--", "...", ")."."""
+    return all(c in PROSE_PUNCTUATION for c in w)
+
+
 def is_content_word(w: str) -> bool:
     """A token with at least one character that is not punctuation (datatrove's
     ``non_symbol_words``): "..." and "--" are not words, "C++" and "3.5" are."""

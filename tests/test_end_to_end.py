@@ -106,7 +106,10 @@ def test_real_common_crawl_excerpt(shared_data, tmp_path):
     for d in docs:
         assert d.metadata["url"].startswith("http")
         assert "<html" not in d.text.lower() and "<div" not in d.text.lower()
-        assert len(d.text) >= 200  # real main text, not a title or a menu (CJK pages have no spaces)
+        # Real main text, not a title or a menu (CJK pages have no spaces). A 172-character Chinese
+        # disclaimer page passes FineWeb-2's Chinese thresholds, which run no C4 (docs/benchmarks.md,
+        # "Issue 19"): at least 150 characters.
+        assert len(d.text) >= 150
     # Mixed-language crawl: more than one language is kept by default.
     assert len({d.metadata["lang"] for d in docs}) >= 2
 

@@ -252,16 +252,21 @@ def test_lone_surrogate_with_repair_off_is_judged_not_raised():
 
 
 # ---------------------------------------------------------------- changes to kept text are visible
-def test_text_cut_from_kept_documents_in_stats_and_explain(sample_build):
+def test_text_cut_from_kept_documents_in_stats_report_summary_and_explain(sample_build, tmp_path):
     import pyarrow.parquet as pq
 
     from curation.explain import explain, format_explanation
+    from curation.report_html import write_report
+    from curation.summary import format_summary
 
     stats = json.loads((sample_build / "stats.json").read_text())
     quality = stats["stages"]["quality"]
     assert quality["chars_removed"]["c4_v1"] > 0 and 0 < quality["kept_text_cut"]["c4_v1"] < 1
     assert quality["chars_removed"]["c4_v1/no_terminal_punct"] <= quality["chars_removed"]["c4_v1"] + quality["chars_removed"].get(
         "c4_v1/citations", 0)
+    assert "text cut from kept documents: quality " in format_summary(stats)
+    html = write_report(sample_build, tmp_path / "report.html").read_text()
+    assert "Text cut from kept documents" in html and "c4_v1/no_terminal_punct" in html
     filtered = next(d for d in (sample_build / "stages").glob("filter-*") if (d / "_SUCCESS.json").is_file())
     rows = pq.read_table(filtered / "documents").to_pylist()
     cut = [r for r in rows if json.loads(r["metadata"]).get("c4_v1", {}).get("lines_removed")]

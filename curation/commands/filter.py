@@ -12,6 +12,7 @@ from __future__ import annotations
 
 
 from curation.commands import common
+from curation.textcut import summary_line
 
 
 def add_parser(sub):
@@ -49,8 +50,9 @@ def run(args) -> int:
             fasttext_model.lid176_path()
     common.check_output_placement(args, {"docs": args.input})
     out_dir = common.ensure_output_dir(args.output).resolve()
-    st = run_stage_graph(graphs.filter_documents, options, str(out_dir), ("documents", "rejected"), inputs, cfg,
-                         fmt=args.format, text_key=args.text_key, id_key=args.id_key)["stages"]
+    stats = run_stage_graph(graphs.filter_documents, options, str(out_dir), ("documents", "rejected"), inputs, cfg,
+                            fmt=args.format, text_key=args.text_key, id_key=args.id_key)
+    st = stats["stages"]
     read, lang, qual = st.get("read", {}), st.get("langid", {}), st.get("quality", {})
     top = sorted({**lang.get("removed", {}), **qual.get("removed", {})}.items(), key=lambda kv: -kv[1])[:5]
     print(f"read {read.get('in', 0)} documents ({read.get('failed_total', 0)} bad records); "
@@ -58,4 +60,7 @@ def run(args) -> int:
           f"kept {qual.get('out', 0)} -> {out_dir}/documents/")
     if top:
         print("top reasons: " + ", ".join(f"{r} {n}" for r, n in top))
+    cut = summary_line(stats)
+    if cut:
+        print(cut)
     return 0
