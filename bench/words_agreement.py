@@ -11,7 +11,7 @@ For each group: token-multiset F1 between
 filters/text.tokenize and spaCy (white-space tokens dropped), the mean relative difference in word
 count (tokens that are not punctuation, what gopher_short_doc counts) and in the alpha-word ratio
 (gopher_alpha_words), the worst ratio difference, and tokens per second of each splitter.
-spaCy is a test/bench dependency only (pip install 'spacy>=3.8,<3.9').
+spaCy is a bench dependency only (the `[bench]` extra: pip install -e '.[bench]').
 """
 
 from __future__ import annotations
