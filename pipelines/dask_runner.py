@@ -315,7 +315,10 @@ class _Translate(PipelineVisitor):
                 raise _refuse(f"'{node.full_label}' produces an unbounded PCollection (streaming is not supported)")
             if all(isinstance(i, pvalue.PBegin) for i in node.inputs):
                 continue  # a root (Impulse, _Read): the global window; a PBegin cannot be asked for windowing
-            windowfn = pc.windowing.windowfn
+            try:
+                windowfn = pc.windowing.windowfn
+            except AttributeError:  # windowing inherited from a root (Impulse | Map): the global window
+                continue
             if not isinstance(windowfn, GlobalWindows):
                 raise _refuse(f"'{node.full_label}' uses {type(windowfn).__name__}")
         inputs = [self._input(pc) for pc in node.inputs if not isinstance(pc, pvalue.PBegin)]
