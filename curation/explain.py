@@ -17,11 +17,10 @@ import json
 import re
 from pathlib import Path
 
-from curation.errors import UserError
-from curation.thresholds import thresholds
 from curation.config import PipelineConfig, from_mapping
 from curation.document import Document
 from curation.errors import ConfigError, UserError
+from curation.thresholds import thresholds
 from filters.c4 import C4
 from filters.repair import Repair
 

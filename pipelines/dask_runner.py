@@ -7,8 +7,9 @@ change (the write-up lists them for upstream):
 
 1. every leaf of the graph is computed, not only the last one (a pipeline with two sinks ran one);
 2. outputs emitted in ``finish_bundle`` are kept (they were collected before it ran);
-3. each bundle gets its own receivers and its own unpickled DoFn: the runner shared one output list
-   and one DoFn instance between bundles, so results leaked between partitions and two runs of one
+3. each bundle gets its own receivers and a DoFn no other running bundle holds (unpickled on the
+   worker, set up once and reused by later bundles, as Beam's own workers do): the runner shared one
+   output list between all bundles, so results leaked between partitions and two runs of one
    pipeline gave different counts once Dask's optimiser fused tasks;
 4. tagged outputs go to their own PCollection (a consumer of ``.odd`` got every element);
 5. ``Impulse`` and ``_Read`` (what ``ReadFromText`` and every ``beam.io.Read`` become) are
@@ -32,16 +33,19 @@ forwarded to the launching process through the scheduler's event log.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-import dask
 import dask.bag as db
 import distributed
+from dask.delayed import Delayed
+from dask.highlevelgraph import HighLevelGraph
 from apache_beam import pvalue
 from apache_beam.internal import pickler
 from apache_beam.io.iobase import BoundedSource
@@ -67,6 +71,10 @@ log = logging.getLogger("curate")
 
 PROGRESS_TOPIC = "curate-progress"
 READ_BUNDLE_BYTES = 64 << 20  # desired split of a bounded source (ReadFromText ...)
+# Partitions of a GroupByKey's or Reshuffle's output per worker thread, unless --dask_npartitions
+# says: enough to balance the workers; a task shuffle makes partitions**2 small tasks.
+PARTITIONS_PER_THREAD = 2
+CREATE_PARTITION_SIZE = 128  # elements per partition of a Create (Beam's default, without its warning each time)
 
 
 class CurateDaskOptions(PipelineOptions):
@@ -113,27 +121,56 @@ class _BundleSpec:
         self.payload = payload
         self.views = views  # [(AsSideInput class, view options)] in the order of the placeholders
         self.topic = topic
+        self.key = hashlib.sha1(payload).digest()  # which set-up DoFns a worker may reuse for it
+
+
+_idle: dict = {}  # per worker process: DoFn payload -> [(fn, args, kwargs, signature)] set up and free
+_idle_lock = threading.Lock()
+
+
+def _take_dofn(key: bytes, payload: bytes):
+    """A set-up DoFn for this payload: one a finished bundle gave back (DoFns are reused across
+    bundles, as Beam's workers do; start_bundle resets their state), else a fresh one unpickled
+    from the payload. Never shared by two bundles at once."""
+    with _idle_lock:
+        free = _idle.get(key)
+        if free:
+            return free.pop()
+    fn, args, kwargs = pickler.loads(payload)
+    return fn, args, kwargs, DoFnSignature(fn)
+
+
+def _give_back(key, entry) -> None:
+    with _idle_lock:
+        _idle.setdefault(key, []).append(entry)
 
 
 def _run_bundle(items, spec: _BundleSpec, *side_values):
-    """One partition through one DoFn: setup, start_bundle, process each, finish_bundle, teardown.
-    Returns (tag, value) for every output, finish_bundle's included."""
+    """One partition through one DoFn: (setup once per instance), start_bundle, process each,
+    finish_bundle. Returns (tag, value) for every output, finish_bundle's included."""
     _progress_to_worker_dir(spec.topic)
-    fn, args, kwargs = pickler.loads(spec.payload)
+    key, entry = spec.key, _take_dofn(spec.key, spec.payload)
+    fn, args, kwargs, signature = entry[:4]
     receivers = _Receivers()
     handler = _OutputHandler(window_fn=GlobalWindows(), main_receivers=receivers[None], tagged_receivers=receivers,
                              per_element_output_counter=None, output_batch_converter=None,
                              process_yields_batches=False, process_batch_yields_elements=False)
     sides = [SideInputMap(view, options, values) for (view, options), values in zip(spec.views, side_values)]
     invoker = DoFnInvoker.create_invoker(
-        DoFnSignature(fn), handler, context=DoFnContext(spec.label, state=None), side_inputs=sides,
+        signature, handler, context=DoFnContext(spec.label, state=None), side_inputs=sides,
         input_args=args, input_kwargs=kwargs, user_state_context=None, bundle_finalizer_param=core.DoFn.BundleFinalizerParam())
-    invoker.invoke_setup()
-    invoker.invoke_start_bundle()
-    for item in items:
-        invoker.invoke_process(get_windowed_value(item, None))
-    invoker.invoke_finish_bundle()
-    invoker.invoke_teardown()
+    if len(entry) == 4:  # not set up yet
+        invoker.invoke_setup()
+        entry = (*entry, True)
+    try:
+        invoker.invoke_start_bundle()
+        for item in items:
+            invoker.invoke_process(get_windowed_value(item, None))
+        invoker.invoke_finish_bundle()
+    except BaseException:
+        invoker.invoke_teardown()  # a failed bundle's DoFn is not reused
+        raise
+    _give_back(key, entry)
     _forward_progress(spec.topic)
     return receivers.out
 
@@ -278,7 +315,10 @@ class _Translate(PipelineVisitor):
                 raise _refuse(f"'{node.full_label}' produces an unbounded PCollection (streaming is not supported)")
             if all(isinstance(i, pvalue.PBegin) for i in node.inputs):
                 continue  # a root (Impulse, _Read): the global window; a PBegin cannot be asked for windowing
-            windowfn = pc.windowing.windowfn
+            try:
+                windowfn = pc.windowing.windowfn
+            except AttributeError:  # windowing inherited from a root (Impulse | Map): the global window
+                continue
             if not isinstance(windowfn, GlobalWindows):
                 raise _refuse(f"'{node.full_label}' uses {type(windowfn).__name__}")
         inputs = [self._input(pc) for pc in node.inputs if not isinstance(pc, pvalue.PBegin)]
@@ -287,7 +327,7 @@ class _Translate(PipelineVisitor):
         elif isinstance(t, core.ParDo):
             bag = self._pardo(node, inputs[0])
         elif isinstance(t, _Create):
-            bag = _BeamCreate(node, bag_kwargs=self.bag_kwargs).apply(None)
+            bag = _BeamCreate(node, bag_kwargs=self.bag_kwargs or {"partition_size": CREATE_PARTITION_SIZE}).apply(None)
         elif isinstance(t, core.Impulse):
             bag = db.from_sequence([b""], npartitions=1)
         elif isinstance(t, _Read):
@@ -315,9 +355,7 @@ class _Translate(PipelineVisitor):
             raise _refuse(f"'{node.full_label}' is a stateful DoFn")
         if signature.is_splittable_dofn():
             raise _refuse(f"'{node.full_label}' is a splittable DoFn")
-        # The side input's partitions as they are in the graph (optimize_graph=False keeps their
-        # keys): a Bag handed to delayed() is optimised on its own, under new keys, and computed twice.
-        sides = [dask.delayed(_windowed)(self._input(si.pvalue).to_delayed(optimize_graph=False)) for si in node.side_inputs]
+        sides = [_side_input(self._input(si.pvalue)) for si in node.side_inputs]
         views = [(type(si), si._view_options()) for si in node.side_inputs]
         spec = _BundleSpec(node.full_label, pickler.dumps((t.fn, t.args, t.kwargs)), views, self.topic)
         return input_bag.map_partitions(_run_bundle, spec, *sides)
@@ -338,6 +376,15 @@ class _Translate(PipelineVisitor):
                 seen.add(bag.name)
                 out.append(bag)
         return out
+
+
+def _side_input(bag) -> Delayed:
+    """One task that gathers the side input's partitions, a dependency of every task that reads
+    it: computed once. Built on the graph itself: a Bag handed to dask.delayed() is optimised on
+    its own (under new keys: computed a second time) and culls the whole graph on each call."""
+    name = f"side-input-{bag.name}"
+    layer = {name: (_windowed, [(bag.name, i) for i in range(bag.npartitions)])}
+    return Delayed(name, HighLevelGraph.from_collections(name, layer, dependencies=[bag]))
 
 
 # ---------------------------------------------------------------- the runner
@@ -383,7 +430,7 @@ class DaskRunner(beam_dask.DaskRunner):
         try:
             pipeline.replace_all(dask_overrides())
             threads = sum(client.nthreads().values()) or 1
-            partitions = bag_kwargs.get("npartitions") or 4 * threads
+            partitions = bag_kwargs.get("npartitions") or PARTITIONS_PER_THREAD * threads
             watch_dir = os.environ.get(progress.ENV)
             relay = _ProgressRelay(client, watch_dir) if watch_dir else None
             visitor = _Translate(bag_kwargs, partitions, relay.topic if relay else None)
@@ -406,5 +453,7 @@ def _local_cluster(options):
         raise UserError(f"--dask_workers must be at least 1, got {n}")
     log.info("DaskRunner: starting a local Dask cluster of %d worker process(es)%s", n,
              f", {mine.dask_memory_limit} each" if mine.dask_memory_limit else "")
-    return distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                    memory_limit=mine.dask_memory_limit or "auto", dashboard_address=None)
+    # silence_logs: the cluster's INFO lines (every worker start and stop) only with curate --debug.
+    quiet = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.ERROR
+    return distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=quiet,
+                                    memory_limit=mine.dask_memory_limit or "auto", dashboard_address=":0")

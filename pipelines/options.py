@@ -23,6 +23,31 @@ def _beam_option_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DASK_RUNNER = "pipelines.dask_runner.DaskRunner"
+
+
+def _runner_hook(rest: list[str]) -> list[str]:
+    """--runner=DaskRunner names curate's DaskRunner (pipelines/dask_runner.py), which Beam does
+    not know by name, and registers its options (--dask_client_address ...) before they are
+    checked; it needs the [dask] extra."""
+    out, i = [], 0
+    dask = False
+    while i < len(rest):
+        a = rest[i]
+        if a == "--runner" and i + 1 < len(rest):
+            a, i = f"--runner={rest[i + 1]}", i + 1
+        if a.startswith("--runner=") and a.split("=", 1)[1].lower() in ("dask", "daskrunner", DASK_RUNNER.lower()):
+            a, dask = f"--runner={DASK_RUNNER}", True
+        out.append(a)
+        i += 1
+    if dask:
+        try:
+            import pipelines.dask_runner  # noqa: F401  (registers the Dask options; optional extra)
+        except ImportError as e:
+            raise ConfigError(f"--runner=DaskRunner needs dask.distributed: pip install 'curate[dask]' ({e})") from None
+    return out
+
+
 def pipeline_options(rest: list[str], **defaults: Any):
     """Leftover command-line arguments to Beam PipelineOptions.
 
@@ -30,6 +55,7 @@ def pipeline_options(rest: list[str], **defaults: Any):
     as --treshold: every argument here must be a Beam option, else a ConfigError names it.
     With --direct_num_workers above 1 and no running mode, multi_processing is used."""
 
+    rest = _runner_hook(rest)
     parser = _beam_option_parser()
     _, unknown = parser.parse_known_args(rest)
     if unknown:

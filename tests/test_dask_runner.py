@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -189,9 +190,14 @@ def test_same_result_twice_and_as_the_direct_runner(cluster, tmp_path):
     assert all(s.endswith(f"total={sum(range(2000))}") for s in got[0])
 
 
+def slow_pid(x):
+    time.sleep(0.05)  # enough work per task that the scheduler spreads the partitions
+    return json.dumps([x, os.getpid()])
+
+
 def test_both_workers_run_tasks(cluster, tmp_path):
     def build(p):
-        (p | beam.Create(range(64)) | beam.Reshuffle() | beam.Map(lambda x: json.dumps([x, os.getpid()]))
+        (p | beam.Create(range(64)) | beam.Reshuffle() | beam.Map(slow_pid)
          | beam.io.WriteToText(str(tmp_path / "pids")))
 
     run_on_dask(cluster, build)

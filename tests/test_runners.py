@@ -284,3 +284,62 @@ def test_documents_on_an_object_store_are_read_through_beam_filesystems():
     assert_that(res["docs"] | beam.Map(lambda d: (d.id, d.text, d.metadata["source_file"])),
                 equal_to([(r["id"], r["text"], f) for r, f in zip(rows, ["a.jsonl"] * 2 + ["sub/b.jsonl.gz"] * 2 + ["c.parquet"] * 2)]))
     p.run().wait_until_finish()
+
+
+_WORKER_CHECK = r"""
+import importlib.metadata as md, pickle, sys
+from apache_beam.internal import pickler
+import curation
+print("curation from", curation.__file__)
+for r in md.requires("curate"):  # every runtime requirement is installed (raises if not)
+    if "extra ==" not in r:
+        md.distribution(r.split(";")[0].split("[")[0].split("=")[0].split("<")[0].split(">")[0].strip())
+for label, data in pickle.load(open(sys.argv[1], "rb")):
+    pickler.loads(data)
+print("unpickled", len(pickle.load(open(sys.argv[1], "rb"))))
+"""
+
+
+@pytest.mark.slow
+def test_staged_sdist_installs_in_a_fresh_venv_and_unpickles_every_dofn(dataflow_job, tmp_path):
+    """What a Dataflow worker does with --setup_file: Beam's stager builds the sdist (the job's
+    workflow.tar.gz), the worker pip-installs it (its build requirements from the package index,
+    through pip's cache) into an environment that has Beam and the dependencies but not this
+    checkout, and unpickles every DoFn of the job there. Runs outside the repository, with the
+    main environment's packages on PYTHONPATH (no .pth files: the editable install is not seen)."""
+    import os
+    import sysconfig
+    import venv
+
+    from apache_beam.portability import common_urns
+    from apache_beam.portability.api import beam_runner_api_pb2
+    from apache_beam.runners.portability.stager import Stager
+
+    staged = tmp_path / "staging"
+    staged.mkdir()
+    Stager.create_job_resources(PipelineOptions([f"--setup_file={REPO / 'setup.py'}"]), str(staged),
+                                log_submission_env_dependencies=False)
+    [sdist] = [str(p) for p in staged.rglob("*.tar.gz")]  # what Dataflow stages as workflow.tar.gz
+    fresh = tmp_path / "worker-venv"
+    venv.EnvBuilder(with_pip=False).create(fresh)
+    py = fresh / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    res = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--quiet", sdist],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    proto = dataflow_job[0]
+    payloads = []
+    for t in proto.components.transforms.values():
+        if t.spec.urn == common_urns.primitives.PAR_DO.urn:
+            fn = beam_runner_api_pb2.ParDoPayload.FromString(t.spec.payload).do_fn
+            if fn.urn == "beam:dofn:pickled_python_info:v1":
+                payloads.append((t.unique_name, fn.payload))
+    dump = tmp_path / "payloads.pkl"
+    dump.write_bytes(pickle.dumps(payloads))
+    script = tmp_path / "worker_check.py"
+    script.write_text(_WORKER_CHECK)
+    env["PYTHONPATH"] = sysconfig.get_paths()["purelib"]  # Beam and the dependencies, as in the SDK image
+    res = subprocess.run([str(py), str(script), str(dump)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert f"curation from {fresh}" in res.stdout and f"unpickled {len(payloads)}" in res.stdout
