@@ -134,6 +134,9 @@ def _width(lines: list[str]) -> int:
 def _is_wrap(line: str, nxt: str, width: int) -> bool:
     if not line.strip() or not nxt.strip() or _STARTS_BLOCK.match(nxt):
         return False
+    if line.strip() == nxt.strip():
+        # Wrapping never repeats a line: a repeated line is a line (Gopher's repetition rules count them).
+        return False
     first = nxt.split(None, 1)[0]
     return len(line.rstrip()) + 1 + len(first) > (1 - WRAP_SLACK) * width
 
