@@ -70,7 +70,7 @@ def test_build_shards_on_a_dask_cluster_matches_the_direct_runner(sample_build, 
     run = json.loads((out / "run.json").read_text())
     assert run["runner"] == "pipelines.dask_runner.DaskRunner"
     # The progress heartbeats of the workers reached the launcher (through the scheduler).
-    assert {"read", "dedup", "tokenize"} <= set(run.get("durations", {})), run.get("durations")
+    assert {"read", "dedup", "tokenize"} <= set(run.get("stage_done_at", {})), run.get("stage_done_at")
     # Same inputs and config: the rerun starts after the last complete stage group.
     res = run_curate("build-shards", "--output", str(out), "--emit", "documents,tokens", *flags)
     assert res.returncode == 0, res.stderr[-3000:]
