@@ -166,7 +166,7 @@ class FineWeb2Config:
     """FineWeb-2's per-language thresholds for non-English web text (filters/fineweb2.py)."""
 
     enabled: bool = True  # judge non-English web text by the fineweb2 profile, with no C4 (off: English values for every language)
-    table: str = ""  # thresholds JSON made by tools/fineweb2_table.py; empty: the packaged filters/fineweb2.json
+    table: str = ""  # thresholds JSON made by filters/fineweb2_table.py; empty: the packaged filters/fineweb2.json
     char_duplicates_ratio: float = 0.1  # FineWeb's duplicated-line character ratio as FineWeb-2 set it
 
 

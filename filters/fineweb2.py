@@ -3,7 +3,7 @@ One Pipeline to Scale Them All"), the default for web text in a language other t
 
 FineWeb-2 published one set of thresholds per language (huggingface/fineweb-2 configs,
 Apache-2.0); ``filters/fineweb2.json`` holds those numbers and stop words for the languages
-lid.176 identifies, made by tools/fineweb2_table.py (which says how lid.176's labels are mapped
+lid.176 identifies, made by filters/fineweb2_table.py (which says how lid.176's labels are mapped
 to FineWeb-2's GlotLID labels). As FineWeb-2's pipeline applied them, for a document whose
 ``lang`` is in the table:
 
@@ -64,7 +64,7 @@ def load_table(path: str = "") -> dict:
         langs = data["languages"]
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ConfigError(f"quality.fineweb2.table: cannot read {p} ({type(e).__name__}: {e}); "
-                          "make one with tools/fineweb2_table.py or leave it empty for the packaged table") from None
+                          "make one with filters/fineweb2_table.py or leave it empty for the packaged table") from None
     if not isinstance(langs, dict):
         raise ConfigError(f"quality.fineweb2.table: {p} has no 'languages' mapping")
     return langs

@@ -101,7 +101,7 @@ def test_c4_counts_the_characters_it_removes():
 # ---------------------------------------------------------------- fineweb2 profile
 def test_packaged_table_is_what_the_script_makes(shared_data, tmp_path):
     out = tmp_path / "fineweb2.json"
-    res = subprocess.run([sys.executable, str(REPO / "tools" / "fineweb2_table.py"), str(shared_data / "fineweb2-configs"), str(out)],
+    res = subprocess.run([sys.executable, "-m", "filters.fineweb2_table", str(shared_data / "fineweb2-configs"), str(out)],
                          capture_output=True, text=True, cwd=REPO)
     assert res.returncode == 0, res.stderr
     assert out.read_bytes() == fineweb2.PACKAGED_TABLE.read_bytes()

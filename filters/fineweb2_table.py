@@ -1,6 +1,6 @@
 """Regenerate filters/fineweb2.json, the fineweb2 profile's thresholds, from FineWeb-2's configs.
 
-    python tools/fineweb2_table.py [../shared/data/fineweb2-configs] [filters/fineweb2.json]
+    python -m filters.fineweb2_table [../shared/data/fineweb2-configs] [filters/fineweb2.json]
 
 FineWeb-2 (huggingface/fineweb-2, Apache-2.0) publishes one YAML file of filter thresholds and
 stop words per GlotLID label (``deu_Latn``). curate identifies languages with lid.176, whose labels
@@ -86,7 +86,7 @@ def build(configs_dir: Path) -> tuple[dict, list[str]]:
         table[lid] = {"label": label, **entry}
     doc = {
         "about": "FineWeb-2's per-language filter thresholds (huggingface/fineweb-2, Apache-2.0), keyed by lid.176 label; "
-                 "made by tools/fineweb2_table.py from its configs/{iso3}_{Script}.yml (docs/filters.md)",
+                 "made by filters/fineweb2_table.py from its configs/{iso3}_{Script}.yml (docs/filters.md)",
         "licence": "Apache-2.0",
         "languages": table,
     }
