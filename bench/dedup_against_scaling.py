@@ -14,23 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from dedup import make_corpus  # noqa: E402
-from dedup_incremental import _dedup, _index_bytes, _removed  # noqa: E402
-
-
-def _parts(corpus: Path, name: str, parts: list[int]) -> Path:
-    d = corpus / f"scaling-{name}"
-    if not d.is_dir():
-        d.mkdir()
-        for p in parts:
-            shutil.copy(corpus / "parts" / f"part-{p:02d}.jsonl", d / f"part-{p:02d}.jsonl")
-    return d
+from dedup_incremental import _dedup, _half, _index_bytes, _removed  # noqa: E402
 
 
 def _new_batch(corpus: Path, n: int) -> Path:
@@ -58,7 +48,7 @@ def main() -> None:
         out = corpus / f"scaling-o-{name}"
         if not (out / "dedup-index" / "_manifest.json").is_file():
             print(f"earlier output {name}: parts {parts}", flush=True)
-            _dedup(_parts(corpus, name, parts), out, a.workers)
+            _dedup(_half(corpus, f"scaling-{name}", parts), out, a.workers)
         indexes[name] = out
     rows = []
     for name in ("alone", "q1", "alone", "q2", "alone", "q3"):
