@@ -40,6 +40,19 @@ class _Parts:
         self.documents = 0
         self.tokens = 0
         self._in_part = 0
+        self._ctx = None  # the open part's export_file context, if any
+
+    def _close_part(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._close_part()
+
+    def abort(self) -> None:
+        """Give up the open part: export_file removes its temporary file."""
+        if self._ctx is not None:
+            self._ctx.__exit__(RuntimeError, RuntimeError("export aborted"), None)
+            self._ctx = None
 
     def _records(self, block: Block):
         for i in range(len(block)):
@@ -59,7 +72,7 @@ class _Parts:
 class JsonlWriter(_Parts):
     def __init__(self, *args, part_bytes: int = PART_BYTES):
         super().__init__(*args, part_bytes=part_bytes)
-        self._ctx = self._f = None
+        self._f = None
 
     def _open(self) -> None:
         self._ctx = export_file(self.out, f"{self.split}/part-{self.parts:05d}.jsonl", self.entries, split=self.split)
@@ -78,20 +91,13 @@ class JsonlWriter(_Parts):
             if "input_ids" in rec:
                 rec["input_ids"] = rec["input_ids"].tolist()
             lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
-        if lines and self._f is None:
+        if lines and self._ctx is None:
             self._open()
         if lines:
             self._f.write("".join(lines).encode("utf-8"))
         if self._in_part >= self.part_bytes:
             self._close_part()
 
-    def close(self) -> None:
-        self._close_part()
-
-    def abort(self) -> None:
-        if self._ctx is not None:
-            self._ctx.__exit__(RuntimeError, RuntimeError("export aborted"), None)
-            self._ctx = None
 
 
 def hf_schema(content: str, dtype: np.dtype) -> pa.Schema:
@@ -106,7 +112,7 @@ class HFParquetWriter(_Parts):
         super().__init__(out, split, tokenizer, content, entries, part_bytes)
         self.schema = hf_schema(content, dtype)
         self.dtype = np.dtype(dtype)
-        self._ctx = self._writer = None
+        self._writer = None
 
     def _open(self) -> None:
         self._ctx = export_file(self.out, f"data/{self.split}-{self.parts:05d}.parquet", self.entries, split=self.split)
@@ -116,7 +122,7 @@ class HFParquetWriter(_Parts):
         self.parts += 1
 
     def _close_part(self) -> None:
-        if self._writer is not None:
+        if self._ctx is not None:  # a writer is open exactly while its part is
             self._writer.close()
             self._ctx.__exit__(None, None, None)
             self._ctx = self._writer = None
@@ -133,19 +139,12 @@ class HFParquetWriter(_Parts):
             lo = block.offsets[0]
             values = block.values[lo:block.offsets[-1]].astype(self.dtype, copy=False)
             cols["input_ids"] = pa.ListArray.from_arrays(pa.array((block.offsets - lo).astype(np.int32)), pa.array(values))
-        if self._writer is None:
+        if self._ctx is None:
             self._open()
         self._writer.write_table(pa.Table.from_arrays(list(cols.values()), schema=self.schema), row_group_size=len(recs))
         if self._in_part >= self.part_bytes:
             self._close_part()
 
-    def close(self) -> None:
-        self._close_part()
-
-    def abort(self) -> None:
-        if self._ctx is not None:
-            self._ctx.__exit__(RuntimeError, RuntimeError("export aborted"), None)
-            self._ctx = self._writer = None
 
 
 def dataset_card(splits: list[str], manifest_fingerprint: str) -> str:
