@@ -178,17 +178,23 @@ def _size(n: float) -> str:
     return f"{n:.0f} B"
 
 
+def _ordered(stages: dict, order) -> list[str]:
+    """Stage names in pipeline order, then any others (plugins) by name."""
+    return [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+
+
+def _losses(st: dict, sep: str) -> str:
+    """`` N removed`` and `` N failed`` where there are any."""
+    return "".join(f"{sep}{st[k]:,} {k}" for k in ("removed", "failed") if st.get(k))
+
+
 def format_progress(stages: dict[str, dict[str, int]], elapsed: float, order=STAGE_ORDER) -> str:
     """One line: per stage documents in, kept, removed, failed and bytes or tokens seen."""
-    names = [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+    names = _ordered(stages, order)
     parts = []
     for s in names:
         st = stages[s]
-        text = f"{s} {st.get('in', 0):,} in {st.get('out', 0):,} kept"
-        if st.get("removed"):
-            text += f" {st['removed']:,} removed"
-        if st.get("failed"):
-            text += f" {st['failed']:,} failed"
+        text = f"{s} {st.get('in', 0):,} in {st.get('out', 0):,} kept" + _losses(st, " ")
         if st.get("bytes_in"):
             text += f" ({_size(st['bytes_in'])})"
         if st.get("tokens"):
@@ -213,18 +219,14 @@ def format_stage_lines(stages: dict[str, dict[str, int]], elapsed: float, order=
     """The live block: a header with the elapsed time, then one line per stage seen so far:
     documents in, kept, removed, failed, documents per second since the run started, and for
     read a bar of input files done out of those listed (the one total known while it runs)."""
-    names = [s for s in order if s in stages] + sorted(s for s in stages if s not in order)
+    names = _ordered(stages, order)
     width = max((len(s) for s in (*names, *order)), default=0)
     lines = [f"curate: running for {_clock(elapsed)}" + ("" if names else " (starting the pipeline)")]
     for s in names:
         st = stages[s]
         docs = st.get("in", 0)
         rate = f"{docs / elapsed:,.1f}/s" if elapsed >= 1.0 else "-"
-        text = f"  {s:<{width}}  {docs:>9,} docs  {st.get('out', 0):>9,} kept  {rate:>9}"
-        if st.get("removed"):
-            text += f"  {st['removed']:,} removed"
-        if st.get("failed"):
-            text += f"  {st['failed']:,} failed"
+        text = f"  {s:<{width}}  {docs:>9,} docs  {st.get('out', 0):>9,} kept  {rate:>9}" + _losses(st, "  ")
         if st.get("units"):
             text += f"  {_bar(st.get('units_done', 0), st['units'])} of {st['units']:,} files"
         if st.get("tokens"):
