@@ -30,11 +30,11 @@ from curation.dedup.minhash import Signer, fmix32
 from curation.dedup.normalize import (
     _SLICE_CHARS,
     _fold32,
-    _mults,
     _ngram_hashes,
     _punct_mask,
     char_shingle_hashes,
     exact_key,
+    ngram_sums,
     shingle_hashes,
     token_hashes_of,
     uses_char_shingles,
@@ -127,13 +127,7 @@ def _word_batch(cps: np.ndarray, ntok: np.ndarray, n: int) -> list[np.ndarray]:
     full = ntok >= n  # documents with at least one whole n-gram
     sizes = np.where(full, ntok - n + 1, np.minimum(ntok, 1))
     if full.any():
-        m = _mults(n)
-        count = len(units) - n + 1
-        acc = np.zeros(count, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(n):
-                acc += units[j : j + count] * m[j]
-            acc += np.uint64(n)
+        acc = ngram_sums(units, n)  # runs across document boundaries are dropped below
         per = np.where(full, ntok - n + 1, 0)
         # Start positions of the n-grams that lie inside one document.
         start = np.repeat(first - (np.cumsum(per) - per), per) + np.arange(per.sum())

@@ -135,7 +135,11 @@ def _ngram_hashes(units: np.ndarray, n: int) -> np.ndarray:
     """uint64 unit hashes -> uint32 hashes of every n-gram (one gram of all units if fewer)."""
     if len(units) == 0:
         return np.empty(0, dtype=np.uint32)
-    k = min(n, len(units))
+    return _fold32(ngram_sums(units, min(n, len(units))))
+
+
+def ngram_sums(units: np.ndarray, k: int) -> np.ndarray:
+    """uint64 polynomial sums of every run of ``k`` unit hashes (mod 2**64), before folding."""
     m = _mults(k)
     count = len(units) - k + 1
     acc = np.zeros(count, dtype=np.uint64)
@@ -143,7 +147,7 @@ def _ngram_hashes(units: np.ndarray, n: int) -> np.ndarray:
         for j in range(k):
             acc += units[j : j + count] * m[j]
         acc += np.uint64(k)  # a 3-unit document never collides with a 5-gram by construction
-        return _fold32(acc)
+    return acc
 
 
 _P = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
