@@ -176,7 +176,7 @@ def explain(doc_id: str, out_dir: str | Path) -> dict:
         "removed_lines": None,
         "other_records": also,
     }
-    if shard is not None and record is not None:
+    if (shard is not None or kept is not None) and record is not None:  # kept: in the shards or documents/
         info["removed_lines"] = removed_lines(doc_id, out, manifest, info["annotations"])
     if rejected:
         r = rejected[0]
