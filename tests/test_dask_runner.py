@@ -19,7 +19,7 @@ from apache_beam.transforms import window
 from curation.errors import UserError
 
 distributed = pytest.importorskip("distributed")
-from pipelines.dask_runner import DaskRunner  # noqa: E402  (needs the [dask] extra)
+from pipelines.dask_runner import CREATE_PARTITION_SIZE, DaskRunner  # noqa: E402  (needs the [dask] extra)
 
 HERE = Path(__file__).resolve().parent
 
@@ -191,18 +191,23 @@ def test_same_result_twice_and_as_the_direct_runner(cluster, tmp_path):
 
 
 def slow_pid(x):
-    time.sleep(0.05)  # enough work per task that the scheduler spreads the partitions
+    time.sleep(0.005)  # each partition is busy long enough for the other worker to start its own
     return json.dumps([x, os.getpid()])
 
 
 def test_both_workers_run_tasks(cluster, tmp_path):
+    # Four Create partitions are four root tasks, which the scheduler hands to idle workers first.
+    # One root partition split by a Reshuffle would leave the spreading to work stealing, which
+    # a loaded 2-core machine may never do within a short test.
+    n = 4 * CREATE_PARTITION_SIZE
+
     def build(p):
-        (p | beam.Create(range(64)) | beam.Reshuffle() | beam.Map(slow_pid)
+        (p | beam.Create(range(n)) | beam.Reshuffle() | beam.Map(slow_pid)
          | beam.io.WriteToText(str(tmp_path / "pids")))
 
     run_on_dask(cluster, build)
     rows = [json.loads(ln) for ln in lines(tmp_path, "pids-")]
-    assert sorted(x for x, _ in rows) == list(range(64))
+    assert sorted(x for x, _ in rows) == list(range(n))
     assert len({pid for _, pid in rows}) == 2
 
 
