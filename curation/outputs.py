@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import shutil
 from pathlib import Path
 
 from curation import fs
@@ -34,9 +35,11 @@ log = logging.getLogger("curate")
 MARKER = ".curate-output"
 # Subfolders whose part files every run rewrites whole (and clears first).
 PART_DIRS = ("documents", "rejected", "duplicates", "dedup-index")
+# Rejected rows waiting for their part (pipelines/reject_spool.py): workers write it, the run removes it.
+SPOOL = ".curate-spool"
 # Everything a build writes at the top of its output folder: none of these may be a symlink.
 OUTPUT_ENTRIES = PART_DIRS + ("shards", "tokenizer", "stages", "payloads", "manifest.json", "stats.json", "run.json",
-                              "report.html", MARKER)
+                              "report.html", MARKER, SPOOL)
 _TMP = re.compile(r"^\.(.+?)(?:\.\d+\.\d+)?\.tmp$")  # fs.tmp_name: ".NAME.tmp", ".NAME.PID.THREAD.tmp"
 
 
@@ -108,7 +111,7 @@ def claim(out_dir: Path, subdirs=PART_DIRS) -> None:
                         f"({len(foreign)} such file(s)); move them away or choose another folder")
     for rel in mine:
         (out_dir / rel).unlink(missing_ok=True)
-    removed = len(mine) + (_clear_temporaries(out_dir) if marker is not None else 0)
+    removed = len(mine) + (_clear_temporaries(out_dir) + _clear_spool(out_dir) if marker is not None else 0)
     if removed:
         # Said, not silent: the parts every run rewrites whole and temporaries of a killed run.
         log.info("removed %d file(s) an earlier run of curate left in %s (its parts and temporary files)", removed, out_dir)
@@ -134,8 +137,20 @@ def _clear_temporaries(out_dir: Path) -> int:
     return removed
 
 
+def _clear_spool(out_dir: Path) -> int:
+    """Spool files of a run that ended (or was killed) in ``out_dir``; how many."""
+    spool = out_dir / SPOOL
+    if not spool.is_dir() or spool.is_symlink():
+        return 0
+    n = sum(1 for p in spool.iterdir() if not p.is_dir())
+    shutil.rmtree(spool, ignore_errors=True)
+    return n
+
+
 def release(out_dir: Path, subdirs=PART_DIRS) -> None:
-    """After a run (finished or failed): record the part files it wrote as curate's."""
+    """After a run (finished or failed): record the part files it wrote as curate's; its spool
+    files are no longer needed."""
+    _clear_spool(out_dir)
     marker = read_marker(out_dir) or {}
     files = set(marker.get("files", [])) | set(_parts(out_dir, subdirs))
     _write_marker(out_dir, sorted(files), [])

@@ -34,6 +34,7 @@ from pipelines.parts import ReadDocuments, WriteParts
 from pipelines.pii import RedactPII
 from pipelines.quality import Quality
 from pipelines.read import ReadInputs
+from pipelines.reject_spool import spool_dir
 from pipelines.sample import Sample
 from pipelines.shards import SourcesBeforeMix, WriteDocumentsManifest, WriteManifest, WriteShards
 from pipelines.tokenize import Tokenize, TrainTokenizer
@@ -116,7 +117,8 @@ def build_shards(p, inputs, cfg: PipelineConfig, output_dir: str, text_key: str 
     ``resume_from`` the graph starts after that group, reading its checkpoint instead."""
     out = output_dir.rstrip("/")
     groups = _Checkpointed(p, out, keys, resume_from, index=cfg.dedup.index)
-    extract = groups.group("extract", lambda: p | "ReadInputs" >> ReadInputs(inputs, cfg, text_key, id_key))
+    extract = groups.group("extract", lambda: p | "ReadInputs" >> ReadInputs(inputs, cfg, text_key, id_key,
+                                                                            spool=spool_dir(out)))
     filtered = groups.group("filter", lambda: extract[DOCS] | "Filter" >> Filter(cfg, sample, limit))
     dedup = groups.group("dedup", lambda: _dedup_group(filtered[DOCS], cfg, dedup_against))
     stages = [extract, filtered, dedup]
@@ -153,7 +155,7 @@ def extract(p, inputs, config: PipelineConfig, output_dir: str, fmt: str = "parq
             id_key: str = "id"):
     """`curate extract`: read and extract every input; DIR/documents/, DIR/rejected/, DIR/stats.json."""
     out = output_dir.rstrip("/")
-    res = p | "ReadInputs" >> ReadInputs(inputs, config, text_key, id_key)
+    res = p | "ReadInputs" >> ReadInputs(inputs, config, text_key, id_key, spool=spool_dir(out))
     docs = res[DOCS] | "WriteDocuments" >> WriteParts(out, "documents", kind="documents", fmt=fmt)
     rejected = res[REJECTED] | "WriteRejected" >> WriteParts(out, "rejected", kind="rejected", fmt=fmt)
     return (res[COUNTS],) | "Stats" >> WriteStats(out, EXTRACT_CHAIN, wait_for=[docs, rejected])
@@ -164,7 +166,7 @@ def filter_documents(p, inputs, config: PipelineConfig, output_dir: str, fmt: st
     """`curate filter`: documents -> LangId -> Quality; DIR/documents/ (kept), DIR/rejected/ (with
     stage, rule, reason and every rule value) and DIR/stats.json."""
     out = output_dir.rstrip("/")
-    read = p | "ReadDocs" >> ReadDocuments(inputs, text_key, id_key)
+    read = p | "ReadDocs" >> ReadDocuments(inputs, text_key, id_key, spool=spool_dir(out))
     lang = read[DOCS] | "LangId" >> LangId(config)
     quality = lang[DOCS] | "Quality" >> Quality(config)
     stages = [read, lang, quality]

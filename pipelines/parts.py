@@ -12,6 +12,7 @@ import math
 from typing import Any, Callable
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -20,6 +21,8 @@ from curation.docio import BadRow, iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
 from curation.inputs import expand_input
 from curation.paragraphs import unwrap_document
+from pipelines.reject_spool import KEY, RejectSpooler, SpooledRejects, document_size, read_spool, reject_row
+from pipelines.reject_spool import spool_schema as reject_spool_schema
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 
@@ -34,9 +37,18 @@ def bad_row(relpath: str, reason: str) -> Document:
 
 
 class _ReadDocsFileDoFn(CountingDoFn):
-    def __init__(self, text_key: str, id_key: str):
+    def __init__(self, text_key: str, id_key: str, spool: str | None = None):
         self.text_key = text_key
         self.id_key = id_key
+        self.spool = spool  # where unreadable rows past the first thousand of a bundle wait (reject_spool)
+
+    def start_bundle(self):
+        super().start_bundle()
+        self._rejects = RejectSpooler(self.spool, REJECTED)
+
+    def finish_bundle(self):
+        yield from self._rejects.finish()
+        yield from super().finish_bundle()
 
     def process(self, inp):
         for doc, reason in iter_documents(inp.path, self.text_key, self.id_key):
@@ -44,7 +56,7 @@ class _ReadDocsFileDoFn(CountingDoFn):
             if doc is None:
                 kind = f"read/{reason}"
                 self.count("read", "docs", "failed", kind)
-                yield beam.pvalue.TaggedOutput(REJECTED, bad_row(inp.relpath, reason))
+                yield from self._rejects.add(bad_row(inp.relpath, reason))
                 continue
             doc.metadata.setdefault("source_file", inp.relpath)
             fixed = doc.metadata.get("repaired_lone_surrogates")
@@ -67,11 +79,13 @@ class _ReadDocsFileDoFn(CountingDoFn):
 class ReadDocuments(beam.PTransform):
     """Read JSONL[.gz|.zst] / Parquet document files; counts stages read and extract."""
 
-    def __init__(self, inputs: list, text_key: str = "text", id_key: str = "id", label: str | None = None):
+    def __init__(self, inputs: list, text_key: str = "text", id_key: str = "id", label: str | None = None,
+                 spool: str | None = None):
         super().__init__(label)
         self.inputs = [i for i in inputs if i.kind == "docs"]
         self.text_key = text_key
         self.id_key = id_key
+        self.spool = spool
 
     def expand(self, pbegin):
         res = (
@@ -80,17 +94,13 @@ class ReadDocuments(beam.PTransform):
             # Remote folders and globs are listed here, at run time, so their files fan out.
             | "MatchFiles" >> beam.FlatMap(expand_input)
             | "SpreadFiles" >> beam.Reshuffle()
-            | "ReadRows" >> beam.ParDo(_ReadDocsFileDoFn(self.text_key, self.id_key)).with_outputs(REJECTED, COUNTS, main=DOCS)
+            | "ReadRows" >> beam.ParDo(_ReadDocsFileDoFn(self.text_key, self.id_key, self.spool)).with_outputs(REJECTED, COUNTS, main=DOCS)
         )
         docs = res[DOCS] | "SpreadDocs" >> beam.Reshuffle()
         return {DOCS: docs, REJECTED: res[REJECTED], COUNTS: res[COUNTS]}
 
 
 # ---------------------------------------------------------------- writing parts
-def document_size(doc: Document) -> int:
-    return len(doc.text.encode("utf-8", "surrogatepass")) + 256
-
-
 def _write_parquet_rows(path: str, rows: list[dict], schema) -> None:
     table = pa.Table.from_pylist(rows, schema=schema)
     with fs.atomic_writer(path) as f:
@@ -114,13 +124,7 @@ def file_info(path: str, rel: str, rows: int) -> dict:
 
 
 def doc_row(doc: Document, kind: str) -> dict:
-    if kind == "rejected":
-        row = doc.to_row()
-        row["stage"] = str(doc.metadata.get("stage", ""))
-        row["rule"] = str(doc.metadata.get("rule", ""))
-        row["reason"] = str(doc.metadata.get("reason", ""))
-        return row
-    return doc.to_row()
+    return reject_row(doc) if kind == "rejected" else doc.to_row()
 
 
 def _ties_in_order(keyed: list) -> list[dict]:
@@ -133,10 +137,59 @@ def _ties_in_order(keyed: list) -> list[dict]:
             j += 1
         run = [r for _, r in keyed[i:j]]
         if len(run) > 1:
-            run.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False, default=str))
+            run.sort(key=_tie_key)
         out.extend(run)
         i = j
     return out
+
+
+def _tie_key(row: dict) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _tie_order(table: pa.Table, keys: np.ndarray) -> np.ndarray:
+    """Row order of a table sorted by (key, id) with each run of rows sharing both in the order
+    of their content (as ``_ties_in_order``)."""
+    n = table.num_rows
+    ids = table.column("id")
+    same = np.zeros(n, dtype=bool)  # same[i]: row i has row i + 1's key and id
+    for c in np.flatnonzero(keys[1:] == keys[:-1]):
+        same[c] = ids[int(c)].as_py() == ids[int(c) + 1].as_py()
+    order = np.arange(n)
+    c = 0
+    while c < n:
+        j = c
+        while same[j]:
+            j += 1
+        if j > c:
+            rows = table.slice(c, j - c + 1).drop_columns([KEY]).to_pylist()
+            order[c:j + 1] = c + np.array(sorted(range(len(rows)), key=lambda r: _tie_key(rows[r])))
+        c = j + 1
+    return order
+
+
+def _rejected_part(elems, part: int, n_parts: int) -> pa.Table:
+    """One rejected/ part as an Arrow table, in the order ``_ties_in_order`` gives: by
+    (id_hash64(id), id), rows sharing both by their content. Its rows are the part's Documents
+    and the rows of every spool file (pipelines/reject_spool.py) whose key falls in this part, so
+    the table does not depend on which rows were spooled; spool rows never become Python objects."""
+    docs = [(k, e) for k, e in elems if not isinstance(e, SpooledRejects)]
+    refs = sorted({e for _, e in elems if isinstance(e, SpooledRejects)}, key=lambda r: r.path)
+    tables = []
+    if docs:
+        rows = [dict(doc_row(d, "rejected"), **{KEY: k[0]}) for k, d in docs]
+        tables.append(pa.Table.from_pylist(rows, schema=reject_spool_schema()))
+    for ref in refs:
+        t = read_spool(ref)
+        keys = t.column(KEY).to_numpy()
+        tables.append(t.filter(pa.array(keys % np.uint64(n_parts) == part)))
+    if not tables:
+        return rejected_schema().empty_table()
+    table = pa.concat_tables(tables).sort_by([(KEY, "ascending"), ("id", "ascending")])
+    keys = table.column(KEY).to_numpy()
+    if table.num_rows > 1 and (keys[1:] == keys[:-1]).any():  # equal hashes are rare: ties are looked at one by one
+        table = table.take(pa.array(_tie_order(table, keys)))
+    return table.drop_columns([KEY]).combine_chunks()
 
 
 class _WritePartDoFn(beam.DoFn):
@@ -149,15 +202,30 @@ class _WritePartDoFn(beam.DoFn):
 
     def process(self, item, n_parts):
         part, elems = item
-        elems = sorted(elems, key=lambda kv: kv[0])
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         path = f"{self.out_dir}/{self.subdir}/part-{part:05d}.{ext}"
-        if self.kind in ("documents", "rejected"):
+        if self.kind == "rejected":
+            table = _rejected_part(elems, part, n_parts)
+            if table.num_rows == 0:  # only spool files reached this part, none with a row of it
+                return
+            if self.fmt == "jsonl":
+                with fs.atomic_writer(path) as f:
+                    for batch in table.to_batches(max_chunksize=10_000):
+                        for r in batch.to_pylist():
+                            r["metadata"] = json.loads(r["metadata"])
+                            f.write(jsonl_line(r))
+            else:
+                with fs.atomic_writer(path) as f:
+                    pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(table.num_rows, 10_000)))
+            yield file_info(path, f"{self.subdir}/part-{part:05d}.{ext}", table.num_rows)
+            return
+        elems = sorted(elems, key=lambda kv: kv[0])
+        if self.kind == "documents":
             rows = _ties_in_order([(k, doc_row(e, self.kind)) for k, e in elems])
             if self.fmt == "jsonl":
                 for r in rows:
                     r["metadata"] = json.loads(r["metadata"])
-            schema = rejected_schema() if self.kind == "rejected" else parquet_schema()
+            schema = parquet_schema()
         else:
             rows = _ties_in_order(elems)
             schema = self.schema_fn() if self.schema_fn else None
@@ -166,6 +234,21 @@ class _WritePartDoFn(beam.DoFn):
         else:
             _write_parquet_rows(path, rows, schema)
         yield file_info(path, f"{self.subdir}/part-{part:05d}.{ext}", len(rows))
+
+
+def _reject_size(e) -> int:
+    return e.size if isinstance(e, SpooledRejects) else document_size(e)
+
+
+def _place(e, key_fn, n: int):
+    """(part, (sort key, element)); a spool file goes to every part: each reads its own rows."""
+    if isinstance(e, SpooledRejects):
+        for part in range(n):
+            yield part, (None, e)
+        return
+    key = key_fn(e)
+    h = id_hash64(key)
+    yield h % n, ((h, key), e)
 
 
 class WriteParts(beam.PTransform):
@@ -194,14 +277,12 @@ class WriteParts(beam.PTransform):
     def expand(self, pcoll):
         key_fn = self.key_fn or (lambda d: d.id)
         kind = self.kind
-        size_fn = self.size_fn or (document_size if kind != "rows" else (lambda r: len(json.dumps(r)) + 16))
+        size_fn = self.size_fn or (_reject_size if kind == "rejected" else document_size if kind != "rows"
+                                   else (lambda r: len(json.dumps(r)) + 16))
         target = self.target_bytes
         total = pcoll | "Size" >> beam.Map(size_fn) | "Total" >> beam.CombineGlobally(sum)
         n_parts = total | "Parts" >> beam.Map(lambda t: max(1, math.ceil(t / target)))
-        keyed = pcoll | "Place" >> beam.Map(
-            lambda e, n: (id_hash64(key_fn(e)) % n, ((id_hash64(key_fn(e)), key_fn(e)), e)),
-            n=beam.pvalue.AsSingleton(n_parts),
-        )
+        keyed = pcoll | "Place" >> beam.FlatMap(_place, key_fn, n=beam.pvalue.AsSingleton(n_parts))
         return (
             keyed
             | "GroupPart" >> beam.GroupByKey()

@@ -15,7 +15,8 @@ documents; web HTML goes through curation/extract.py (removed extract/empty; fai
 extract/too_large, extract/too_deep; metrics engine/<name> and lines_joined), WET records, books
 and code pass through (in = out), books with hard-wrapped paragraphs unwrapped
 (curation/paragraphs.py; metric lines_joined).
-Every skip is also a rejected Document (lineage metadata, empty text, stage/rule/reason).
+Every skip is also a rejected Document (lineage metadata, empty text, stage/rule/reason); past the
+first thousand of a bundle they wait in spool files, not in memory (pipelines/reject_spool.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from curation.readers.books import read_book
 from curation.readers.code import CodeUnit, list_tree, read_code_file
 from curation.readers.warc import iter_warc
 from pipelines.parts import ReadDocuments
+from pipelines.reject_spool import RejectSpooler
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
@@ -66,8 +68,17 @@ class _ListUnits(beam.DoFn):
 
 
 class _ReadUnitDoFn(CountingDoFn):
-    def __init__(self, cfg: ReadConfig):
+    def __init__(self, cfg: ReadConfig, spool: str | None = None):
         self.cfg = cfg
+        self.spool = spool  # where skips past the first thousand of a bundle wait (pipelines/reject_spool.py)
+
+    def start_bundle(self):
+        super().start_bundle()
+        self._rejects = RejectSpooler(self.spool, REJECTED)
+
+    def finish_bundle(self):
+        yield from self._rejects.finish()
+        yield from super().finish_bundle()
 
     def _outcomes(self, unit):
         # fs.open_read gives the bytes as stored: the WARC reader handles gzip members itself
@@ -99,7 +110,7 @@ class _ReadUnitDoFn(CountingDoFn):
                 if o.kind == "removed":
                     log.debug("%s: %s", o.reason, o.doc.metadata.get("source_file", o.doc.id))
                 rule = o.reason.split("/", 1)[1]
-                yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(o.doc, READ, rule, o.reason))
+                yield from self._rejects.add(mark_rejected(o.doc, READ, rule, o.reason))
             progress.record(READ, "unit_done")
         except OSError as e:
             progress.record(READ, "unit_done")
@@ -160,10 +171,11 @@ class _ExtractDoFn(CountingDoFn):
 class ReadAndExtract(beam.PTransform):
     """Inputs (web, books, code; "docs" inputs are ignored here) to extracted Documents."""
 
-    def __init__(self, inputs: list[InputFile], config: ReadConfig, label: str | None = None):
+    def __init__(self, inputs: list[InputFile], config: ReadConfig, label: str | None = None, spool: str | None = None):
         super().__init__(label)
         self.inputs = sorted(i for i in inputs if i.kind in ("web", "books", "code"))
         self.config = config
+        self.spool = spool
 
     def expand(self, pbegin):
         units = (
@@ -173,7 +185,7 @@ class ReadAndExtract(beam.PTransform):
             | "ListUnits" >> beam.ParDo(_ListUnits(self.config))
             | "SpreadUnits" >> beam.Reshuffle()
         )
-        read = units | "ReadRecords" >> beam.ParDo(_ReadUnitDoFn(self.config)).with_outputs(REJECTED, COUNTS, main=DOCS)
+        read = units | "ReadRecords" >> beam.ParDo(_ReadUnitDoFn(self.config, self.spool)).with_outputs(REJECTED, COUNTS, main=DOCS)
         ext = (
             read[DOCS]
             | "SpreadRecords" >> beam.Reshuffle()
@@ -191,18 +203,21 @@ class ReadInputs(beam.PTransform):
     ReadDocuments; one stage dict (stages read and extract)."""
 
     def __init__(self, inputs: list[InputFile], config: PipelineConfig, text_key: str = "text", id_key: str = "id",
-                 label: str | None = None):
+                 label: str | None = None, spool: str | None = None):
         super().__init__(label)
         self.inputs = list(inputs)
         self.config = config
         self.text_key, self.id_key = text_key, id_key
+        self.spool = spool  # a folder the workers can write: the skips of big inputs wait there
 
     def expand(self, pbegin):
         parts = []
         if any(i.kind != "docs" for i in self.inputs):
-            parts.append(pbegin | "Read" >> ReadAndExtract([i for i in self.inputs if i.kind != "docs"], self.config.read))
+            parts.append(pbegin | "Read" >> ReadAndExtract(
+                [i for i in self.inputs if i.kind != "docs"], self.config.read, spool=self.spool))
         if any(i.kind == "docs" for i in self.inputs):
-            parts.append(pbegin | "ReadDocs" >> ReadDocuments(self.inputs, self.text_key, self.id_key))
+            parts.append(pbegin | "ReadDocs" >> ReadDocuments(self.inputs, self.text_key, self.id_key,
+                                                                      spool=self.spool))
         if len(parts) == 1:
             return parts[0]
         return {k: tuple(x[k] for x in parts) | f"Flatten{k.capitalize()}" >> beam.Flatten() for k in (DOCS, REJECTED, COUNTS)}

@@ -38,6 +38,7 @@ from curation.inputs import InputFile, display_path
 from curation.lock import OutputLock
 from pipelines import checkpoint as ckpt
 from pipelines import graphs
+from pipelines import reject_spool
 
 log = logging.getLogger("curate")
 
@@ -248,7 +249,10 @@ def _build_detached(req: BuildRequest) -> BuildResult:
         return BuildResult(out, time.time() - started, dry_run=line)
     manifest = f"{out}/manifest.json"
     fs.delete([manifest])  # the commit marker of an earlier run must not survive a failed rerun
-    run_pipeline(p, resume_from)
+    try:
+        run_pipeline(p, resume_from)
+    finally:
+        reject_spool.remove(reject_spool.spool_dir(out))  # no local release() here to clear it
     fs.write_json(f"{out}/run.json", _run_info(req, started, resume_from, keys))
     return _result(out, started, resume_from)
 
