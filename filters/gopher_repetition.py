@@ -30,20 +30,27 @@ _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constants: spread ids, then r
 _ROLL = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def _greedy_duplicated_chars(positions: list[int], values: list[int], n: int, starts: list[int]) -> int:
+_SCAN_CHUNK = 1 << 16  # positions turned into Python ints at a time: a huge document is no huge list
+
+
+def _greedy_duplicated_chars(positions: np.ndarray, groups: np.ndarray, spans: np.ndarray, n: int, n_groups: int) -> int:
     """Characters (spaces excluded) in duplicated n-grams by datatrove's greedy scan: walk left
     to right; an n-gram seen before counts and the scan jumps past it. Positions whose n-gram
-    occurs once can neither count nor change the outcome, so only repeated ones are given."""
-    seen: set[int] = set()
+    occurs once can neither count nor change the outcome, so only repeated ones are given, each
+    with its n-gram's group (dense id of its hash) and its span in characters. ``seen`` is one
+    byte per group, and the arrays are walked in chunks: memory stays a few bytes per word."""
+    seen = bytearray(n_groups)
     nxt = rep = 0
-    for p, v in zip(positions, values):
-        if p < nxt:
-            continue
-        if v in seen:
-            rep += starts[p + n] - starts[p]
-            nxt = p + n
-        else:
-            seen.add(v)
+    for lo in range(0, len(positions), _SCAN_CHUNK):
+        hi = lo + _SCAN_CHUNK
+        for p, g, s in zip(positions[lo:hi].tolist(), groups[lo:hi].tolist(), spans[lo:hi].tolist()):
+            if p < nxt:
+                continue
+            if seen[g]:
+                rep += s
+                nxt = p + n
+            else:
+                seen[g] = 1
     return rep
 
 
@@ -126,14 +133,18 @@ class GopherRepetition(Filter):
         ids = ids * _MUL + np.uint64(1)
         cum = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=cum[1:])
-        hashes = {1: ids}
+        # Only the latest level is kept (the sizes asked for only grow): ten levels of a 10M-word
+        # book would be 800 MB.
+        level = [1, ids]
 
         def grams(n: int) -> np.ndarray:
             # h_n[i] = h_{n-1}[i] * ROLL + ids[i + n - 1]; uint64 arithmetic wraps, as intended.
-            for k in range(max(hashes) + 1, n + 1):
-                prev = hashes[k - 1]
-                hashes[k] = prev[:-1] * _ROLL + ids[k - 1:] if len(prev) > 1 else prev[:0]
-            return hashes[n]
+            if n < level[0]:  # a config listing sizes out of order: roll again from words
+                level[:] = [1, ids]
+            for k in range(level[0] + 1, n + 1):
+                prev = level[1]
+                level[:] = [k, prev[:-1] * _ROLL + ids[k - 1:] if len(prev) > 1 else prev[:0]]
+            return level[1]
 
         for n, frac in top_grams:
             k = n * scale
@@ -151,7 +162,6 @@ class GopherRepetition(Filter):
                 return doc, Verdict.drop(f"gopher_top_{n}_gram", **values)
 
         repeats = True  # no repeated n-gram means no repeated longer n-gram either
-        starts: list[int] | None = None
         for n, frac in dup_grams:
             rep = 0
             k = n * scale
@@ -161,8 +171,8 @@ class GopherRepetition(Filter):
                 cand = np.flatnonzero(counts[inverse] > 1)
                 repeats = len(cand) > 0
                 if repeats:
-                    starts = starts or cum.tolist()
-                    rep = _greedy_duplicated_chars(cand.tolist(), h[cand].tolist(), k, starts)
+                    rep = _greedy_duplicated_chars(cand, inverse[cand], cum[cand + k] - cum[cand], k, len(counts))
+                del inverse, counts, cand
             values[f"dup_{n}_gram"] = round(rep / n_chars, 4)
             if rep / n_chars > frac:
                 return doc, Verdict.drop(f"gopher_dup_{n}_gram", **values)

@@ -94,13 +94,39 @@ def _special(ch: str) -> bool:
     return _SPECIAL_RE.match(ch) is not None
 
 
+# Past this many characters a text is split in pieces at whitespace and its words shared: a
+# 50 MB book as one list of new strings cost 770 MB; as pointers to one copy of each word, ~80 MB.
+LONG_TEXT = 1 << 20
+
+
 def tokenize(text: str) -> list[str]:
     """Words and punctuation marks of ``text`` (see the module docstring)."""
     if "'" in text or "’" in text:
         text = _CLITIC_RE.sub(r" \1", text)
     # A regex scan for a class of ~300 ranges is slow; the distinct characters are few.
     plain = text.isascii() or not any(_special(c) for c in set(text) if c > "\x7f")
-    return _PATTERNS[(plain, "@" in text)].findall(text)
+    pattern = _PATTERNS[(plain, "@" in text)]
+    if len(text) <= LONG_TEXT:
+        return pattern.findall(text)
+    return _tokenize_long(text, pattern)
+
+
+def _tokenize_long(text: str, pattern: re.Pattern) -> list[str]:
+    """``pattern.findall(text)`` piece by piece. No token holds whitespace and every lookaround
+    at a piece's ends sees what it sees next to whitespace, so cutting at a whitespace character
+    gives the same tokens; equal words become one string object."""
+    words: list[str] = []
+    shared: dict[str, str] = {}
+    start = 0
+    while start < len(text):
+        end = start + LONG_TEXT
+        if end < len(text):
+            m = _SPACE_RE.search(text, end)  # the next whitespace, or none: the rest is one piece
+            end = m.start() if m else len(text)
+        piece = pattern.findall(text, start, end)
+        words.extend(map(shared.setdefault, piece, piece))
+        start = end + 1
+    return words
 
 
 # NO_SPACE_LANGS (curation/langs.py): word-based rules are skipped for them (docs/filters.md).
@@ -133,6 +159,7 @@ def line_end(line: str) -> str:
 
 
 _PARAGRAPH_RE = re.compile(r"\n{2,}")
+_SPACE_RE = re.compile(r"\s")
 _LINE_RUN_RE = re.compile(r"\n+")
 
 

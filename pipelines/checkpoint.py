@@ -33,6 +33,7 @@ from curation.dedup.index import index_schema
 from curation.dedup.index import row_size as index_row_size
 from curation.document import duplicates_schema
 from curation.stats import CountKey
+from pipelines import reject_spool
 from pipelines.parts import ReadParts, WriteParts
 from pipelines.transforms import SumCounts
 
@@ -218,7 +219,8 @@ class ReadCheckpoint(beam.PTransform):
             # Only the last complete group's documents feed the graph; earlier ones give rejects and counts.
             "docs": (pbegin | "Docs" >> ReadParts(f"{self.directory}/documents", kind="documents"))
             if self.with_docs else (pbegin | "NoDocs" >> beam.Create([])),
-            "rejected": pbegin | "Rejected" >> ReadParts(f"{self.directory}/rejected", kind="rejected"),
+            # Pointers to the parts, read by the part writer: a resume holds no reject in memory.
+            "rejected": pbegin | "Rejected" >> beam.Create(reject_spool.part_refs(f"{self.directory}/rejected")),
             "counts": pbegin | "Counts" >> beam.Create(load_counts(self.out_dir, self.group, self.key)),
         }
         if self.group == "dedup":

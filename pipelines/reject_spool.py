@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 
@@ -79,8 +81,26 @@ def write_spool(folder: str, docs: list[Document]) -> SpooledRejects:
 
 
 def read_spool(ref: SpooledRejects) -> pa.Table:
+    """A spool file's rows with their ``_key``; a rejected/ part of a stage checkpoint (same
+    columns, no key) gets its key computed here."""
     with fs.open_read(ref.path) as f:
-        return pq.read_table(f)
+        table = pq.read_table(f)
+    if KEY not in table.column_names:
+        keys = np.fromiter((id_hash64(i) for i in table.column("id").to_pylist()), dtype=np.uint64, count=table.num_rows)
+        table = table.append_column(pa.field(KEY, pa.uint64()), pa.array(keys, type=pa.uint64()))
+    return table
+
+
+def part_refs(directory: str) -> list[SpooledRejects]:
+    """The rejected/ parts of a stage checkpoint as spool files: a resumed run re-reads them in
+    the part writer instead of holding their rows as elements."""
+    refs = []
+    for path in sorted(fs.match(f"{directory.rstrip('/')}/part-*.parquet")):
+        with fs.open_read(path) as f:
+            text = pq.read_table(f, columns=["text"]).column("text")
+        size = int(pc.sum(pc.binary_length(text)).as_py() or 0) + 256 * len(text)
+        refs.append(SpooledRejects(path, len(text), size))
+    return refs
 
 
 class RejectSpooler:

@@ -22,7 +22,7 @@ from curation.document import Document
 from curation.inputs import resolve_inputs
 from pipelines import graphs, reject_spool
 from pipelines.parts import WriteParts
-from pipelines.reject_spool import SpooledRejects, write_spool
+from pipelines.reject_spool import write_spool
 from pipelines.transforms import mark_rejected
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
