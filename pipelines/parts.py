@@ -7,12 +7,14 @@ hash(id) inside a part, so every runner writes byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import json
 import math
 from typing import Any, Callable
 
 import apache_beam as beam
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -21,7 +23,7 @@ from curation.docio import BadRow, iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
 from curation.inputs import expand_input
 from curation.paragraphs import unwrap_document
-from pipelines.reject_spool import KEY, RejectSpooler, SpooledRejects, document_size, read_spool, reject_row
+from pipelines.reject_spool import KEY, RejectSpooler, SpooledRejects, document_size, reject_row, spool_batches
 from pipelines.reject_spool import spool_schema as reject_spool_schema
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
@@ -101,10 +103,13 @@ class ReadDocuments(beam.PTransform):
 
 
 # ---------------------------------------------------------------- writing parts
+ROW_GROUP = 10_000  # rows per Parquet row group of a part
+
+
 def _write_parquet_rows(path: str, rows: list[dict], schema) -> None:
     table = pa.Table.from_pylist(rows, schema=schema)
     with fs.atomic_writer(path) as f:
-        pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), 10_000)))
+        pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), ROW_GROUP)))
 
 
 def jsonl_line(row: dict) -> bytes:
@@ -147,49 +152,66 @@ def _tie_key(row: dict) -> str:
     return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _tie_order(table: pa.Table, keys: np.ndarray) -> np.ndarray:
-    """Row order of a table sorted by (key, id) with each run of rows sharing both in the order
-    of their content (as ``_ties_in_order``)."""
-    n = table.num_rows
-    ids = table.column("id")
-    same = np.zeros(n, dtype=bool)  # same[i]: row i has row i + 1's key and id
-    for c in np.flatnonzero(keys[1:] == keys[:-1]):
-        same[c] = ids[int(c)].as_py() == ids[int(c) + 1].as_py()
-    order = np.arange(n)
-    c = 0
-    while c < n:
-        j = c
-        while same[j]:
-            j += 1
-        if j > c:
-            rows = table.slice(c, j - c + 1).drop_columns([KEY]).to_pylist()
-            order[c:j + 1] = c + np.array(sorted(range(len(rows)), key=lambda r: _tie_key(rows[r])))
-        c = j + 1
-    return order
-
-
-def _rejected_part(elems, part: int, n_parts: int) -> pa.Table:
-    """One rejected/ part as an Arrow table, in the order ``_ties_in_order`` gives: by
-    (id_hash64(id), id), rows sharing both by their content. Its rows are the part's Documents
-    and the rows of every spool file (pipelines/reject_spool.py) whose key falls in this part, so
-    the table does not depend on which rows were spooled; spool rows never become Python objects."""
-    docs = [(k, e) for k, e in elems if not isinstance(e, SpooledRejects)]
+def _part_runs(elems, part: int, n_parts: int) -> list:
+    """This part's rows as sorted runs of Arrow tables: its Documents (sorted here) and, for each
+    spool file (sorted when written), the rows whose key falls in this part, a batch at a time."""
+    docs = sorted(((k, e) for k, e in elems if not isinstance(e, SpooledRejects)), key=lambda kv: kv[0])
     refs = sorted({e for _, e in elems if isinstance(e, SpooledRejects)}, key=lambda r: r.path)
-    tables = []
+    runs = []
     if docs:
         rows = [dict(doc_row(d, "rejected"), **{KEY: k[0]}) for k, d in docs]
-        tables.append(pa.Table.from_pylist(rows, schema=reject_spool_schema()))
-    for ref in refs:
-        t = read_spool(ref)
-        keys = t.column(KEY).to_numpy()
-        tables.append(t.filter(pa.array(keys % np.uint64(n_parts) == part)))
-    if not tables:
-        return rejected_schema().empty_table()
-    table = pa.concat_tables(tables).sort_by([(KEY, "ascending"), ("id", "ascending")])
-    keys = table.column(KEY).to_numpy()
-    if table.num_rows > 1 and (keys[1:] == keys[:-1]).any():  # equal hashes are rare: ties are looked at one by one
-        table = table.take(pa.array(_tie_order(table, keys)))
-    return table.drop_columns([KEY]).combine_chunks()
+        runs.append([pa.Table.from_pylist(rows, schema=reject_spool_schema())])
+    runs.extend(spool_batches(ref, part, n_parts) for ref in refs)
+    return runs
+
+
+def _merged_rows(runs):
+    """(table, row) of every run's rows in (key, id) order, rows sharing both by their content
+    (as ``_ties_in_order``): a k-way merge that holds one batch per run."""
+    def rows(i, run):
+        for t in run:
+            for r, (k, d) in enumerate(zip(t.column(KEY).to_pylist(), t.column("id").to_pylist())):
+                yield k, d, i, r, t
+
+    for _, group in itertools.groupby(heapq.merge(*(rows(i, run) for i, run in enumerate(runs))), key=lambda x: x[:2]):
+        group = [(t, r) for *_, r, t in group]
+        if len(group) > 1:
+            group.sort(key=lambda tr: _tie_key(tr[0].slice(tr[1], 1).drop_columns([KEY]).to_pylist()[0]))
+        yield from group
+
+
+def _chunks(rows, size: int):
+    """Tables of ``size`` rows (the last one shorter) from (table, row) pairs."""
+    rows = iter(rows)
+    while piece := list(itertools.islice(rows, size)):
+        tables, index, offsets = [], [], {}
+        for t, r in piece:
+            if id(t) not in offsets:
+                offsets[id(t)] = sum(x.num_rows for x in tables)
+                tables.append(t)
+            index.append(offsets[id(t)] + r)
+        yield pa.concat_tables(tables).take(pa.array(index)).drop_columns([KEY]).combine_chunks()
+
+
+def _write_rejected_part(elems, part: int, n_parts: int, path: str, fmt: str) -> int:
+    """Write one rejected/ part streaming, a row group at a time; how many rows (0: no file).
+    The bytes are those of one ``pq.write_table`` of the whole part with the same row groups."""
+    n = 0
+    with contextlib.ExitStack() as stack:
+        out = writer = None
+        for chunk in _chunks(_merged_rows(_part_runs(elems, part, n_parts)), ROW_GROUP):
+            if out is None:
+                out = stack.enter_context(fs.atomic_writer(path))
+                if fmt != "jsonl":
+                    writer = stack.enter_context(pq.ParquetWriter(out, rejected_schema(), compression="zstd"))
+            if writer is not None:
+                writer.write_table(chunk, row_group_size=ROW_GROUP)
+            else:
+                for r in chunk.to_pylist():
+                    r["metadata"] = json.loads(r["metadata"])
+                    out.write(jsonl_line(r))
+            n += chunk.num_rows
+    return n
 
 
 class _WritePartDoFn(beam.DoFn):
@@ -205,19 +227,9 @@ class _WritePartDoFn(beam.DoFn):
         ext = "jsonl" if self.fmt == "jsonl" else "parquet"
         path = f"{self.out_dir}/{self.subdir}/part-{part:05d}.{ext}"
         if self.kind == "rejected":
-            table = _rejected_part(elems, part, n_parts)
-            if table.num_rows == 0:  # only spool files reached this part, none with a row of it
-                return
-            if self.fmt == "jsonl":
-                with fs.atomic_writer(path) as f:
-                    for batch in table.to_batches(max_chunksize=10_000):
-                        for r in batch.to_pylist():
-                            r["metadata"] = json.loads(r["metadata"])
-                            f.write(jsonl_line(r))
-            else:
-                with fs.atomic_writer(path) as f:
-                    pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(table.num_rows, 10_000)))
-            yield file_info(path, f"{self.subdir}/part-{part:05d}.{ext}", table.num_rows)
+            rows = _write_rejected_part(elems, part, n_parts, path, self.fmt)
+            if rows:  # else only spool files reached this part, none with a row of it: no file
+                yield file_info(path, f"{self.subdir}/part-{part:05d}.{ext}", rows)
             return
         elems = sorted(elems, key=lambda kv: kv[0])
         if self.kind == "documents":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import apache_beam as beam
 import numpy as np
@@ -33,7 +33,8 @@ from curation import fs
 from curation.document import Document, id_hash64, rejected_schema
 from curation.outputs import SPOOL as FOLDER
 SPOOL_AFTER = 1000  # rejects a bundle keeps as elements before it starts writing spool files
-SPOOL_ROWS = 5000  # rows per spool file: what a reader holds at most
+SPOOL_ROWS = 20_000  # rows per spool file: what a reader holds at most
+SPOOL_ROW_GROUP = 512  # rows the part writer reads from one spool file at a time
 KEY = "_key"
 
 
@@ -70,25 +71,32 @@ class SpooledRejects:
 
 
 def write_spool(folder: str, docs: list[Document]) -> SpooledRejects:
-    rows = [reject_row(d) for d in docs]
-    for r, d in zip(rows, docs):
-        r[KEY] = id_hash64(d.id)
+    """One spool file, its rows sorted by (key, id) as in a part, in small row groups: the part
+    writer merges the files and reads one row group of each at a time."""
+    rows = sorted((dict(reject_row(d), **{KEY: id_hash64(d.id)}) for d in docs), key=lambda r: (r[KEY], r["id"]))
     path = f"{folder}/{uuid.uuid4().hex}.parquet"
     table = pa.Table.from_pylist(rows, schema=spool_schema())
     with fs.atomic_writer(path) as f:
-        pq.write_table(table, f, compression="zstd")
+        pq.write_table(table, f, compression="zstd", row_group_size=SPOOL_ROW_GROUP)
     return SpooledRejects(path, len(rows), sum(document_size(d) for d in docs))
 
 
-def read_spool(ref: SpooledRejects) -> pa.Table:
-    """A spool file's rows with their ``_key``; a rejected/ part of a stage checkpoint (same
-    columns, no key) gets its key computed here."""
+def spool_batches(ref: SpooledRejects, part: int, n_parts: int) -> Iterator[pa.Table]:
+    """The rows of a spool file that fall in ``part``, in order, a row group at a time. A
+    rejected/ part of a stage checkpoint (sorted the same way, without ``_key``) gets its key
+    computed here."""
     with fs.open_read(ref.path) as f:
-        table = pq.read_table(f)
-    if KEY not in table.column_names:
-        keys = np.fromiter((id_hash64(i) for i in table.column("id").to_pylist()), dtype=np.uint64, count=table.num_rows)
-        table = table.append_column(pa.field(KEY, pa.uint64()), pa.array(keys, type=pa.uint64()))
-    return table
+        for batch in pq.ParquetFile(f).iter_batches(batch_size=SPOOL_ROW_GROUP):
+            table = pa.Table.from_batches([batch])
+            if KEY in table.column_names:
+                keys = table.column(KEY).to_numpy()
+            else:
+                keys = np.fromiter((id_hash64(i) for i in table.column("id").to_pylist()), dtype=np.uint64,
+                                   count=table.num_rows)
+                table = table.append_column(pa.field(KEY, pa.uint64()), pa.array(keys, type=pa.uint64()))
+            mine = keys % np.uint64(n_parts) == part
+            if mine.any():
+                yield table.filter(pa.array(mine))
 
 
 def part_refs(directory: str) -> list[SpooledRejects]:

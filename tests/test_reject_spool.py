@@ -29,8 +29,8 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def crawl_with_requests(path: Path, pages: int) -> None:
-    """A crawl as Common Crawl writes it: a request, a response and a metadata record per page;
-    the real pages of ../shared/data/web give the responses."""
+    """A crawl as Common Crawl writes it: a request and a metadata record per page, and for the
+    first three a response (real pages of ../shared/data/extraction)."""
     bodies = [gzip.decompress(p.read_bytes()) for p in sorted((SHARED / "extraction" / "html").iterdir())[:3]]
     with open(path, "wb") as f:
         w = WARCWriter(f, gzip=True)
@@ -38,9 +38,9 @@ def crawl_with_requests(path: Path, pages: int) -> None:
             url = f"http://example.org/{i}"
             req = StatusAndHeaders(f"GET /{i} HTTP/1.1", [("Host", "example.org")], is_http_request=True)
             w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=req))
-            resp = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(bodies[i % len(bodies)]),
-                                                http_headers=resp))
+            if i < len(bodies):  # a few pages to extract: the skips are what is tested
+                resp = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+                w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(bodies[i]), http_headers=resp))
             w.write_record(w.create_warc_record(url, "metadata", payload=io.BytesIO(b"fetchTimeMs: 12\r\n")))
 
 
