@@ -111,6 +111,7 @@ def chain(corpus: Path, name: str, flags: list[str]) -> dict:
     m = run([sys.executable, "-m", "curation.cli", "build-shards", "--docs", str(corpus / "parts"), "--output", str(out),
              "--config", str(ROOT / "sample_data" / "config.yaml"), "--no-resume", *flags])
     m["fingerprint"] = json.loads((out / "manifest.json").read_text())["fingerprint"]
+    m["stats"] = (out / "stats.json").read_bytes()
     return m
 
 
@@ -121,6 +122,7 @@ def main() -> int:
     # 80% of its limit: below ~350 MiB the limited run never starts a task.
     ap.add_argument("--memory-limit", default="600MiB", help="per Dask worker, for the memory-limited dedup run")
     ap.add_argument("--skip-chain", action="store_true")
+    ap.add_argument("--skip-dedup", action="store_true", help="only the full chain (build-shards)")
     ap.add_argument("--quick", action="store_true", help="only DirectRunner and Dask with 2 workers")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -128,18 +130,20 @@ def main() -> int:
     for n in args.docs:
         corpus = make_corpus(n)
         runners = {k: v for k, v in RUNNERS.items() if not args.quick or k in QUICK}
-        runs = {f"dedup {k}": dedup(corpus, k, v) for k, v in runners.items()}
-        runs[f"dedup dask-2 limit {args.memory_limit}"] = dedup(
-            corpus, "dask-2-limited", RUNNERS["dask-2"] + [f"--dask_memory_limit={args.memory_limit}"])
+        runs = {}
+        if not args.skip_dedup:
+            runs.update({f"dedup {k}": dedup(corpus, k, v) for k, v in runners.items()})
+            runs[f"dedup dask-2 limit {args.memory_limit}"] = dedup(
+                corpus, "dask-2-limited", RUNNERS["dask-2"] + [f"--dask_memory_limit={args.memory_limit}"])
         if not args.skip_chain:
             runs.update({f"chain {k}": chain(corpus, k, v) for k, v in runners.items()})
-        base = {"dedup": runs["dedup direct-2"], "chain": runs.get("chain direct-2")}
+        base = {"dedup": runs.get("dedup direct-2"), "chain": runs.get("chain direct-2")}
         print(f"\n{n:,} documents")
         print(f"{'run':<32} {'s':>7} {'docs/s':>7} {'x direct':>8} {'cpu s':>7} {'PSS MB':>7} {'max proc':>8}  same output")
         for label, m in runs.items():
             kind = label.split()[0]
             b = base[kind]
-            same = (m["stats"] == b["stats"] and m["removed"] == b["removed"]) if kind == "dedup" else m["fingerprint"] == b["fingerprint"]
+            same = m["stats"] == b["stats"] and (m["removed"] == b["removed"] if kind == "dedup" else m["fingerprint"] == b["fingerprint"])
             print(f"{label:<32} {m['seconds']:>7.1f} {n / m['seconds']:>7.0f} {b['seconds'] / m['seconds']:>8.2f} "
                   f"{m['cpu_seconds']:>7.1f} {m['peak_pss_mb']:>7} {m['peak_process_pss_mb']:>8}  {same}")
             results.append({"docs": n, "run": label, "same_as_direct": same,
