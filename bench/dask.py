@@ -17,7 +17,8 @@ bench/_work/dask/results.json.
 with Dask's own command line (a scheduler and two `dask worker --memory-limit LIMIT` processes),
 reached through --dask_client_address with --dask_npartitions; afterwards each worker's spill
 counters (SpillBuffer.cumulative_metrics: bytes and keys written to and read from its spill
-directory), its peak PSS and its memory limit are read from Dask. Results: bench/_work/dask/spill.json.
+directory), its peak PSS and its memory limit are read from Dask. Results:
+bench/_work/dask/spill-corpus-N-0.json (one entry per limit; --reuse-direct keeps the DirectRunner run).
 """
 
 from __future__ import annotations
@@ -176,13 +177,27 @@ def _spill_state(dask_worker):
                       if label in ("disk-write", "disk-read")}}
 
 
-def spill(n: int, limit: str, npartitions: int) -> dict:
+def _direct_baseline(corpus: Path, reuse: bool) -> dict:
+    """The DirectRunner in_memory dedup, or (``reuse``) the one a previous --spill run measured."""
+    import pyarrow.parquet as pq
+
+    out, saved = WORK / f"{corpus.name}-dedup-direct-1", WORK / f"spill-{corpus.name}.json"
+    if reuse and saved.is_file() and (out / "stats.json").is_file():
+        m = json.loads(saved.read_text())["direct in_memory"]
+        m["stats"] = (out / "stats.json").read_bytes()
+        m["removed"] = sorted(pq.read_table(out / "duplicates", columns=["doc_id"]).column("doc_id").to_pylist())
+        print(f"DirectRunner in_memory: reusing the run in {saved}", flush=True)
+        return m
+    return dedup(corpus, "direct-1", ["--direct_running_mode=in_memory"])
+
+
+def spill(n: int, limit: str, npartitions: int, reuse_direct: bool = False) -> dict:
     """The memory-limited run of the issue: dedup on the DirectRunner in one process, then on two
     workers each limited to ``limit``; Dask's own spill counters afterwards."""
     import distributed
 
     corpus = make_corpus(n)
-    runs = {"direct in_memory": dedup(corpus, "direct-1", ["--direct_running_mode=in_memory"])}
+    runs = {"direct in_memory": _direct_baseline(corpus, reuse_direct)}
     address, procs = dask_cluster(limit, WORK / f"cluster-{n}")
     try:
         with distributed.Client(address, timeout=60) as client:
@@ -218,8 +233,11 @@ def spill(n: int, limit: str, npartitions: int) -> dict:
               f"peak PSS {m['peak_pss_mb_by_pid'].get(w['pid'], '?')} MB, spill {w['spill']}")
     print(f"  cluster log ({WORK / f'cluster-{n}' / 'cluster.log'}): {m['log']}")
     out = {k: {x: y for x, y in r.items() if x not in ("stats", "removed")} for k, r in runs.items()}
-    (WORK / "spill.json").write_text(json.dumps(out, indent=1, default=str))
-    print(f"\nresults: {WORK / 'spill.json'}; the figures and commands are in docs/benchmarks.md (issue 20)")
+    saved = WORK / f"spill-{corpus.name}.json"
+    if saved.is_file():  # keep the runs of earlier limits beside this one
+        out = {**json.loads(saved.read_text()), **out}
+    saved.write_text(json.dumps(out, indent=1, default=str))
+    print(f"\nresults: {saved}; the figures and commands are in docs/benchmarks.md (issue 20)")
     return out
 
 
@@ -234,11 +252,12 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="only DirectRunner and Dask with 2 workers")
     ap.add_argument("--spill", metavar="LIMIT", help="only the memory-limited dedup on an external 2-worker cluster")
     ap.add_argument("--npartitions", type=int, default=32, help="--dask_npartitions of the --spill run")
+    ap.add_argument("--reuse-direct", action="store_true", help="--spill: the DirectRunner run of an earlier --spill run")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.spill:
         for n in args.docs:
-            spill(n, args.spill, args.npartitions)
+            spill(n, args.spill, args.npartitions, args.reuse_direct)
         return 0
     results = []
     for n in args.docs:
