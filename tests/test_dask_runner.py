@@ -275,6 +275,46 @@ def test_metrics_equal_the_direct_runner(cluster, tmp_path):
     assert lines(tmp_path / "dask", "groups-") == lines(tmp_path / "direct", "groups-")
 
 
+def die_once(xp, marker):
+    """The first call anywhere ends its worker process (as a lost machine would); later ones pass."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return json.dumps(xp)
+    os._exit(1)
+
+
+def test_metrics_after_a_worker_died_are_committed_once(tmp_path):
+    """A worker dies holding Measure's results: Dask recomputes what was lost, under the same task
+    keys. Committed counts every element once; attempted counts the executions, at least as many."""
+    env_before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), str(HERE.parent), env_before) if p)
+    try:
+        own = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        if env_before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = env_before
+    n = 4 * CREATE_PARTITION_SIZE
+    marker = str(tmp_path / "died")
+
+    def build(p):
+        seen = p | "Nums" >> beam.Create(range(n)) | "Measure" >> beam.ParDo(Measured())
+        seen | "Fast" >> beam.Map(json.dumps) | "WriteFast" >> beam.io.WriteToText(str(tmp_path / "fast"))
+        seen | "Dies" >> beam.Map(die_once, marker) | "WriteSlow" >> beam.io.WriteToText(str(tmp_path / "slow"))
+
+    try:
+        result = run_on_dask(own, build)
+    finally:
+        own.close()
+    assert os.path.exists(marker)
+    assert len(lines(tmp_path, "fast-")) == len(lines(tmp_path, "slow-")) == n
+    counters = {r.key.step: r for r in result.metrics().query(MetricsFilter().with_name("seen"))["counters"]}
+    assert counters["Measure"].committed == n
+    assert counters["Measure"].attempted >= n
+
+
 # ---------------------------------------------------------------- refused in one line
 @pytest.mark.parametrize("what, build, flags", [
     ("FixedWindows", lambda p: p | beam.Create([1]) | beam.WindowInto(window.FixedWindows(10)) | beam.Map(str), []),
