@@ -290,7 +290,7 @@ def test_metrics_after_a_worker_died_are_committed_once(tmp_path):
     env_before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), str(HERE.parent), env_before) if p)
     try:
-        own = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        own = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     finally:
         if env_before is None:
             os.environ.pop("PYTHONPATH", None)
