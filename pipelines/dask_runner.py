@@ -21,8 +21,14 @@ change (the write-up lists them for upstream):
 
 What it does not support is refused with one line before anything runs: streaming, unbounded
 PCollections, windows other than the global window, stateful and splittable DoFns, and any
-primitive it has no translation for. Metrics are not collected (``result.metrics()`` raises, as
-in Beam's runner); curate's counts are data (stats.json), never Beam Metrics.
+primitive it has no translation for.
+
+Beam Metrics (Beam's runner raised NotImplementedError): each bundle runs inside a scoped state
+of its own ``StateSampler`` holding a ``MetricsContainer`` for the step (as Beam's DirectRunner
+does), and its updates ride with the bundle's output as one ``_BundleMetrics`` record to one
+gathering task: ``committed`` counts each bundle whose output the job used exactly once, however
+many paths or recomputations carried it there; ``attempted`` sums every execution, reported
+through the scheduler's event log (docs/dask-runner.md).
 
 Beyond Beam's options: without ``--dask_client_address`` (or ``--dask_scheduler_file``) the runner
 starts a ``distributed.LocalCluster`` of ``--dask_workers`` (else ``--direct_num_workers``, else
@@ -37,9 +43,11 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import dask.bag as db
@@ -49,6 +57,7 @@ from dask.highlevelgraph import HighLevelGraph
 from apache_beam import pvalue
 from apache_beam.internal import pickler
 from apache_beam.io.iobase import BoundedSource
+from apache_beam.metrics.execution import MetricsContainer
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.pipeline import PipelineVisitor
 from apache_beam.runners.common import DoFnContext, DoFnInvoker, DoFnSignature, Receiver, _OutputHandler
@@ -57,10 +66,13 @@ from apache_beam.runners.dask.overrides import _Create, _Flatten, _GroupAlsoByWi
 from apache_beam.runners.dask.overrides import dask_overrides
 from apache_beam.runners.dask.transform_evaluator import Create as _BeamCreate
 from apache_beam.runners.dask.transform_evaluator import defenestrate, get_windowed_value
+from apache_beam.runners.direct.direct_metrics import DirectMetrics
 from apache_beam.runners.runner import PipelineState
+from apache_beam.runners.worker import statesampler
 from apache_beam.transforms import core
 from apache_beam.transforms.sideinputs import SideInputMap
 from apache_beam.transforms.window import GlobalWindow, GlobalWindows
+from apache_beam.utils.counters import CounterFactory
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
@@ -70,6 +82,7 @@ from curation.errors import UserError
 log = logging.getLogger("curate")
 
 PROGRESS_TOPIC = "curate-progress"
+METRICS_TOPIC = "curate-metrics"
 READ_BUNDLE_BYTES = 64 << 20  # desired split of a bounded source (ReadFromText ...)
 # Partitions of a GroupByKey's or Reshuffle's output per worker thread, unless --dask_npartitions
 # says: enough to balance the workers; a task shuffle makes partitions**2 small tasks.
@@ -114,14 +127,65 @@ class _Receivers(dict):
 
 class _BundleSpec:
     """What a task needs to run a ParDo on one partition; small and picklable. The DoFn travels
-    pickled and is unpickled for every bundle, so no two bundles share an instance."""
+    pickled; a worker unpickles it once per concurrently running bundle (_take_dofn)."""
 
-    def __init__(self, label: str, payload: bytes, views: list, topic: str | None):
+    def __init__(self, label: str, payload: bytes, views: list, topic: str | None, metrics_topic: str | None = None):
         self.label = label
         self.payload = payload
         self.views = views  # [(AsSideInput class, view options)] in the order of the placeholders
         self.topic = topic
+        self.metrics_topic = metrics_topic  # where every execution's metric updates go (attempted)
         self.key = hashlib.sha1(payload).digest()  # which set-up DoFns a worker may reuse for it
+
+
+class _BundleMetrics:
+    """The metric updates of one bundle, carried in the data of its ParDo's output (and of every
+    ParDo downstream, which passes it on untouched) to the gathering task. ``bundle`` names the
+    bundle the same way in a recomputation of its task: duplicates are counted once."""
+
+    __slots__ = ("bundle", "updates")
+
+    def __init__(self, bundle: tuple, updates):
+        self.bundle = bundle
+        self.updates = updates
+
+    def __reduce__(self):
+        return _BundleMetrics, (self.bundle, self.updates)
+
+
+_task_bundles = threading.local()  # per worker thread: the running task and its bundles so far, by step
+
+
+def _bundle_id(label: str) -> tuple:
+    """(task key, step, n): the n-th bundle of this step inside the running (possibly fused) task.
+    The same in a recomputation of the task, which runs the same steps in the same order."""
+    try:
+        worker = distributed.get_worker()
+        key = worker.get_current_task()
+        task = worker.state.tasks.get(key)
+    except ValueError:  # not inside a Dask worker (a test calling the bundle function)
+        key = task = uuid.uuid4().hex
+    if getattr(_task_bundles, "task", None) is not task:  # a new task (or a new run of the same key)
+        _task_bundles.task, _task_bundles.seen = task, {}
+    n = _task_bundles.seen.get(label, 0)
+    _task_bundles.seen[label] = n + 1
+    return str(key), label, n
+
+
+def _has_updates(updates) -> bool:
+    return any((updates.counters, updates.distributions, updates.gauges, updates.string_sets,
+                updates.bounded_tries, updates.histograms))
+
+
+def _report_attempt(topic: str | None, bundle: tuple, updates) -> None:
+    """Every execution's updates, kept or not, to the scheduler's event log: the attempted values."""
+    if topic is None:
+        return
+    try:
+        worker = distributed.get_worker()
+    except ValueError:
+        return
+    worker.log_event(topic, {"attempt": uuid.uuid4().hex, "updates": pickle.dumps((bundle, updates))})
 
 
 _idle: dict = {}  # per worker process: DoFn payload -> [(fn, args, kwargs, signature)] set up and free
@@ -147,7 +211,8 @@ def _give_back(key, entry) -> None:
 
 def _run_bundle(items, spec: _BundleSpec, *side_values):
     """One partition through one DoFn: (setup once per instance), start_bundle, process each,
-    finish_bundle. Returns (tag, value) for every output, finish_bundle's included."""
+    finish_bundle. Returns (tag, value) for every output, finish_bundle's included, and the
+    _BundleMetrics records of the input and of the side inputs (passed on) and of this bundle."""
     _progress_to_worker_dir(spec.topic)
     key, entry = spec.key, _take_dofn(spec.key, spec.payload)
     fn, args, kwargs, signature = entry[:4]
@@ -155,33 +220,87 @@ def _run_bundle(items, spec: _BundleSpec, *side_values):
     handler = _OutputHandler(window_fn=GlobalWindows(), main_receivers=receivers[None], tagged_receivers=receivers,
                              per_element_output_counter=None, output_batch_converter=None,
                              process_yields_batches=False, process_batch_yields_elements=False)
-    sides = [SideInputMap(view, options, values) for (view, options), values in zip(spec.views, side_values)]
+    sides = [SideInputMap(view, options, side.values) for (view, options), side in zip(spec.views, side_values)]
+    for side in side_values:
+        receivers.out.extend(side.records)
     invoker = DoFnInvoker.create_invoker(
         signature, handler, context=DoFnContext(spec.label, state=None), side_inputs=sides,
         input_args=args, input_kwargs=kwargs, user_state_context=None, bundle_finalizer_param=core.DoFn.BundleFinalizerParam())
-    if len(entry) == 4:  # not set up yet
-        invoker.invoke_setup()
-        entry = (*entry, True)
+    # Beam's metrics mechanism: Metrics.counter(...).inc() updates the container of the current
+    # tracker's scoped state. A sampler per bundle, so the state holds this bundle's container.
+    container = MetricsContainer(spec.label)
+    sampler = statesampler.StateSampler(spec.label, CounterFactory())
+    previous = statesampler.get_current_tracker()
+    statesampler.set_current_tracker(sampler)
+    bundle = _bundle_id(spec.label)
     try:
-        invoker.invoke_start_bundle()
-        for item in items:
-            invoker.invoke_process(get_windowed_value(item, None))
-        invoker.invoke_finish_bundle()
+        with sampler.scoped_state(spec.label, "process", metrics_container=container):
+            if len(entry) == 4:  # not set up yet
+                invoker.invoke_setup()
+                entry = (*entry, True)
+            invoker.invoke_start_bundle()
+            for item in items:
+                if type(item) is _BundleMetrics:
+                    receivers.out.append(item)  # an upstream bundle's metrics, passed on
+                else:
+                    invoker.invoke_process(get_windowed_value(item, None))
+            invoker.invoke_finish_bundle()
     except BaseException:
+        _report_attempt(spec.metrics_topic, bundle, container.get_cumulative())
         invoker.invoke_teardown()  # a failed bundle's DoFn is not reused
         raise
+    finally:
+        statesampler.set_current_tracker(previous)
+    updates = container.get_cumulative()
+    if _has_updates(updates):
+        receivers.out.append(_BundleMetrics(bundle, updates))
+        _report_attempt(spec.metrics_topic, bundle, updates)
     _give_back(key, entry)
     _forward_progress(spec.topic)
     return receivers.out
 
 
 def _select(pairs, tag):
-    return [v for t, v in pairs if t == tag]
+    """One output's values (and the metrics records, which every output passes on)."""
+    return [p if type(p) is _BundleMetrics else p[1] for p in pairs if type(p) is _BundleMetrics or p[0] == tag]
+
+
+def _data(partition):
+    return [x for x in partition if type(x) is not _BundleMetrics]
+
+
+def _records(partition):
+    return [x for x in partition if type(x) is _BundleMetrics]
+
+
+class _Side:
+    """A side input's values in the global window (what SideInputMap reads), and the metrics
+    records that came with them."""
+
+    def __init__(self, values: list, records: list):
+        self.values = values
+        self.records = records
 
 
 def _windowed(partitions):
-    """A side input's values, computed once, in the global window (what SideInputMap reads)."""
-    return [WindowedValue(v, MIN_TIMESTAMP, (GlobalWindow(),)) for part in partitions for v in part]
+    """A side input, computed once: its values in the global window and its metrics records."""
+    values, records = [], []
+    for part in partitions:
+        for v in part:
+            if type(v) is _BundleMetrics:
+                records.append(v)
+            else:
+                values.append(WindowedValue(v, MIN_TIMESTAMP, (GlobalWindow(),)))
+    return _Side(values, records)
+
+
+def _committed(partitions):
+    """The gathering task: every bundle's records once, however many paths carried them here."""
+    seen = {}
+    for part in partitions:
+        for rec in part:
+            seen.setdefault(rec.bundle, rec)
+    return [seen[k] for k in sorted(seen)]
 
 
 def _read_splits(bundles):
@@ -198,10 +317,6 @@ def _group_values(item):
 
 def _key(item):
     return item[0]
-
-
-def _nothing(_partition):
-    return []
 
 
 # ---------------------------------------------------------------- progress from the workers
@@ -285,6 +400,44 @@ class _ProgressRelay:
             pass
 
 
+class _MetricsRelay:
+    """Client side: every bundle execution's metric updates (the attempted values), as the workers
+    log them. The subscription sees each event as it comes; the scheduler keeps only the last
+    1,000 of a topic, read back at the end for any still in flight."""
+
+    def __init__(self, client):
+        self.client = client
+        self.topic = f"{METRICS_TOPIC}-{os.getpid()}-{time.time_ns()}"
+        self.attempts: dict = {}  # execution id -> (bundle, MetricUpdates)
+        self._lock = threading.Lock()
+        client.subscribe_topic(self.topic, self._handle)
+
+    def _handle(self, event) -> None:
+        msg = event[1]
+        with self._lock:
+            if msg["attempt"] not in self.attempts:
+                self.attempts[msg["attempt"]] = pickle.loads(msg["updates"])
+
+    def close(self) -> None:
+        try:
+            for event in self.client.get_events(self.topic):
+                self._handle(event)
+            self.client.unsubscribe_topic(self.topic)
+        except (OSError, distributed.comm.CommClosedError, TimeoutError):
+            pass
+
+
+def _metric_results(records: list, attempts) -> DirectMetrics:
+    """Beam's own MetricResults (the DirectRunner's): committed from the gathered records, one
+    per bundle, attempted from every execution."""
+    results = DirectMetrics()
+    for rec in records:
+        results.commit_logical(rec.bundle, rec.updates)
+    for bundle, updates in attempts:
+        results.commit_physical(bundle, updates)
+    return results
+
+
 # ---------------------------------------------------------------- translation (on the launcher)
 def _refuse(what: str) -> UserError:
     return UserError(f"DaskRunner runs batch pipelines in the global window only: {what}")
@@ -293,13 +446,15 @@ def _refuse(what: str) -> UserError:
 class _Translate(PipelineVisitor):
     """Beam primitives -> dask bags, one bag per PCollection; remembers which are consumed."""
 
-    def __init__(self, bag_kwargs: dict, partitions: int, topic: str | None):
+    def __init__(self, bag_kwargs: dict, partitions: int, topic: str | None, metrics_topic: str | None = None):
         self.bag_kwargs = bag_kwargs
         self.partitions = partitions
         self.topic = topic
-        self.bags: dict = {}  # PCollection -> Bag of its values
+        self.metrics_topic = metrics_topic
+        self.bags: dict = {}  # PCollection -> Bag of its values (and of the metrics records that came with them)
         self.producer_bag: dict = {}  # PCollection -> the Bag its transform computes (all tags)
         self.consumed: set = set()
+        self.shuffled_records: list = []  # Bags of the metrics records that reached a GroupByKey
 
     def _input(self, pc):
         self.consumed.add(pc)
@@ -333,7 +488,10 @@ class _Translate(PipelineVisitor):
         elif isinstance(t, _Read):
             bag = self._read(node, t.source)
         elif isinstance(t, _GroupByKeyOnly):
-            bag = inputs[0].repartition(npartitions=self.partitions).groupby(_key, shuffle="tasks").map(_group_values)
+            # Metrics records do not go through the shuffle: they go straight to the gathering task.
+            self.shuffled_records.append(inputs[0].map_partitions(_records))
+            data = inputs[0].map_partitions(_data)
+            bag = data.repartition(npartitions=self.partitions).groupby(_key, shuffle="tasks").map(_group_values)
         elif isinstance(t, _Flatten):
             bag = db.concat(inputs) if inputs else db.from_sequence([], npartitions=1)
         elif isinstance(t, _Reshuffle):
@@ -357,7 +515,7 @@ class _Translate(PipelineVisitor):
             raise _refuse(f"'{node.full_label}' is a splittable DoFn")
         sides = [_side_input(self._input(si.pvalue)) for si in node.side_inputs]
         views = [(type(si), si._view_options()) for si in node.side_inputs]
-        spec = _BundleSpec(node.full_label, pickler.dumps((t.fn, t.args, t.kwargs)), views, self.topic)
+        spec = _BundleSpec(node.full_label, pickler.dumps((t.fn, t.args, t.kwargs)), views, self.topic, self.metrics_topic)
         return input_bag.map_partitions(_run_bundle, spec, *sides)
 
     def _read(self, node, source):
@@ -377,10 +535,19 @@ class _Translate(PipelineVisitor):
                 out.append(bag)
         return out
 
+    def job(self) -> db.Bag:
+        """What the client computes: one task that depends on every leaf and gathers the metrics
+        records (_committed); only those travel to the client, never the data. A Bag, so that
+        Dask optimises the graph as a bag graph (fusing each partition's chain of ParDos)."""
+        parts = [bag.map_partitions(_records) for bag in self.leaves()] + self.shuffled_records
+        name = f"metrics-{uuid.uuid4().hex}"
+        layer = {(name, 0): (_committed, [(b.name, i) for b in parts for i in range(b.npartitions)])}
+        return db.Bag(HighLevelGraph.from_collections(name, layer, dependencies=parts), name, 1)
+
 
 def _side_input(bag) -> Delayed:
-    """One task that gathers the side input's partitions, a dependency of every task that reads
-    it: computed once. Built on the graph itself: a Bag handed to dask.delayed() is optimised on
+    """One task that gathers the side input's partitions (a _Side), a dependency of every task
+    that reads it: computed once. Built on the graph itself: a Bag handed to dask.delayed() is optimised on
     its own (under new keys: computed a second time) and culls the whole graph on each call."""
     name = f"side-input-{bag.name}"
     layer = {name: (_windowed, [(bag.name, i) for i in range(bag.npartitions)])}
@@ -389,25 +556,43 @@ def _side_input(bag) -> Delayed:
 
 # ---------------------------------------------------------------- the runner
 class DaskRunnerResult(beam_dask.DaskRunnerResult):
-    """Beam's result, which also closes what the runner opened: the progress relay, the client
-    and the local cluster it started."""
+    """Beam's result with the job's metrics, which also closes what the runner opened: the
+    relays, the client and the local cluster it started."""
 
-    def __init__(self, client, futures, cluster=None, relay=None):
+    def __init__(self, client, futures, cluster=None, relay=None, metrics_relay=None):
         super().__init__(client, futures)
         self.cluster = cluster
         self.relay = relay
+        self.metrics_relay = metrics_relay
+        self._metrics = None
 
     def wait_until_finish(self, duration=None) -> str:
         try:
-            return super().wait_until_finish(duration)
+            state = super().wait_until_finish(duration)
+            if state == PipelineState.DONE and self._metrics is None:
+                records = [rec for future in self.futures for rec in future.result()]
+                if self.metrics_relay is not None:
+                    self.metrics_relay.close()
+                attempts = self.metrics_relay.attempts.values() if self.metrics_relay is not None else []
+                self._metrics = _metric_results(records, attempts)
+            return state
         finally:
             if self.state in (PipelineState.DONE, PipelineState.FAILED):
                 self.close()
+
+    def metrics(self) -> DirectMetrics:
+        """Committed and attempted values of the DoFns' Beam Metrics, once the job is done."""
+        if self._metrics is None:
+            raise UserError("DaskRunner: metrics are known once the pipeline is done (call wait_until_finish first)")
+        return self._metrics
 
     def close(self) -> None:
         if self.relay is not None:
             self.relay.close()
             self.relay = None
+        if self.metrics_relay is not None:
+            self.metrics_relay.close()
+            self.metrics_relay = None
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
@@ -433,16 +618,16 @@ class DaskRunner(beam_dask.DaskRunner):
             partitions = bag_kwargs.get("npartitions") or PARTITIONS_PER_THREAD * threads
             watch_dir = os.environ.get(progress.ENV)
             relay = _ProgressRelay(client, watch_dir) if watch_dir else None
-            visitor = _Translate(bag_kwargs, partitions, relay.topic if relay else None)
+            metrics_relay = _MetricsRelay(client)
+            visitor = _Translate(bag_kwargs, partitions, relay.topic if relay else None, metrics_relay.topic)
             pipeline.visit(visitor)
-            leaves = [bag.map_partitions(_nothing) for bag in visitor.leaves()]
-            futures = client.compute(leaves, optimize_graph=True)
+            futures = [client.compute(visitor.job(), optimize_graph=True)]
         except BaseException:
             client.close()
             if cluster is not None:
                 cluster.close()
             raise
-        return DaskRunnerResult(client, futures, cluster, relay)
+        return DaskRunnerResult(client, futures, cluster, relay, metrics_relay)
 
 
 def _local_cluster(options):

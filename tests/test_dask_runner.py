@@ -13,6 +13,7 @@ from pathlib import Path
 import apache_beam as beam
 import pytest
 from apache_beam.io import fileio
+from apache_beam.metrics import Metrics, MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms import window
 
@@ -40,16 +41,20 @@ def cluster():
     c.close()
 
 
-def run_on_dask(cluster, build, *flags) -> None:
+def run_on_dask(cluster, build, *flags):
     p = beam.Pipeline(runner=DaskRunner(), options=PipelineOptions([f"--dask_client_address={cluster.scheduler_address}", *flags]))
     build(p)
-    assert p.run().wait_until_finish() == "DONE"
+    result = p.run()
+    assert result.wait_until_finish() == "DONE"
+    return result
 
 
-def run_direct(build) -> None:
+def run_direct(build):
     p = beam.Pipeline(options=PipelineOptions(["--runner=DirectRunner"]))
     build(p)
-    p.run().wait_until_finish()
+    result = p.run()
+    result.wait_until_finish()
+    return result
 
 
 def lines(folder: Path, prefix: str) -> list[str]:
@@ -209,6 +214,105 @@ def test_both_workers_run_tasks(cluster, tmp_path):
     rows = [json.loads(ln) for ln in lines(tmp_path, "pids-")]
     assert sorted(x for x, _ in rows) == list(range(n))
     assert len({pid for _, pid in rows}) == 2
+
+
+class Measured(beam.DoFn):
+    """Reports a counter, a distribution and a gauge, and which process ran it."""
+
+    def process(self, x):
+        Metrics.counter("toy", "seen").inc()
+        Metrics.distribution("toy", "value").update(x)
+        Metrics.gauge("toy", "constant").set(7)  # the same in every bundle: the latest is 7 on any runner
+        time.sleep(0.002)  # busy long enough for the other worker to take partitions too
+        yield x, os.getpid()
+
+
+def count_group(kv):
+    Metrics.counter("toy", "groups").inc()
+    return kv[0]
+
+
+def weigh(x):
+    Metrics.counter("toy", "weighed").inc(x)
+    return x
+
+
+def measured(p, out: Path):
+    """The metrics records travel through fan-out (Measured feeds two consumers), a GroupByKey, a
+    side input and a sink; each must count once."""
+    side = p | "Weights" >> beam.Create([1, 2, 3]) | "Weigh" >> beam.Map(weigh)
+    seen = p | "Nums" >> beam.Create(range(4 * CREATE_PARTITION_SIZE)) | "Spread" >> beam.Reshuffle() | "Measure" >> beam.ParDo(Measured())
+    seen | "Pids" >> beam.Map(lambda xp: json.dumps(xp)) | "WritePids" >> beam.io.WriteToText(str(out / "pids"))
+    (seen | "Key" >> beam.Map(lambda xp, w: (xp[0] % 5, xp[0] + sum(w)), beam.pvalue.AsList(side))
+     | "Group" >> beam.GroupByKey() | "CountGroups" >> beam.Map(count_group) | beam.Map(str)
+     | "WriteGroups" >> beam.io.WriteToText(str(out / "groups")))
+
+
+def metric_values(result) -> dict:
+    """kind -> sorted (step, namespace, name, committed, attempted); a gauge by its value (its
+    timestamp is when it was set)."""
+    def value(kind, v):
+        return v.value if kind == "gauges" else v
+
+    return {kind: sorted((r.key.step, r.key.metric.namespace, r.key.metric.name, value(kind, r.committed),
+                          value(kind, r.attempted)) for r in rows)
+            for kind, rows in result.metrics().query(MetricsFilter().with_namespace("toy")).items() if rows}
+
+
+def test_metrics_equal_the_direct_runner(cluster, tmp_path):
+    """Beam's runner raised NotImplementedError. Committed and attempted counters, distributions
+    and gauges equal the DirectRunner's, step names included, with the DoFn run on both workers."""
+    (tmp_path / "dask").mkdir()
+    (tmp_path / "direct").mkdir()
+    got = metric_values(run_on_dask(cluster, lambda p: measured(p, tmp_path / "dask")))
+    want = metric_values(run_direct(lambda p: measured(p, tmp_path / "direct")))
+    n = 4 * CREATE_PARTITION_SIZE
+    assert want["counters"] == [("CountGroups", "toy", "groups", 5, 5), ("Measure", "toy", "seen", n, n),
+                                ("Weigh", "toy", "weighed", 6, 6)]
+    assert got == want
+    assert {kind for kind in got} == {"counters", "distributions", "gauges"}
+    assert len({pid for _, pid in map(json.loads, lines(tmp_path / "dask", "pids-"))}) == 2
+    assert lines(tmp_path / "dask", "groups-") == lines(tmp_path / "direct", "groups-")
+
+
+def die_once(xp, marker):
+    """The first call anywhere ends its worker process (as a lost machine would); later ones pass."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return json.dumps(xp)
+    os._exit(1)
+
+
+def test_metrics_after_a_worker_died_are_committed_once(tmp_path):
+    """A worker dies holding Measure's results: Dask recomputes what was lost, under the same task
+    keys. Committed counts every element once; attempted counts the executions, at least as many."""
+    env_before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), str(HERE.parent), env_before) if p)
+    try:
+        own = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    finally:
+        if env_before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = env_before
+    n = 4 * CREATE_PARTITION_SIZE
+    marker = str(tmp_path / "died")
+
+    def build(p):
+        seen = p | "Nums" >> beam.Create(range(n)) | "Measure" >> beam.ParDo(Measured())
+        seen | "Fast" >> beam.Map(json.dumps) | "WriteFast" >> beam.io.WriteToText(str(tmp_path / "fast"))
+        seen | "Dies" >> beam.Map(die_once, marker) | "WriteSlow" >> beam.io.WriteToText(str(tmp_path / "slow"))
+
+    try:
+        result = run_on_dask(own, build)
+    finally:
+        own.close()
+    assert os.path.exists(marker)
+    assert len(lines(tmp_path, "fast-")) == len(lines(tmp_path, "slow-")) == n
+    counters = {r.key.step: r for r in result.metrics().query(MetricsFilter().with_name("seen"))["counters"]}
+    assert counters["Measure"].committed == n
+    assert counters["Measure"].attempted >= n
 
 
 # ---------------------------------------------------------------- refused in one line
