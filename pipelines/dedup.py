@@ -43,13 +43,13 @@ from curation.dedup.buckets import bucket_pairs
 from curation.dedup.features import (FAILED, IDS, INDEX, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key,
                                      source_code)
 from curation.dedup.index import is_prior, prior_run, sketch_jaccard
-from curation.dedup.url import capture_rank, normalize_url
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
 from curation.document import Document, content_hash
 from curation.malloc import trim
 from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, as_is, emit_global, regroup
+from pipelines.dedup_url import URL, UrlDecisions, url_record
 from pipelines.payload_store import resolve
 from pipelines.transforms import COUNTS, DOCS, REJECTED, BatchedDoFn, CountingDoFn, mark_rejected
 
@@ -57,7 +57,6 @@ DUPLICATES = "duplicates"
 EXACT = "exact"
 NEAR = "near"
 RENAMES = "renames"
-URL = "url"
 _EDGES = "edges"
 _SIMS = "sims"
 
@@ -89,26 +88,7 @@ class _Featurize(BatchedDoFn):
 
 
 def _url_record(doc: Document):
-    """A document with a URL -> ((source, normalised URL), (capture rank, id, record))."""
-    url = doc.metadata.get("url")
-    key = normalize_url(url) if isinstance(url, str) and url else None
-    if key is None:
-        return
-    date = doc.metadata.get("crawl_date")
-    rec = record_key(doc)
-    yield (doc.source, key), (capture_rank(date if isinstance(date, str) else "", len(doc.text), doc.id, rec), doc.id, rec)
-
-
-def _url_groups(item):
-    """Captures of one URL -> ((id, record), lineage row) for every one but the newest."""
-    _, members = item
-    if len(members) < 2:
-        return
-    members.sort()
-    kept = members[0][1]
-    for _, doc_id, rec in members[1:]:
-        yield (doc_id, rec), {"doc_id": doc_id, "cluster_id": content_hash(kept), "kept_id": kept, "similarity": 1.0,
-                              "kind": URL, "prior_run": None}
+    return url_record(doc, record_key(doc))
 
 
 def renamed_id(doc_id: str, ekey: bytes) -> str:
@@ -495,8 +475,8 @@ class Dedup(beam.PTransform):
         side = []
         if self.cfg.dedup.url.enabled:
             # Decided before featurising; only removed captures (a share of the crawl) are a side input.
-            url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record) | "GroupUrls" >> BatchedGroupByKey()
-                        | "UrlGroups" >> beam.FlatMap(_url_groups))
+            url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record)
+                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against))
             side = [beam.pvalue.AsDict(url_rows)]
         feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False), *side).with_outputs(
             PAYLOAD, FAILED, IDS, INDEX, URL, main=KEYS)

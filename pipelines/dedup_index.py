@@ -98,7 +98,7 @@ def _new_keys(kv) -> bytes:
     return doc_keys(key, bands).tobytes()
 
 
-class _BloomFn(beam.CombineFn):
+class KeyBloom(beam.CombineFn):
     """New documents' keys -> the filter's bytes (None: no new document)."""
 
     def create_accumulator(self):
@@ -167,7 +167,7 @@ class ReadPriorIndex(beam.PTransform):
 
     def expand(self, pbegin):
         bloom = (self.new_keys | "NewKeys" >> beam.Map(_new_keys)
-                 | "NewKeyFilter" >> beam.CombineGlobally(_BloomFn()))
+                 | "NewKeyFilter" >> beam.CombineGlobally(KeyBloom()))
         out = (pbegin | "PriorParts" >> beam.Create(self.parts) | "SpreadPriorParts" >> beam.Reshuffle()
                | "PriorRecords" >> beam.ParDo(_PriorRecords(self.cfg), beam.pvalue.AsSingleton(bloom)).with_outputs(
                    PAYLOAD, main=KEYS))

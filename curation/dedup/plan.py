@@ -96,8 +96,8 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
     if d.url.enabled:
         out.append(StageEstimate(
             "url_groups", n * c.url_share * (c.url_bytes + c.id_bytes * 2 + 40), n * c.url_dup_share * (c.id_bytes + 150) * PY_OVERHEAD,
-            f"build-shards: captures grouped by normalised URL; the {c.url_dup_share:.0%} removed are a side input "
-            "held by every featurising worker (per worker)"))
+            f"captures grouped by normalised URL (curate dedup reads the input once more for it); the "
+            f"{c.url_dup_share:.0%} removed are a side input held by every featurising worker (per worker)"))
     if d.paragraphs.enabled:
         rec = 16 + 8 + node
         out.append(StageEstimate(
@@ -167,8 +167,8 @@ def format_plan(c: Corpus, d: DedupConfig) -> str:
     ]
     for r in rows:
         lines.append(f"{r.stage:<16}{human(r.shuffle_bytes):>12}{human(r.worker_bytes):>12}{human(r.runner_bytes()):>12}  {r.note}")
-    total = sum(r.shuffle_bytes for r in rows if r.stage not in ("join_documents", "url_groups"))
-    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents, url_groups)")
+    total = sum(r.shuffle_bytes for r in rows if r.stage != "join_documents")
+    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents)")
     lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
     if d.index:
         lines.append(f"{'index disk':<16}{human(index_disk_bytes(c, d)):>12}  dedup-index/ ({human(index_row_bytes(c, d))} per kept "
