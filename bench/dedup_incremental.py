@@ -1,7 +1,7 @@
 """Incremental dedup: `curate dedup --against` vs the new half alone vs both halves together.
 
-    python bench/dedup_incremental.py [--docs 20000 100000] [--workers 2] [--sketch 128 512]
-                                      [--corpus sentences|passages]
+    python bench/dedup_incremental.py [--docs 20000 100000] [--workers 2] [--corpus sentences|passages]
+                                      [--variant 128:kept 128 512 ...]
 
 Corpus ``sentences`` (the default): bench/dedup.py's generator (real Gutenberg sentences, 2-4 KB
 documents, copies with word edits, true word-5-gram Jaccard recorded). ``passages``: contiguous
@@ -12,10 +12,13 @@ split in two halves (parts 0-1 first, 2-3 second; documents are shuffled over th
 about half of the copies have their original in the other half). Per size, in one script run
 (ratios against the runs beside them):
 
-  first      curate dedup on the first half (writes DIR/dedup-index/), once per --sketch value
+  first      curate dedup on the first half (writes DIR/dedup-index/), once per --variant
   alone      curate dedup on the second half alone                 (baseline for the cost)
-  against    curate dedup on the second half --against first, once per --sketch value
+  against    curate dedup on the second half --against first, once per --variant
   together   curate dedup on both halves
+
+A variant is K (``dedup.index_sketch``, with ``dedup.index_removed=true``: the index holds the
+removed documents too) or K:kept (``dedup.index_removed=false``: the kept documents only); the first variant is the baseline of the per-variant ratios.
 
 Reports wall and CPU seconds (the process tree), peak RSS, the index size per million
 documents, removal counts (first + against should equal together: a cluster of n loses n-1
@@ -176,15 +179,20 @@ def _index_bytes(out: Path) -> tuple[int, int]:
     return sum(p["bytes"] for p in m["parts"]), m["documents"]
 
 
-def _runs(n: int, corpus: Path, workers: int, sketches: list[int], skip: set[str]) -> dict:
+def _options(variant: str) -> list[str]:
+    k, _, kept = variant.partition(":")
+    return ["--set", f"dedup.index_sketch={int(k)}", "--set", f"dedup.index_removed={'false' if kept == 'kept' else 'true'}"]
+
+
+def _runs(n: int, corpus: Path, workers: int, variants: list[str], skip: set[str]) -> dict:
     first, second = _half(corpus, "first", [0, 1]), _half(corpus, "second", [2, 3])
     earlier = {}
     if skip and (corpus / "runs.json").is_file():
         earlier = json.loads((corpus / "runs.json").read_text())
     plan = [("alone", second, []), ("together", corpus / "parts", [])]
-    for k in sketches:
-        opt = ["--set", f"dedup.index_sketch={k}"]
-        plan += [(f"first-{k}", first, opt), (f"against-{k}", second, ["--against", str(corpus / f"o-first-{k}"), *opt])]
+    for v in variants:
+        opt = _options(v)
+        plan += [(f"first-{v}", first, opt), (f"against-{v}", second, ["--against", str(corpus / f"o-first-{v}"), *opt])]
     runs = {}
     for name, inp, extra in plan:
         if name.split("-")[0] in skip and name in earlier:
@@ -197,12 +205,12 @@ def _runs(n: int, corpus: Path, workers: int, sketches: list[int], skip: set[str
     return runs
 
 
-def bench(n: int, workers: int, skip: set[str] = frozenset(), sketches: list[int] = (128,),
+def bench(n: int, workers: int, skip: set[str] = frozenset(), variants: list[str] = ("128",),
           kind: str = "sentences") -> dict:
     """``skip``: runs whose output from an earlier invocation is reused (its figures as recorded).
-    The first ``sketches`` value is the baseline of the per-sketch ratios."""
+    The first of ``variants`` is the baseline of the per-variant ratios."""
     corpus = make_corpus(n) if kind == "sentences" else make_passages(n)
-    runs = _runs(n, corpus, workers, list(sketches), skip)
+    runs = _runs(n, corpus, workers, list(variants), skip)
     truth = [json.loads(line) for line in open(corpus / "truth.jsonl")]
     first_ids = _ids(corpus / "half-first")
     rem = {k: _removed(corpus / f"o-{k}") for k in runs}
@@ -211,19 +219,21 @@ def bench(n: int, workers: int, skip: set[str] = frozenset(), sketches: list[int
         "runs": {k: {"wall_s": round(v["seconds"], 1), "cpu_s": round(v["cpu"], 1),
                      "peak_pss_mb": round(v["peak_pss_mb"]), "removed": len(rem[k])} for k, v in runs.items()},
         "together_removed": len(rem["together"]),
-        "sketches": {},
+        "variants": {},
     }
-    base = sketches[0]
-    for k in sketches:
-        ib, idocs = _index_bytes(corpus / f"o-first-{k}")
-        a, f = f"against-{k}", f"first-{k}"
-        res["sketches"][k] = {
+    base = variants[0]
+    for v in variants:
+        ib, idocs = _index_bytes(corpus / f"o-first-{v}")
+        a, f = f"against-{v}", f"first-{v}"
+        res["variants"][v] = {
             "against_vs_alone_cpu": round(runs[a]["cpu"] / runs["alone"]["cpu"], 2),
-            "against_cpu_vs_sketch_base": round(runs[a]["cpu"] / runs[f"against-{base}"]["cpu"], 2),
+            "against_cpu_vs_base": round(runs[a]["cpu"] / runs[f"against-{base}"]["cpu"], 2),
             "first_plus_against_removed": len(rem[f]) + len(rem[a]),
             "prior_removed": sum(1 for v in rem[a].values() if v.endswith("_prior")),
-            "index_bytes_per_doc": round(ib / idocs) if idocs else 0,
-            "index_bytes_per_million_docs": round(ib / idocs * 1e6) if idocs else 0,
+            "index_rows": idocs,
+            # per input document of the first half (kept and, with index_removed, removed ones)
+            "index_bytes_per_input_doc": round(ib / len(first_ids)),
+            "index_mb_per_million_input_docs": round(ib / len(first_ids)),
             "cross_precision": _precision(truth, first_ids, rem[a]),
             "recall_by_band": _recall(truth, first_ids, rem[a], rem["together"]),
         }
@@ -235,13 +245,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[20_000])
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--sketch", type=int, nargs="+", default=[128],
-                    help="dedup.index_sketch values to compare (the first is the baseline)")
+    ap.add_argument("--variant", nargs="+", default=["128"],
+                    help="index variants to compare: K (dedup.index_sketch) or K:kept (index_removed off); the first is the baseline")
     ap.add_argument("--corpus", choices=("sentences", "passages"), default="sentences")
     ap.add_argument("--reuse", default="",
                     help="comma-separated runs to take from the previous invocation (alone,together,first,against)")
     args = ap.parse_args()
-    results = [bench(n, args.workers, set(filter(None, args.reuse.split(","))), args.sketch, args.corpus) for n in args.docs]
+    results = [bench(n, args.workers, set(filter(None, args.reuse.split(","))), args.variant, args.corpus) for n in args.docs]
     out = WORK / f"incremental-{args.corpus}.json"
     out.write_text(json.dumps(results, indent=1))
     print(f"results -> {out}")

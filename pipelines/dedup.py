@@ -42,7 +42,7 @@ from curation.dedup import components as cc
 from curation.dedup.buckets import bucket_pairs
 from curation.dedup.features import (FAILED, IDS, INDEX, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key,
                                      source_code)
-from curation.dedup.index import is_prior, prior_run, sketch_jaccard
+from curation.dedup.index import is_prior, prior_run, sketch_jaccard, sketch_sizes
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
@@ -234,11 +234,11 @@ class _VerifyAtCentre(CountingDoFn):
     Payloads that are pointers (pipelines/payload_store.py) are read for the whole partition
     first, in one sorted pass per chunk file."""
 
-    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None, sketch: int = 0):
+    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None, sketches: tuple = ()):
         self.threshold = threshold
         self.verify = verify
         self.payload_folder = payload_folder
-        self.sketch = sketch  # k of an earlier run's bottom-k sketches (curation/dedup/index.py)
+        self.sketches = sketches  # k of each earlier run's bottom-k sketches (curation/dedup/index.py)
 
     def process(self, item):
         groups = regroup(item[1])
@@ -264,7 +264,8 @@ class _VerifyAtCentre(CountingDoFn):
                     continue
                 b = np.frombuffer(lpay, dtype=np.uint32)
                 if cprior or is_prior(lnode):  # an earlier run's side is its sketch
-                    j = sketch_jaccard(b, a, self.sketch) if cprior else sketch_jaccard(a, b, self.sketch)
+                    k = self.sketches[prior_run(cnode if cprior else lnode)]
+                    j = sketch_jaccard(b, a, k) if cprior else sketch_jaccard(a, b, k)
                 else:
                     j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
                 self.count(STAGE, "all", "metric", "candidate_pairs")
@@ -375,7 +376,8 @@ class Decisions(beam.PTransform):
                 shipped
                 | "PackAtCentre" >> beam.ParDo(ReduceMapPack(None, as_is, weigh=_shipped_size))
                 | "GroupAtCentre" >> beam.GroupByKey()
-                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder, d.index_sketch)).with_outputs(
+                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder,
+                                                            sketch_sizes(self.prior_runs))).with_outputs(
                     _SIMS, COUNTS, main=_EDGES)
             )
             edges.append(verified[_EDGES])
@@ -417,6 +419,9 @@ class _Join(CountingDoFn):
     records may share an id: each finds its own decision by its record key (the node's), and a
     record read twice (equal in everything) is kept once, the other copy removed as exact."""
 
+    def __init__(self, index_removed: bool = True):
+        self.index_removed = index_removed
+
     def process(self, item):
         doc_id, grouped = item
         dups = {node_rec(node): row for node, row in grouped["dup"]}
@@ -448,12 +453,31 @@ class _Join(CountingDoFn):
                 out = doc.with_metadata(dedup=lineage)
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(out, STAGE, row["kind"], reason))
                 yield beam.pvalue.TaggedOutput(DUPLICATES, row)
+                if self.index_removed and indexed_removal(row) and rec in index:
+                    yield beam.pvalue.TaggedOutput(INDEX, removed_index_row(doc.id, index[rec], row["kept_id"]))
             else:
                 self.count(STAGE, doc.source, "out")
                 yield doc
                 if index:
                     row = index[rec if rec is not None else next(iter(index))]
                     yield beam.pvalue.TaggedOutput(INDEX, {"id": doc.id, **row})
+
+
+# Removals whose documents the index keeps (dedup.index_removed): their hashes are this run's.
+# A prior duplicate's survivor is in the earlier index; a URL capture was never featurised.
+REMOVED_IN_INDEX = (EXACT, NEAR)
+
+
+def indexed_removal(row: dict) -> bool:
+    """A removal whose document goes to the index: not a prior or URL duplicate, and not a copy
+    of one record under its own id (the survivor's row already has its text)."""
+    return row["kind"] in REMOVED_IN_INDEX and row["kept_id"] != row["doc_id"]
+
+
+def removed_index_row(doc_id: str, row: dict, kept_id: str) -> dict:
+    """A removed document's index row: its own hashes, named by its survivor (a later --against
+    run treats it as that survivor, as a run over both would through the cluster)."""
+    return {"id": doc_id, **row, "url": None, "crawl_date": None, "kept_id": kept_id}
 
 
 def _doc_size(doc) -> int:
@@ -496,7 +520,7 @@ class Dedup(beam.PTransform):
                 URL: feats[URL],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
-            | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
+            | "Decide" >> beam.ParDo(_Join(self.cfg.dedup.index_removed)).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
         )
         out = {
             DOCS: joined[DOCS],

@@ -31,7 +31,8 @@ from curation.document import duplicates_schema, parquet_schema
 from curation.inputs import expand_input
 from curation.malloc import trim
 from pipelines.batched import BatchedCoGroupByKey
-from pipelines.dedup import DUPLICATES, RENAMES, Decisions, add_prior, as_outputs, featurize_reference, flatten
+from pipelines.dedup import (DUPLICATES, RENAMES, Decisions, add_prior, as_outputs, featurize_reference, flatten,
+                             indexed_removal, removed_index_row)
 from pipelines.dedup_index import write_index_manifest
 from pipelines.dedup_url import UrlDecisions, url_record
 from pipelines.parts import bad_row, doc_row, file_info, jsonl_line
@@ -185,7 +186,8 @@ class _WriteChunk(CountingDoFn):
     """(chunk index, {chunk, dup, failed}) -> re-read the chunk; kept rows to documents/, lineage
     rows to duplicates/ (sorted by id); counts dedup in = out + removed + failed per source."""
 
-    def __init__(self, out_dir: str, fmt: str, text_key: str, id_key: str):
+    def __init__(self, out_dir: str, fmt: str, text_key: str, id_key: str, index_removed: bool = True):
+        self.index_removed = index_removed
         self.out = out_dir.rstrip("/")
         self.fmt = fmt
         self.text_key = text_key
@@ -217,6 +219,8 @@ class _WriteChunk(CountingDoFn):
                 tally[(doc.source, "failed", failed[rec])] += 1
             elif rec in dups:
                 tally[(doc.source, "removed", f"{STAGE}/{dups[rec]['kind']}")] += 1
+                if self.index_removed and rec in index and indexed_removal(dups[rec]):
+                    index_rows.append(removed_index_row(doc.id, index[rec], dups[rec]["kept_id"]))
             else:
                 tally[(doc.source, "out", "")] += 1
                 if docs is None:
@@ -303,7 +307,8 @@ class DedupFiles(beam.PTransform):
                 INDEX: feats[INDEX] | "IndexByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
             }
             | "JoinChunks" >> BatchedCoGroupByKey()
-            | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key)).with_outputs(
+            | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key,
+                                                        d.index_removed)).with_outputs(
                 DUPLICATES, INDEX, COUNTS, main="documents")
         )
         index = None

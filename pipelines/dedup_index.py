@@ -143,11 +143,14 @@ class _PriorRecords(beam.DoFn):
             return
         bits = np.frombuffer(bloom, dtype=np.uint8)
         with fs.open_read(path) as f:
-            table = pq.read_table(f, columns=["id", "source", "exact", "bands", "sketch"])
+            pf = pq.ParquetFile(f)
+            extra = [c for c in ("kept_id",) if c in pf.schema_arrow.names]  # an index written before it had none
+            table = pf.read(columns=["id", "source", "exact", "bands", "sketch", *extra])
         for row in table.to_pylist():
             if not may_match(bits, doc_keys(row["exact"], row["bands"] if self.near else b"")):
                 continue
-            node = prior_node(row["id"], run)
+            # A removed document (dedup.index_removed) stands for its survivor: one node, its own handle.
+            node = prior_node(row.get("kept_id") or row["id"], run)
             handle = handle_of(row["id"], prior_loc(run), True)
             bands = row["bands"] if self.near else b""
             if self.near and bands:

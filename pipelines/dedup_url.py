@@ -71,7 +71,7 @@ class _PriorUrls(beam.DoFn):
             return
         bits = np.frombuffer(bloom, dtype=np.uint8)
         with fs.open_read(path) as f:
-            table = pq.read_table(f, columns=["id", "source", "url"])
+            table = pq.read_table(f, columns=["id", "source", "url"])  # a removed document's url is null
         for doc_id, source, url in zip(*(table.column(c).to_pylist() for c in ("id", "source", "url"))):
             if url and may_match(bits, np.frombuffer(url_key(source, url), dtype="<u8")):
                 yield (source, url), ((0, run), doc_id, None)

@@ -123,7 +123,10 @@ def index_row_bytes(c: Corpus, d: DedupConfig) -> float:
 
 
 def index_disk_bytes(c: Corpus, d: DedupConfig) -> float:
-    return c.docs * (1 - c.duplicate_share) * index_row_bytes(c, d) if d.index else 0.0
+    # With dedup.index_removed the removed (exact, near) documents have rows too, without a URL.
+    kept = c.docs * (1 - c.duplicate_share) * index_row_bytes(c, d)
+    removed = c.docs * c.duplicate_share * (index_row_bytes(c, d) - c.url_bytes * c.url_share + c.id_bytes) if d.index_removed else 0.0
+    return kept + removed if d.index else 0.0
 
 
 def _verify(c: Corpus, d: DedupConfig, n: int, node: float, payload: float, P: int) -> StageEstimate:
