@@ -18,7 +18,8 @@ about half of the copies have their original in the other half). Per size, in on
   together   curate dedup on both halves
 
 A variant is K (``dedup.index_sketch``, with ``dedup.index_removed=true``: the index holds the
-removed documents too) or K:kept (``dedup.index_removed=false``: the kept documents only); the first variant is the baseline of the per-variant ratios.
+removed documents too) or K:kept (``dedup.index_removed=false``: the kept documents only); the
+first variant is the baseline of the per-variant ratios.
 
 Reports wall and CPU seconds (the process tree), peak RSS, the index size per million
 documents, removal counts (first + against should equal together: a cluster of n loses n-1
@@ -195,7 +196,7 @@ def _runs(n: int, corpus: Path, workers: int, variants: list[str], skip: set[str
         plan += [(f"first-{v}", first, opt), (f"against-{v}", second, ["--against", str(corpus / f"o-first-{v}"), *opt])]
     runs = {}
     for name, inp, extra in plan:
-        if name.split("-")[0] in skip and name in earlier:
+        if (name in skip or name.split("-")[0] in skip) and name in earlier:
             runs[name] = earlier[name]
             continue
         print(f"[{n}] {name}", flush=True)
@@ -249,7 +250,8 @@ def main() -> None:
                     help="index variants to compare: K (dedup.index_sketch) or K:kept (index_removed off); the first is the baseline")
     ap.add_argument("--corpus", choices=("sentences", "passages"), default="sentences")
     ap.add_argument("--reuse", default="",
-                    help="comma-separated runs to take from the previous invocation (alone,together,first,against)")
+                    help="comma-separated runs to take from the previous invocation: alone, together, first, against "
+                    "or one run (against-128:kept)")
     args = ap.parse_args()
     results = [bench(n, args.workers, set(filter(None, args.reuse.split(","))), args.variant, args.corpus) for n in args.docs]
     out = WORK / f"incremental-{args.corpus}.json"

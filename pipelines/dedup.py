@@ -247,18 +247,18 @@ class _VerifyAtCentre(CountingDoFn):
             yield from self._centre(incoming, files)
 
     def _centre(self, incoming, files: dict):
-        owns, leaves = [], {}
+        # A list, not a dict by node: an earlier run's survivor and the documents it removed
+        # (dedup.index_removed) are one node with several payloads, and each is compared.
+        owns, leaves = [], []
         for own, node, source, pay in incoming:
             if not isinstance(pay, bytes):
                 pay = files[pay]
-            if own:
-                owns.append((node, source, pay))
-            else:
-                leaves[node] = (source, pay)
+            (owns if own else leaves).append((node, source, pay))
         for cnode, csrc, cpay in owns:
             a = np.frombuffer(cpay, dtype=np.uint32)
             cref, cplain, cprior = is_reference(cnode), _plain_reference(cnode), is_prior(cnode)
-            for lnode, (lsrc, lpay) in leaves.items():
+            best: dict = {}  # leaf node -> highest verified similarity
+            for lnode, lsrc, lpay in leaves:
                 lref = is_reference(lnode)
                 if lnode == cnode or (cref and lref) or (not cplain and not _plain_reference(lnode) and csrc != lsrc):
                     continue
@@ -269,11 +269,13 @@ class _VerifyAtCentre(CountingDoFn):
                 else:
                     j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
                 self.count(STAGE, "all", "metric", "candidate_pairs")
-                if j >= self.threshold:
-                    self.count(STAGE, "all", "metric", "verified_pairs")
-                    yield (cnode, lnode)
-                    yield beam.pvalue.TaggedOutput(_SIMS, (lnode, (NEAR, j)))
-                    yield beam.pvalue.TaggedOutput(_SIMS, (cnode, (NEAR, j)))
+                if j >= self.threshold and j > best.get(lnode, -1.0):
+                    best[lnode] = j
+            for lnode, j in best.items():
+                self.count(STAGE, "all", "metric", "verified_pairs")
+                yield (cnode, lnode)
+                yield beam.pvalue.TaggedOutput(_SIMS, (lnode, (NEAR, j)))
+                yield beam.pvalue.TaggedOutput(_SIMS, (cnode, (NEAR, j)))
 
 
 class ConnectedComponents(beam.PTransform):

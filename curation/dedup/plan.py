@@ -174,9 +174,13 @@ def format_plan(c: Corpus, d: DedupConfig) -> str:
     lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents)")
     lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
     if d.index:
-        lines.append(f"{'index disk':<16}{human(index_disk_bytes(c, d)):>12}  dedup-index/ ({human(index_row_bytes(c, d))} per kept "
-                     f"document, {human(index_row_bytes(c, d) * 1e6)} per million; bottom-{d.index_sketch} sketch: Jaccard "
-                     f"error about {(0.8 * 0.2 / d.index_sketch) ** 0.5:.3f} at J=0.8 against it)")
+        shingles = max(1.0, c.mean_bytes / c.bytes_per_word)
+        error = "exact against a mean document" if shingles < d.index_sketch else \
+            f"Jaccard error about {(0.8 * 0.2 / d.index_sketch) ** 0.5:.3f} at J=0.8 against it"
+        rows = "kept and removed documents" if d.index_removed else "kept documents"
+        lines.append(f"{'index disk':<16}{human(index_disk_bytes(c, d)):>12}  dedup-index/ ({human(index_row_bytes(c, d))} per row, "
+                     f"rows for {rows}, {human(index_disk_bytes(c, d) / c.docs * 1e6)} per million input documents; "
+                     f"bottom-{d.index_sketch} sketch: {error})")
     if payload_disk_bytes(c, d):
         lines.append(f"{'scratch disk':<16}{human(payload_disk_bytes(c, d)):>12}  payload files under the output while the run lasts")
     lines.append("in-process: what Beam's DirectRunner holds while it materialises that stage; "
