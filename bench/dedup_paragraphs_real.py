@@ -1,9 +1,10 @@
 """What paragraph dedup removes on real data (the "off until measured" decision of issue 23).
 
-    python bench/dedup_paragraphs_real.py [--out DIR]
+    python bench/dedup_paragraphs_real.py [--out DIR] [--min-chars 100 30]
 
 Runs `curate build-shards --web ../shared/data/web --books ../shared/data/books --emit documents`
-twice, with `dedup.paragraphs.enabled` off and on, and reports per source: documents in the
+with `dedup.paragraphs.enabled` off, then on at each --min-chars (`dedup.paragraphs.min_chars`;
+the shipped default first), and reports per source: documents in the
 paragraphs stage, documents that lost a paragraph, documents removed as dedup/paragraphs_emptied,
 characters removed against the characters kept with the option off, and every distinct removed
 paragraph with the number of documents it was removed from (the list to read for false removals).
@@ -24,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 
 
-def _run(out: Path, on: bool) -> None:
+def _run(out: Path, on: bool, min_chars: int = 100) -> None:
     cmd = [sys.executable, "-m", "curation.cli", "build-shards", "--web", str(DATA / "web"), "--books", str(DATA / "books"),
            "--emit", "documents", "--output", str(out), "--no-resume",
-           "--set", f"dedup.paragraphs.enabled={'true' if on else 'false'}"]
+           "--set", f"dedup.paragraphs.enabled={'true' if on else 'false'}", "--set", f"dedup.paragraphs.min_chars={min_chars}"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
         sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr[-3000:]}")
@@ -43,14 +44,24 @@ def _docs(out: Path) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(ROOT / "bench" / "_work" / "paragraphs-real"))
+    ap.add_argument("--min-chars", type=int, nargs="+", default=[100])
     args = ap.parse_args()
     base = Path(args.out)
-    off, on = base / "off", base / "on"
-    _run(off, False)
-    _run(on, True)
+    off = base / "off"
+    if not (off / "stats.json").is_file():
+        _run(off, False)
     chars_off = Counter()
     for d in _docs(off):
         chars_off[d["source"]] += len(d["text"])
+    for m in args.min_chars:
+        on = base / f"on-{m}"
+        _run(on, True, m)
+        print(f"\n=== dedup.paragraphs.min_chars = {m}")
+        _report(on, chars_off)
+    print(f"\noutputs -> {base}/")
+
+
+def _report(on: Path, chars_off: Counter) -> None:
     st = json.loads((on / "stats.json").read_text())["stages"].get("paragraphs", {})
     touched, removed_paras = Counter(), defaultdict(Counter)
     for d in _docs(on):
@@ -66,7 +77,6 @@ def main() -> None:
               f"{chars_off[source]:,} kept with the option off ({removed / max(1, chars_off[source]):.2%})")
         for text, n in removed_paras[source].most_common():
             print(f"  x{n:<3} {text[:160]!r}")
-    print(f"\noutputs -> {base}/off and {base}/on")
 
 
 if __name__ == "__main__":

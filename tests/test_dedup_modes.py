@@ -99,19 +99,14 @@ def test_a_copy_of_a_document_the_earlier_run_removed_goes_as_a_prior_duplicate(
     r = run_curate("dedup", "--input", str(tmp_path / "old.jsonl"), "--output", str(first))
     assert r.returncode == 0, r.stderr[-2000:]
     assert [(d["doc_id"], d["kept_id"]) for d in pq.read_table(first / "duplicates").to_pylist()] == [("o", "c1")]
-    got = {}
-    for name, extra in (("with", []), ("without", ["--set", "dedup.index_removed=false"])):
-        src = first
-        if extra:  # an index of the kept documents only
-            src = tmp_path / "first-kept"
-            r = run_curate("dedup", "--input", str(tmp_path / "old.jsonl"), "--output", str(src), *extra)
-            assert r.returncode == 0, r.stderr[-2000:]
-        out = tmp_path / f"new-{name}"
-        r = run_curate("dedup", "--input", str(tmp_path / "new.jsonl"), "--output", str(out), "--against", str(src))
-        assert r.returncode == 0, r.stderr[-2000:]
-        got[name] = [(d["doc_id"], d["kept_id"], d["kind"]) for d in pq.read_table(out / "duplicates").to_pylist()] \
-            if (out / "duplicates").is_dir() else []
-    assert got == {"with": [("c2", "c1", "near_prior")], "without": []}
+    index = {r["id"]: r["kept_id"] for r in pq.read_table(first / "dedup-index", columns=["id", "kept_id"]).to_pylist()}
+    assert index == {"c1": None, "o": "c1"}
+    # c2 is under the threshold to c1, the only document an index of kept documents would hold
+    out = tmp_path / "new"
+    r = run_curate("dedup", "--input", str(tmp_path / "new.jsonl"), "--output", str(out), "--against", str(first))
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = [(d["doc_id"], d["kept_id"], d["kind"], round(d["similarity"], 6)) for d in pq.read_table(out / "duplicates").to_pylist()]
+    assert got == [("c2", "c1", "near_prior", round(jaccard_sorted(s["o"], s["c2"]), 6))]  # similarity to o, exact
 
 
 def _paragraphs_long(shared_data):
@@ -209,11 +204,11 @@ def _sum(counts):
 def test_new_key_filter_passes_every_shared_key_and_few_others():
     import numpy as np
 
-    from pipelines.dedup_index import _BloomFn, doc_keys, may_match
+    from pipelines.dedup_index import KeyBloom, doc_keys, may_match
 
     rng = np.random.default_rng(1)
     new = [(rng.bytes(16), rng.integers(0, 2**63, 21, dtype=np.uint64).astype("<u8").tobytes()) for _ in range(2000)]
-    fn = _BloomFn()
+    fn = KeyBloom()
     halves = [fn.create_accumulator(), fn.create_accumulator()]  # two workers' accumulators, merged
     for i, (e, b) in enumerate(new):
         halves[i % 2] = fn.add_input(halves[i % 2], doc_keys(e, b).tobytes())
@@ -238,3 +233,27 @@ def test_an_index_with_other_hash_settings_is_refused_and_another_sketch_size_is
     check_compatible(tmp_path, {"params": {**index_params(cfg), "sketch": 1024}}, cfg)  # verified with its own k
     with pytest.raises(UserError, match="num_perm=256"):
         check_compatible(tmp_path, {"params": {**index_params(cfg), "num_perm": 256}}, cfg)
+
+
+def test_verification_compares_every_payload_of_an_earlier_survivor(shared_data):
+    """An earlier survivor and a document it removed are one node with two payloads (its row and
+    the removed one's, dedup.index_removed): the new document near the removed one is found,
+    whichever payload arrives last."""
+    import numpy as np
+
+    from curation.dedup.index import prior_node
+    from pipelines.dedup import _VerifyAtCentre
+
+    t = _paragraphs_long(shared_data)
+    near = shingle_hashes(t[0] + " " + t[1], 5, 5)[0]
+    new = shingle_hashes(t[0] + " " + t[1] + " a few more words here", 5, 5)[0]
+    far = shingle_hashes(t[2] + " " + t[3], 5, 5)[0]
+    centre = (1, 0, -100, "new", 0, 0)
+    prior = prior_node("kept-earlier", 0)
+    for order in ((near, far), (far, near)):
+        incoming = [(True, centre, "web", new.tobytes())] + [(False, prior, "web", s[:1024].tobytes()) for s in order]
+        verify = _VerifyAtCentre(0.8, True, None, (1024,))
+        verify.start_bundle()
+        out = list(verify._centre(incoming, {}))
+        assert [e for e in out if isinstance(e, tuple)] == [(centre, prior)]
+        assert np.isclose(max(v.value[1][1] for v in out if not isinstance(v, tuple)), jaccard_sorted(new, near))
