@@ -292,7 +292,8 @@ class DedupConfig:
     payloads: str = "files"  # curate dedup: shingle sets wait in files under the output (files) or cross the shuffle (shuffle)
     chunk_bytes: int = 32 << 20  # curate dedup reads input files in chunks of this size (plain JSONL by byte range, Parquet by row groups)
     index: bool = True  # write DIR/dedup-index/ (ids, exact keys, band hashes, shingle sketches; no text) for later --against runs
-    index_sketch: int = 128  # shingle hashes kept per document in the index (bottom-k): Jaccard error about sqrt(J(1-J)/k) against it
+    index_removed: bool = True  # the index also holds the documents dedup removed (exact, near), each naming its survivor: a later --against finds copies of them
+    index_sketch: int = 1024  # shingle hashes kept per document in the index (bottom-k; a shorter set whole, so exact): Jaccard error about sqrt(J(1-J)/k) against a longer one
     source_priority: list[str] = field(default_factory=lambda: ["books", "docs", "web", "code"])  # keep policy: earlier sources win a cluster
     url: "DedupUrlConfig" = field(default_factory=lambda: DedupUrlConfig())
     paragraphs: "DedupParagraphsConfig" = field(default_factory=lambda: DedupParagraphsConfig())

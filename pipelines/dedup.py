@@ -42,14 +42,14 @@ from curation.dedup import components as cc
 from curation.dedup.buckets import bucket_pairs
 from curation.dedup.features import (FAILED, IDS, INDEX, KEYS, PAYLOAD, REC, REF_CODE, STAGE, Featurizer, node_rec, record_key,
                                      source_code)
-from curation.dedup.index import is_prior, prior_run, sketch_jaccard
-from curation.dedup.url import capture_rank, normalize_url
+from curation.dedup.index import is_prior, prior_run, sketch_jaccard, sketch_sizes
 from curation.dedup.keep import is_reference, node_id
 from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
 from curation.document import Document, content_hash
 from curation.malloc import trim
 from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, as_is, emit_global, regroup
+from pipelines.dedup_url import URL, UrlDecisions, url_record
 from pipelines.payload_store import resolve
 from pipelines.transforms import COUNTS, DOCS, REJECTED, BatchedDoFn, CountingDoFn, mark_rejected
 
@@ -57,7 +57,6 @@ DUPLICATES = "duplicates"
 EXACT = "exact"
 NEAR = "near"
 RENAMES = "renames"
-URL = "url"
 _EDGES = "edges"
 _SIMS = "sims"
 
@@ -89,26 +88,7 @@ class _Featurize(BatchedDoFn):
 
 
 def _url_record(doc: Document):
-    """A document with a URL -> ((source, normalised URL), (capture rank, id, record))."""
-    url = doc.metadata.get("url")
-    key = normalize_url(url) if isinstance(url, str) and url else None
-    if key is None:
-        return
-    date = doc.metadata.get("crawl_date")
-    rec = record_key(doc)
-    yield (doc.source, key), (capture_rank(date if isinstance(date, str) else "", len(doc.text), doc.id, rec), doc.id, rec)
-
-
-def _url_groups(item):
-    """Captures of one URL -> ((id, record), lineage row) for every one but the newest."""
-    _, members = item
-    if len(members) < 2:
-        return
-    members.sort()
-    kept = members[0][1]
-    for _, doc_id, rec in members[1:]:
-        yield (doc_id, rec), {"doc_id": doc_id, "cluster_id": content_hash(kept), "kept_id": kept, "similarity": 1.0,
-                              "kind": URL, "prior_run": None}
+    return url_record(doc, record_key(doc))
 
 
 def renamed_id(doc_id: str, ekey: bytes) -> str:
@@ -254,11 +234,11 @@ class _VerifyAtCentre(CountingDoFn):
     Payloads that are pointers (pipelines/payload_store.py) are read for the whole partition
     first, in one sorted pass per chunk file."""
 
-    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None, sketch: int = 0):
+    def __init__(self, threshold: float, verify: bool, payload_folder: str | None = None, sketches: tuple = ()):
         self.threshold = threshold
         self.verify = verify
         self.payload_folder = payload_folder
-        self.sketch = sketch  # k of an earlier run's bottom-k sketches (curation/dedup/index.py)
+        self.sketches = sketches  # k of each earlier run's bottom-k sketches (curation/dedup/index.py)
 
     def process(self, item):
         groups = regroup(item[1])
@@ -267,32 +247,35 @@ class _VerifyAtCentre(CountingDoFn):
             yield from self._centre(incoming, files)
 
     def _centre(self, incoming, files: dict):
-        owns, leaves = [], {}
+        # A list, not a dict by node: an earlier run's survivor and the documents it removed
+        # (dedup.index_removed) are one node with several payloads, and each is compared.
+        owns, leaves = [], []
         for own, node, source, pay in incoming:
             if not isinstance(pay, bytes):
                 pay = files[pay]
-            if own:
-                owns.append((node, source, pay))
-            else:
-                leaves[node] = (source, pay)
+            (owns if own else leaves).append((node, source, pay))
         for cnode, csrc, cpay in owns:
             a = np.frombuffer(cpay, dtype=np.uint32)
             cref, cplain, cprior = is_reference(cnode), _plain_reference(cnode), is_prior(cnode)
-            for lnode, (lsrc, lpay) in leaves.items():
+            best: dict = {}  # leaf node -> highest verified similarity
+            for lnode, lsrc, lpay in leaves:
                 lref = is_reference(lnode)
                 if lnode == cnode or (cref and lref) or (not cplain and not _plain_reference(lnode) and csrc != lsrc):
                     continue
                 b = np.frombuffer(lpay, dtype=np.uint32)
                 if cprior or is_prior(lnode):  # an earlier run's side is its sketch
-                    j = sketch_jaccard(b, a, self.sketch) if cprior else sketch_jaccard(a, b, self.sketch)
+                    k = self.sketches[prior_run(cnode if cprior else lnode)]
+                    j = sketch_jaccard(b, a, k) if cprior else sketch_jaccard(a, b, k)
                 else:
                     j = jaccard_sorted(a, b) if self.verify else estimated_jaccard(a, b)
                 self.count(STAGE, "all", "metric", "candidate_pairs")
-                if j >= self.threshold:
-                    self.count(STAGE, "all", "metric", "verified_pairs")
-                    yield (cnode, lnode)
-                    yield beam.pvalue.TaggedOutput(_SIMS, (lnode, (NEAR, j)))
-                    yield beam.pvalue.TaggedOutput(_SIMS, (cnode, (NEAR, j)))
+                if j >= self.threshold and j > best.get(lnode, -1.0):
+                    best[lnode] = j
+            for lnode, j in best.items():
+                self.count(STAGE, "all", "metric", "verified_pairs")
+                yield (cnode, lnode)
+                yield beam.pvalue.TaggedOutput(_SIMS, (lnode, (NEAR, j)))
+                yield beam.pvalue.TaggedOutput(_SIMS, (cnode, (NEAR, j)))
 
 
 class ConnectedComponents(beam.PTransform):
@@ -395,7 +378,8 @@ class Decisions(beam.PTransform):
                 shipped
                 | "PackAtCentre" >> beam.ParDo(ReduceMapPack(None, as_is, weigh=_shipped_size))
                 | "GroupAtCentre" >> beam.GroupByKey()
-                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder, d.index_sketch)).with_outputs(
+                | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder,
+                                                            sketch_sizes(self.prior_runs))).with_outputs(
                     _SIMS, COUNTS, main=_EDGES)
             )
             edges.append(verified[_EDGES])
@@ -437,6 +421,9 @@ class _Join(CountingDoFn):
     records may share an id: each finds its own decision by its record key (the node's), and a
     record read twice (equal in everything) is kept once, the other copy removed as exact."""
 
+    def __init__(self, index_removed: bool = True):
+        self.index_removed = index_removed
+
     def process(self, item):
         doc_id, grouped = item
         dups = {node_rec(node): row for node, row in grouped["dup"]}
@@ -468,12 +455,31 @@ class _Join(CountingDoFn):
                 out = doc.with_metadata(dedup=lineage)
                 yield beam.pvalue.TaggedOutput(REJECTED, mark_rejected(out, STAGE, row["kind"], reason))
                 yield beam.pvalue.TaggedOutput(DUPLICATES, row)
+                if self.index_removed and indexed_removal(row) and rec in index:
+                    yield beam.pvalue.TaggedOutput(INDEX, removed_index_row(doc.id, index[rec], row["kept_id"]))
             else:
                 self.count(STAGE, doc.source, "out")
                 yield doc
                 if index:
                     row = index[rec if rec is not None else next(iter(index))]
                     yield beam.pvalue.TaggedOutput(INDEX, {"id": doc.id, **row})
+
+
+# Removals whose documents the index keeps (dedup.index_removed): their hashes are this run's.
+# A prior duplicate's survivor is in the earlier index; a URL capture was never featurised.
+REMOVED_IN_INDEX = (EXACT, NEAR)
+
+
+def indexed_removal(row: dict) -> bool:
+    """A removal whose document goes to the index: not a prior or URL duplicate, and not a copy
+    of one record under its own id (the survivor's row already has its text)."""
+    return row["kind"] in REMOVED_IN_INDEX and row["kept_id"] != row["doc_id"]
+
+
+def removed_index_row(doc_id: str, row: dict, kept_id: str) -> dict:
+    """A removed document's index row: its own hashes, named by its survivor (a later --against
+    run treats it as that survivor, as a run over both would through the cluster)."""
+    return {"id": doc_id, **row, "url": None, "crawl_date": None, "kept_id": kept_id}
 
 
 def _doc_size(doc) -> int:
@@ -495,8 +501,8 @@ class Dedup(beam.PTransform):
         side = []
         if self.cfg.dedup.url.enabled:
             # Decided before featurising; only removed captures (a share of the crawl) are a side input.
-            url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record) | "GroupUrls" >> BatchedGroupByKey()
-                        | "UrlGroups" >> beam.FlatMap(_url_groups))
+            url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record)
+                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against))
             side = [beam.pvalue.AsDict(url_rows)]
         feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False), *side).with_outputs(
             PAYLOAD, FAILED, IDS, INDEX, URL, main=KEYS)
@@ -516,7 +522,7 @@ class Dedup(beam.PTransform):
                 URL: feats[URL],
             }
             | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
-            | "Decide" >> beam.ParDo(_Join()).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
+            | "Decide" >> beam.ParDo(_Join(self.cfg.dedup.index_removed)).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
         )
         out = {
             DOCS: joined[DOCS],

@@ -31,8 +31,10 @@ from curation.document import duplicates_schema, parquet_schema
 from curation.inputs import expand_input
 from curation.malloc import trim
 from pipelines.batched import BatchedCoGroupByKey
-from pipelines.dedup import DUPLICATES, RENAMES, Decisions, add_prior, as_outputs, featurize_reference, flatten
+from pipelines.dedup import (DUPLICATES, RENAMES, Decisions, add_prior, as_outputs, featurize_reference, flatten,
+                             indexed_removal, removed_index_row)
 from pipelines.dedup_index import write_index_manifest
+from pipelines.dedup_url import UrlDecisions, url_record
 from pipelines.parts import bad_row, doc_row, file_info, jsonl_line
 from pipelines.payload_store import ChunkPayloads, payload_dir, remove
 from pipelines.transforms import COUNTS, REJECTED, CountingDoFn
@@ -102,7 +104,7 @@ class _FeaturizeChunk(CountingDoFn):
                 value = (node, source, store.add(payload))
             yield tag, key, value
 
-    def process(self, chunk: Chunk):
+    def process(self, chunk: Chunk, url_removed=None):
         store = ChunkPayloads(self.payload_folder, chunk.idx) if self.payload_folder else None
         good: Counter = Counter()  # per source; counted once per chunk, not per document
         # A record's row within its chunk tells apart records sharing an id (_WriteChunk counts alike).
@@ -115,6 +117,8 @@ class _FeaturizeChunk(CountingDoFn):
                 yield beam.pvalue.TaggedOutput(REJECTED, bad_row(chunk.relpath, reason))
                 continue
             good[doc.source] += 1
+            if url_removed and (doc.id, (chunk.idx, row)) in url_removed:
+                continue  # an older capture of a URL: its lineage row goes straight to the writer
             batch.append(doc)
             rows.append(row)
             if len(batch) >= FEATURIZE_BATCH:
@@ -127,6 +131,13 @@ class _FeaturizeChunk(CountingDoFn):
             for stage in ("read", "extract"):
                 self.count(stage, source, "in", n=n)
                 self.count(stage, source, "out", n=n)
+
+
+def chunk_urls(chunk: Chunk, text_key: str, id_key: str):
+    """A chunk's documents that carry a URL -> URL records, the record being (chunk, row)."""
+    for row, (doc, _) in enumerate(iter_range(chunk.path, chunk.start, chunk.end, text_key, id_key)):
+        if doc is not None:
+            yield from url_record(doc, (chunk.idx, row))
 
 
 class _RowWriter:
@@ -175,7 +186,8 @@ class _WriteChunk(CountingDoFn):
     """(chunk index, {chunk, dup, failed}) -> re-read the chunk; kept rows to documents/, lineage
     rows to duplicates/ (sorted by id); counts dedup in = out + removed + failed per source."""
 
-    def __init__(self, out_dir: str, fmt: str, text_key: str, id_key: str):
+    def __init__(self, out_dir: str, fmt: str, text_key: str, id_key: str, index_removed: bool = True):
+        self.index_removed = index_removed
         self.out = out_dir.rstrip("/")
         self.fmt = fmt
         self.text_key = text_key
@@ -207,6 +219,8 @@ class _WriteChunk(CountingDoFn):
                 tally[(doc.source, "failed", failed[rec])] += 1
             elif rec in dups:
                 tally[(doc.source, "removed", f"{STAGE}/{dups[rec]['kind']}")] += 1
+                if self.index_removed and rec in index and indexed_removal(dups[rec]):
+                    index_rows.append(removed_index_row(doc.id, index[rec], dups[rec]["kept_id"]))
             else:
                 tally[(doc.source, "out", "")] += 1
                 if docs is None:
@@ -267,8 +281,16 @@ class DedupFiles(beam.PTransform):
         )
         d = self.cfg.dedup
         folder = payload_dir(self.out_dir) if d.near and d.payloads == "files" else None
-        feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder)).with_outputs(
-            PAYLOAD, FAILED, IDS, INDEX, REJECTED, COUNTS, main=KEYS)
+        side, dups = [], []
+        if d.url.enabled:
+            # One more read of the input, for the URLs alone: a capture removed by URL dedup must
+            # not survive a content cluster in place of the newest (as in build-shards).
+            url_rows = (chunks | "UrlKeys" >> beam.FlatMap(chunk_urls, self.text_key, self.id_key)
+                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against))
+            side = [beam.pvalue.AsDict(url_rows)]
+            dups = [url_rows | "UrlRowsByChunk" >> beam.Map(lambda kv: (kv[0][1][0], ((kv[0][0], kv[0][1][1]), kv[1])))]
+        feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder),
+                                                   *side).with_outputs(PAYLOAD, FAILED, IDS, INDEX, REJECTED, COUNTS, main=KEYS)
         keys, payloads = [feats[KEYS]], [feats[PAYLOAD]]
         if self.reference is not None:
             featurize_reference(self.reference, self.cfg, keys, payloads)
@@ -278,13 +300,15 @@ class DedupFiles(beam.PTransform):
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
-                "dup": dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))),
+                "dup": flatten([dec["rows"] | "RowsByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))), *dups],
+                               "FlattenDups"),
                 RENAMES: dec[RENAMES] | "RenamesByChunk" >> beam.Map(lambda kv: (node_loc(kv[0]), _at(kv[0], kv[1]))),
                 FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
                 INDEX: feats[INDEX] | "IndexByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
             }
             | "JoinChunks" >> BatchedCoGroupByKey()
-            | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key)).with_outputs(
+            | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key,
+                                                        d.index_removed)).with_outputs(
                 DUPLICATES, INDEX, COUNTS, main="documents")
         )
         index = None

@@ -98,7 +98,7 @@ def _new_keys(kv) -> bytes:
     return doc_keys(key, bands).tobytes()
 
 
-class _BloomFn(beam.CombineFn):
+class KeyBloom(beam.CombineFn):
     """New documents' keys -> the filter's bytes (None: no new document)."""
 
     def create_accumulator(self):
@@ -143,11 +143,14 @@ class _PriorRecords(beam.DoFn):
             return
         bits = np.frombuffer(bloom, dtype=np.uint8)
         with fs.open_read(path) as f:
-            table = pq.read_table(f, columns=["id", "source", "exact", "bands", "sketch"])
+            pf = pq.ParquetFile(f)
+            extra = [c for c in ("kept_id",) if c in pf.schema_arrow.names]  # an index written before it had none
+            table = pf.read(columns=["id", "source", "exact", "bands", "sketch", *extra])
         for row in table.to_pylist():
             if not may_match(bits, doc_keys(row["exact"], row["bands"] if self.near else b"")):
                 continue
-            node = prior_node(row["id"], run)
+            # A removed document (dedup.index_removed) stands for its survivor: one node, its own handle.
+            node = prior_node(row.get("kept_id") or row["id"], run)
             handle = handle_of(row["id"], prior_loc(run), True)
             bands = row["bands"] if self.near else b""
             if self.near and bands:
@@ -167,7 +170,7 @@ class ReadPriorIndex(beam.PTransform):
 
     def expand(self, pbegin):
         bloom = (self.new_keys | "NewKeys" >> beam.Map(_new_keys)
-                 | "NewKeyFilter" >> beam.CombineGlobally(_BloomFn()))
+                 | "NewKeyFilter" >> beam.CombineGlobally(KeyBloom()))
         out = (pbegin | "PriorParts" >> beam.Create(self.parts) | "SpreadPriorParts" >> beam.Reshuffle()
                | "PriorRecords" >> beam.ParDo(_PriorRecords(self.cfg), beam.pvalue.AsSingleton(bloom)).with_outputs(
                    PAYLOAD, main=KEYS))

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from conftest import run_curate
 from curation.dedup.index import sketch_jaccard
-from curation.dedup.normalize import jaccard_sorted
+from curation.dedup.normalize import jaccard_sorted, shingle_hashes
 from curation.dedup.url import normalize_url
 from curation.document import Document
 from test_dedup_ids import _paragraphs, _run, _write_jsonl
@@ -60,7 +60,11 @@ def test_second_half_against_first_equals_both_together_minus_the_first_own(tmp_
         if r["doc_id"] not in first_ids:
             assert r["doc_id"] in gone or r["doc_id"] not in together
     index = pq.read_table(tmp_path / "o-h1" / "dedup-index").to_pylist()
-    assert len(index) == half - len(removed["h1"]) and "text" not in index[0]
+    assert "text" not in index[0]
+    assert len([r for r in index if r["kept_id"] is None]) == half - len(removed["h1"])
+    # dedup.index_removed: each exact or near removal has a row too, named by its survivor
+    assert sorted((r["id"], r["kept_id"]) for r in index if r["kept_id"]) == sorted(
+        (r["doc_id"], r["kept_id"]) for r in removed["h1"] if r["kind"] in ("exact", "near") and r["doc_id"] != r["kept_id"])
     # build-shards --dedup-against reads the same index: the same prior removals among the
     # documents its quality stage lets through
     r = run_curate("build-shards", "--docs", str(paths["h2"]), "--dedup-against", str(tmp_path / "o-h1"),
@@ -72,6 +76,42 @@ def test_second_half_against_first_equals_both_together_minus_the_first_own(tmp_
     by_dedup = {r["doc_id"]: r["kept_id"] for r in prior}
     built_prior = [r for r in built if r["kind"].endswith("_prior")]
     assert built_prior and all(by_dedup.get(r["doc_id"]) == r["kept_id"] for r in built_prior)
+
+
+def test_a_copy_of_a_document_the_earlier_run_removed_goes_as_a_prior_duplicate(tmp_path, shared_data):
+    """The earlier run kept c1 over the original o; a new copy c2 is near o but not c1: both halves
+    together remove it through o, and so does --against when the index holds o (a removed
+    document's row, named by its survivor c1)."""
+    o = " ".join(_paragraphs_long(shared_data)).split()
+
+    def edit(lo, add=()):
+        w = list(o)
+        for k in range(11):  # 11 words, 25 apart: each edit replaces 5 shingles of the 5-grams
+            w[lo + k * 25] = "lamplight"
+        return " ".join(w + list(add))
+
+    c1, c2 = edit(10, ["and", "so", "it", "ended"]), edit(340)  # c1 longer: the keep policy's survivor
+    s = {k: shingle_hashes(t, 5, 5)[0] for k, t in (("o", " ".join(o)), ("c1", c1), ("c2", c2))}
+    assert jaccard_sorted(s["o"], s["c1"]) > 0.8 and jaccard_sorted(s["o"], s["c2"]) > 0.8 > jaccard_sorted(s["c1"], s["c2"])
+    _write_jsonl(tmp_path / "old.jsonl", [{"id": "o", "text": " ".join(o)}, {"id": "c1", "text": c1}])
+    _write_jsonl(tmp_path / "new.jsonl", [{"id": "c2", "text": c2}])
+    first = tmp_path / "first"
+    r = run_curate("dedup", "--input", str(tmp_path / "old.jsonl"), "--output", str(first))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert [(d["doc_id"], d["kept_id"]) for d in pq.read_table(first / "duplicates").to_pylist()] == [("o", "c1")]
+    index = {r["id"]: r["kept_id"] for r in pq.read_table(first / "dedup-index", columns=["id", "kept_id"]).to_pylist()}
+    assert index == {"c1": None, "o": "c1"}
+    # c2 is under the threshold to c1, the only document an index of kept documents would hold
+    out = tmp_path / "new"
+    r = run_curate("dedup", "--input", str(tmp_path / "new.jsonl"), "--output", str(out), "--against", str(first))
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = [(d["doc_id"], d["kept_id"], d["kind"], round(d["similarity"], 6)) for d in pq.read_table(out / "duplicates").to_pylist()]
+    assert got == [("c2", "c1", "near_prior", round(jaccard_sorted(s["o"], s["c2"]), 6))]  # similarity to o, exact
+
+
+def _paragraphs_long(shared_data):
+    text = (shared_data / "books" / "pg1342" / "1342-0.txt").read_text(encoding="utf-8", errors="replace")
+    return [" ".join(p.split()) for p in text.split("\n\n") if len(p) > 600][:4]
 
 
 def test_sketch_jaccard_is_exact_for_small_sets_and_close_for_large():
@@ -164,11 +204,11 @@ def _sum(counts):
 def test_new_key_filter_passes_every_shared_key_and_few_others():
     import numpy as np
 
-    from pipelines.dedup_index import _BloomFn, doc_keys, may_match
+    from pipelines.dedup_index import KeyBloom, doc_keys, may_match
 
     rng = np.random.default_rng(1)
     new = [(rng.bytes(16), rng.integers(0, 2**63, 21, dtype=np.uint64).astype("<u8").tobytes()) for _ in range(2000)]
-    fn = _BloomFn()
+    fn = KeyBloom()
     halves = [fn.create_accumulator(), fn.create_accumulator()]  # two workers' accumulators, merged
     for i, (e, b) in enumerate(new):
         halves[i % 2] = fn.add_input(halves[i % 2], doc_keys(e, b).tobytes())
@@ -180,3 +220,40 @@ def test_new_key_filter_passes_every_shared_key_and_few_others():
               for _ in range(2000)]
     assert sum(may_match(bits, k) for k in others) <= 2
     assert fn.extract_output(fn.create_accumulator()) is None
+
+
+def test_an_index_with_other_hash_settings_is_refused_and_another_sketch_size_is_not(tmp_path):
+    import pytest
+
+    from curation.config import PipelineConfig
+    from curation.dedup.index import check_compatible, index_params
+    from curation.errors import UserError
+
+    cfg = PipelineConfig()
+    check_compatible(tmp_path, {"params": {**index_params(cfg), "sketch": 1024}}, cfg)  # verified with its own k
+    with pytest.raises(UserError, match="num_perm=256"):
+        check_compatible(tmp_path, {"params": {**index_params(cfg), "num_perm": 256}}, cfg)
+
+
+def test_verification_compares_every_payload_of_an_earlier_survivor(shared_data):
+    """An earlier survivor and a document it removed are one node with two payloads (its row and
+    the removed one's, dedup.index_removed): the new document near the removed one is found,
+    whichever payload arrives last."""
+    import numpy as np
+
+    from curation.dedup.index import prior_node
+    from pipelines.dedup import _VerifyAtCentre
+
+    t = _paragraphs_long(shared_data)
+    near = shingle_hashes(t[0] + " " + t[1], 5, 5)[0]
+    new = shingle_hashes(t[0] + " " + t[1] + " a few more words here", 5, 5)[0]
+    far = shingle_hashes(t[2] + " " + t[3], 5, 5)[0]
+    centre = (1, 0, -100, "new", 0, 0)
+    prior = prior_node("kept-earlier", 0)
+    for order in ((near, far), (far, near)):
+        incoming = [(True, centre, "web", new.tobytes())] + [(False, prior, "web", s[:1024].tobytes()) for s in order]
+        verify = _VerifyAtCentre(0.8, True, None, (1024,))
+        verify.start_bundle()
+        out = list(verify._centre(incoming, {}))
+        assert [e for e in out if isinstance(e, tuple)] == [(centre, prior)]
+        assert np.isclose(max(v.value[1][1] for v in out if not isinstance(v, tuple)), jaccard_sorted(new, near))

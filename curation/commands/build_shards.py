@@ -41,7 +41,7 @@ def add_parser(sub):
                    "a 13-gram with it are removed after dedup (repeatable, one test set each)")
     p.add_argument("--dedup-against", nargs="+", action="extend", default=[], metavar="DIR",
                    help="earlier curate outputs: documents that duplicate one of theirs are removed as "
-                   "dedup/exact_prior or dedup/near_prior, reading only DIR/dedup-index/ (repeatable)")
+                   "dedup/exact_prior, dedup/near_prior or dedup/url_prior, reading only DIR/dedup-index/ (repeatable)")
     p.add_argument("--no-resume", action="store_true",
                    help="ignore complete stage checkpoints under DIR/stages/ and run every stage")
     return p

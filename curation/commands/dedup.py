@@ -32,7 +32,7 @@ def add_parser(sub):
                    help="documents that always win and are never removed (decontamination: an eval set)")
     p.add_argument("--against", nargs="+", action="extend", default=[], metavar="DIR",
                    help="earlier curate dedup or build-shards outputs: documents duplicating one of theirs are removed "
-                   "as dedup/exact_prior or dedup/near_prior, reading only DIR/dedup-index/ (repeatable)")
+                   "as dedup/exact_prior, dedup/near_prior or dedup/url_prior, reading only DIR/dedup-index/ (repeatable)")
     return p
 
 
@@ -58,9 +58,11 @@ def run(args) -> int:
                          fmt=args.format, text_key=args.text_key, id_key=args.id_key,
                          reference_inputs=reference, against=against)["stages"].get("dedup", {})
     removed = st.get("removed", {})
-    prior = removed.get("dedup/exact_prior", 0) + removed.get("dedup/near_prior", 0)
+    prior = sum(removed.get(f"dedup/{k}_prior", 0) for k in ("exact", "near", "url"))
+    urls = removed.get("dedup/url", 0)
     print(f"dedup: {st.get('in', 0)} documents in, {removed.get('dedup/exact', 0)} exact and "
           f"{removed.get('dedup/near', 0)} near duplicates removed"
+          + (f", {urls} older captures of a URL" if urls else "")
           + (f", {prior} duplicates of the --against outputs" if against else "")
           + f", {st.get('out', 0)} kept -> {out_dir}/documents/ (lineage in duplicates/, index in dedup-index/; "
           f"next: curate dedup --input NEW --against {out_dir})")

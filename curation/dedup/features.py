@@ -128,4 +128,5 @@ class Featurizer:
                     "source": doc.source, "exact": ekey, "bands": bands,
                     "sketch": shingles[:self.d.index_sketch].astype("<u4").tobytes(),
                     "url": normalize_url(meta["url"]) if isinstance(meta.get("url"), str) else None,
-                    "crawl_date": meta.get("crawl_date") if isinstance(meta.get("crawl_date"), str) else None})
+                    "crawl_date": meta.get("crawl_date") if isinstance(meta.get("crawl_date"), str) else None,
+                    "kept_id": None})

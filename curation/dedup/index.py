@@ -37,6 +37,7 @@ def index_schema() -> pa.Schema:
         ("sketch", pa.binary()),  # little-endian uint32, the k smallest shingle hashes, ascending
         ("url", pa.string()),  # normalised URL of a web document (URL dedup), else null
         ("crawl_date", pa.string()),
+        ("kept_id", pa.string()),  # null: a kept document; else a removed one (dedup.index_removed) and its survivor
     ])
 
 
@@ -108,9 +109,19 @@ def read_manifest(folder: str | Path, flag: str = "--against") -> dict:
     return m
 
 
+# Each earlier index is verified against with its own sketch size (``sketch_sizes``): another
+# dedup.index_sketch than this run's is no reason to refuse it.
+_PER_INDEX = frozenset({"sketch"})
+
+
+def sketch_sizes(folders: tuple) -> tuple[int, ...]:
+    """The bottom-k of each --against folder's index, in the folders' order."""
+    return tuple(int(read_manifest(f)["params"]["sketch"]) for f in folders)
+
+
 def check_compatible(folder: str | Path, manifest: dict, cfg: PipelineConfig, flag: str = "--against") -> None:
     ours, theirs = index_params(cfg), manifest.get("params", {})
-    diff = [f"{k}={theirs.get(k)!r} (this run {v!r})" for k, v in ours.items() if theirs.get(k) != v]
+    diff = [f"{k}={theirs.get(k)!r} (this run {v!r})" for k, v in ours.items() if theirs.get(k) != v and k not in _PER_INDEX]
     if diff:
         raise UserError(f"{flag} {folder}: its dedup index was made with other dedup settings: {', '.join(diff)}; "
                         "set them alike (dedup.* in the config) to compare")

@@ -96,8 +96,8 @@ def estimate(c: Corpus, d: DedupConfig) -> list[StageEstimate]:
     if d.url.enabled:
         out.append(StageEstimate(
             "url_groups", n * c.url_share * (c.url_bytes + c.id_bytes * 2 + 40), n * c.url_dup_share * (c.id_bytes + 150) * PY_OVERHEAD,
-            f"build-shards: captures grouped by normalised URL; the {c.url_dup_share:.0%} removed are a side input "
-            "held by every featurising worker (per worker)"))
+            f"captures grouped by normalised URL (curate dedup reads the input once more for it); the "
+            f"{c.url_dup_share:.0%} removed are a side input held by every featurising worker (per worker)"))
     if d.paragraphs.enabled:
         rec = 16 + 8 + node
         out.append(StageEstimate(
@@ -123,7 +123,10 @@ def index_row_bytes(c: Corpus, d: DedupConfig) -> float:
 
 
 def index_disk_bytes(c: Corpus, d: DedupConfig) -> float:
-    return c.docs * (1 - c.duplicate_share) * index_row_bytes(c, d) if d.index else 0.0
+    # With dedup.index_removed the removed (exact, near) documents have rows too, without a URL.
+    kept = c.docs * (1 - c.duplicate_share) * index_row_bytes(c, d)
+    removed = c.docs * c.duplicate_share * (index_row_bytes(c, d) - c.url_bytes * c.url_share + c.id_bytes) if d.index_removed else 0.0
+    return kept + removed if d.index else 0.0
 
 
 def _verify(c: Corpus, d: DedupConfig, n: int, node: float, payload: float, P: int) -> StageEstimate:
@@ -167,13 +170,17 @@ def format_plan(c: Corpus, d: DedupConfig) -> str:
     ]
     for r in rows:
         lines.append(f"{r.stage:<16}{human(r.shuffle_bytes):>12}{human(r.worker_bytes):>12}{human(r.runner_bytes()):>12}  {r.note}")
-    total = sum(r.shuffle_bytes for r in rows if r.stage not in ("join_documents", "url_groups"))
-    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents, url_groups)")
+    total = sum(r.shuffle_bytes for r in rows if r.stage != "join_documents")
+    lines.append(f"{'total shuffle':<16}{human(total):>12}  curate dedup (build-shards adds join_documents)")
     lines.append(f"{'output disk':<16}{human(output_disk_bytes(c)):>12}  documents/ + duplicates/ (Parquet)")
     if d.index:
-        lines.append(f"{'index disk':<16}{human(index_disk_bytes(c, d)):>12}  dedup-index/ ({human(index_row_bytes(c, d))} per kept "
-                     f"document, {human(index_row_bytes(c, d) * 1e6)} per million; bottom-{d.index_sketch} sketch: Jaccard "
-                     f"error about {(0.8 * 0.2 / d.index_sketch) ** 0.5:.3f} at J=0.8 against it)")
+        shingles = max(1.0, c.mean_bytes / c.bytes_per_word)
+        error = "exact against a mean document" if shingles < d.index_sketch else \
+            f"Jaccard error about {(0.8 * 0.2 / d.index_sketch) ** 0.5:.3f} at J=0.8 against it"
+        rows = "kept and removed documents" if d.index_removed else "kept documents"
+        lines.append(f"{'index disk':<16}{human(index_disk_bytes(c, d)):>12}  dedup-index/ ({human(index_row_bytes(c, d))} per row, "
+                     f"rows for {rows}, {human(index_disk_bytes(c, d) / c.docs * 1e6)} per million input documents; "
+                     f"bottom-{d.index_sketch} sketch: {error})")
     if payload_disk_bytes(c, d):
         lines.append(f"{'scratch disk':<16}{human(payload_disk_bytes(c, d)):>12}  payload files under the output while the run lasts")
     lines.append("in-process: what Beam's DirectRunner holds while it materialises that stage; "
