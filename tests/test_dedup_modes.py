@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pyarrow.parquet as pq
+import pytest
 
 from conftest import run_curate
-from curation.dedup.index import sketch_jaccard
+from curation.dedup.index import FOLDER, MANIFEST, read_manifest, sketch_jaccard
 from curation.dedup.normalize import jaccard_sorted, shingle_hashes
 from curation.dedup.url import normalize_url
 from curation.document import Document
+from curation.errors import UserError
 from test_dedup_ids import _paragraphs, _run, _write_jsonl
 
 
@@ -257,3 +259,15 @@ def test_verification_compares_every_payload_of_an_earlier_survivor(shared_data)
         out = list(verify._centre(incoming, {}))
         assert [e for e in out if isinstance(e, tuple)] == [(centre, prior)]
         assert np.isclose(max(v.value[1][1] for v in out if not isinstance(v, tuple)), jaccard_sorted(new, near))
+
+
+def test_index_format_tags_read_and_refused(tmp_path):
+    """/2 added removed rows; /1 indexes (all rows kept) are still read, an unknown tag is refused."""
+    (tmp_path / FOLDER).mkdir()
+    for tag, ok in (("curate-dedup-index/1", True), ("curate-dedup-index/2", True), ("curate-dedup-index/9", False)):
+        (tmp_path / FOLDER / MANIFEST).write_text(json.dumps({"format": tag, "params": {}, "parts": []}))
+        if ok:
+            assert read_manifest(tmp_path)["format"] == tag
+        else:
+            with pytest.raises(UserError, match="this version reads"):
+                read_manifest(tmp_path)

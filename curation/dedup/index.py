@@ -26,7 +26,10 @@ from curation.errors import UserError
 
 FOLDER = "dedup-index"
 MANIFEST = "_manifest.json"  # leading underscore: Arrow readers of the folder skip it
-FORMAT = "curate-dedup-index/1"
+# /2 added removed documents' rows (kept_id): a /1 reader would take them for kept ones, so the
+# tag changed; this version reads both (a /1 index has no kept_id column: every row is kept).
+FORMAT = "curate-dedup-index/2"
+READS = ("curate-dedup-index/1", FORMAT)
 
 
 def index_schema() -> pa.Schema:
@@ -104,8 +107,9 @@ def read_manifest(folder: str | Path, flag: str = "--against") -> dict:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise UserError(f"{flag} {folder}: {FOLDER}/{MANIFEST} unreadable ({e}); re-run that output") from None
-    if m.get("format") != FORMAT:
-        raise UserError(f"{flag} {folder}: dedup index format {m.get('format')!r}, this version reads {FORMAT!r}")
+    if m.get("format") not in READS:
+        raise UserError(f"{flag} {folder}: dedup index format {m.get('format')!r}, this version reads "
+                        f"{' and '.join(map(repr, READS))}")
     return m
 
 
