@@ -12,6 +12,8 @@ import heapq
 import itertools
 import json
 import math
+import tempfile
+import uuid
 from typing import Any, Callable
 
 import apache_beam as beam
@@ -23,7 +25,8 @@ from curation.docio import BadRow, iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
 from curation.inputs import expand_input
 from curation.paragraphs import unwrap_document
-from pipelines.reject_spool import KEY, RejectSpooler, SpooledRejects, document_size, reject_row, spool_batches
+from pipelines.reject_spool import (KEY, SPOOL_ROW_GROUP, RejectSpooler, SpooledRejects, document_size, reject_row,
+                                    spool_batches)
 from pipelines.reject_spool import spool_schema as reject_spool_schema
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
@@ -152,11 +155,33 @@ def _tie_key(row: dict) -> str:
     return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _part_runs(elems, part: int, n_parts: int) -> list:
+FAN_IN = 64  # spool files merged at once (one row group of each is held); more go through merged files
+
+
+def _merge_to_file(refs: list, part: int, n_parts: int, folder: str) -> SpooledRejects:
+    """One sorted file (with ``_key``) of ``refs``' rows that fall in ``part``: a pass of the
+    external merge when a part has more than FAN_IN spool files."""
+    path = f"{folder}/{uuid.uuid4().hex}.parquet"
+    rows = 0
+    with pq.ParquetWriter(path, reject_spool_schema(), compression="zstd") as writer:
+        merged = _merged_rows([spool_batches(r, part, n_parts) for r in refs])
+        for chunk in _chunks(merged, SPOOL_ROW_GROUP, keep_key=True):
+            writer.write_table(chunk, row_group_size=SPOOL_ROW_GROUP)
+            rows += chunk.num_rows
+    return SpooledRejects(path, rows, 0)
+
+
+def _part_runs(elems, part: int, n_parts: int, scratch: Callable[[], str]) -> list:
     """This part's rows as sorted runs of Arrow tables: its Documents (sorted here) and, for each
-    spool file (sorted when written), the rows whose key falls in this part, a batch at a time."""
+    spool file (sorted when written), the rows whose key falls in this part, a batch at a time.
+    Past FAN_IN files, groups of them are first merged into files of their own in ``scratch()``
+    (a local folder), so the final merge never holds more than FAN_IN row groups."""
     docs = sorted(((k, e) for k, e in elems if not isinstance(e, SpooledRejects)), key=lambda kv: kv[0])
     refs = sorted({e for _, e in elems if isinstance(e, SpooledRejects)}, key=lambda r: r.path)
+    while len(refs) > FAN_IN:
+        folder = scratch()
+        refs = [_merge_to_file(refs[i:i + FAN_IN], part, n_parts, folder) for i in range(0, len(refs), FAN_IN)]
+        part, n_parts = 0, 1  # the merged files hold this part's rows only
     runs = []
     if docs:
         rows = [dict(doc_row(d, "rejected"), **{KEY: k[0]}) for k, d in docs]
@@ -180,7 +205,7 @@ def _merged_rows(runs):
         yield from group
 
 
-def _chunks(rows, size: int):
+def _chunks(rows, size: int, keep_key: bool = False):
     """Tables of ``size`` rows (the last one shorter) from (table, row) pairs."""
     rows = iter(rows)
     while piece := list(itertools.islice(rows, size)):
@@ -190,7 +215,8 @@ def _chunks(rows, size: int):
                 offsets[id(t)] = sum(x.num_rows for x in tables)
                 tables.append(t)
             index.append(offsets[id(t)] + r)
-        yield pa.concat_tables(tables).take(pa.array(index)).drop_columns([KEY]).combine_chunks()
+        chunk = pa.concat_tables(tables).take(pa.array(index))
+        yield (chunk if keep_key else chunk.drop_columns([KEY])).combine_chunks()
 
 
 def _write_rejected_part(elems, part: int, n_parts: int, path: str, fmt: str) -> int:
@@ -198,8 +224,11 @@ def _write_rejected_part(elems, part: int, n_parts: int, path: str, fmt: str) ->
     The bytes are those of one ``pq.write_table`` of the whole part with the same row groups."""
     n = 0
     with contextlib.ExitStack() as stack:
+        def scratch() -> str:
+            return stack.enter_context(tempfile.TemporaryDirectory(prefix="curate-merge-"))
+
         out = writer = None
-        for chunk in _chunks(_merged_rows(_part_runs(elems, part, n_parts)), ROW_GROUP):
+        for chunk in _chunks(_merged_rows(_part_runs(elems, part, n_parts, scratch)), ROW_GROUP):
             if out is None:
                 out = stack.enter_context(fs.atomic_writer(path))
                 if fmt != "jsonl":

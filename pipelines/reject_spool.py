@@ -33,7 +33,7 @@ from curation import fs
 from curation.document import Document, id_hash64, rejected_schema
 from curation.outputs import SPOOL as FOLDER
 SPOOL_AFTER = 1000  # rejects a bundle keeps as elements before it starts writing spool files
-SPOOL_ROWS = 20_000  # rows per spool file: what a reader holds at most
+SPOOL_ROWS = 5000  # rows per spool file: what a reader holds at most (~10 KB of Python objects each)
 SPOOL_ROW_GROUP = 512  # rows the part writer reads from one spool file at a time
 KEY = "_key"
 
@@ -86,17 +86,20 @@ def spool_batches(ref: SpooledRejects, part: int, n_parts: int) -> Iterator[pa.T
     rejected/ part of a stage checkpoint (sorted the same way, without ``_key``) gets its key
     computed here."""
     with fs.open_read(ref.path) as f:
-        for batch in pq.ParquetFile(f).iter_batches(batch_size=SPOOL_ROW_GROUP):
-            table = pa.Table.from_batches([batch])
-            if KEY in table.column_names:
-                keys = table.column(KEY).to_numpy()
-            else:
-                keys = np.fromiter((id_hash64(i) for i in table.column("id").to_pylist()), dtype=np.uint64,
-                                   count=table.num_rows)
-                table = table.append_column(pa.field(KEY, pa.uint64()), pa.array(keys, type=pa.uint64()))
-            mine = keys % np.uint64(n_parts) == part
-            if mine.any():
-                yield table.filter(pa.array(mine))
+        groups = pq.ParquetFile(f).metadata.num_row_groups
+    for g in range(groups):
+        # Opened per row group: a merge of many files keeps none of them open (or buffered).
+        with fs.open_read(ref.path) as f:
+            table = pq.ParquetFile(f).read_row_group(g)
+        if KEY in table.column_names:
+            keys = table.column(KEY).to_numpy()
+        else:
+            keys = np.fromiter((id_hash64(i) for i in table.column("id").to_pylist()), dtype=np.uint64,
+                               count=table.num_rows)
+            table = table.append_column(pa.field(KEY, pa.uint64()), pa.array(keys, type=pa.uint64()))
+        mine = keys % np.uint64(n_parts) == part
+        if mine.any():
+            yield table.filter(pa.array(mine))
 
 
 def part_refs(directory: str) -> list[SpooledRejects]:

@@ -20,7 +20,7 @@ from curation import outputs
 from curation.config import PipelineConfig
 from curation.document import Document
 from curation.inputs import resolve_inputs
-from pipelines import graphs, reject_spool
+from pipelines import graphs, parts, reject_spool
 from pipelines.parts import WriteParts
 from pipelines.reject_spool import write_spool
 from pipelines.transforms import mark_rejected
@@ -87,11 +87,12 @@ def rejected_doc(i: int, twin: int = 0) -> Document:
     return mark_rejected(doc, "read", "request", "read/request")
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
-def test_writer_gives_the_same_parts_from_spool_files(tmp_path, fmt):
+@pytest.mark.parametrize("fmt, fan_in", [("parquet", 64), ("jsonl", 64), ("parquet", 2)])
+def test_writer_gives_the_same_parts_from_spool_files(tmp_path, monkeypatch, fmt, fan_in):
     docs = [rejected_doc(i, twin) for twin in range(2) for i in range(300)]  # ids repeat: ties
     spool = tmp_path / "spool"
     mixed = [write_spool(str(spool), docs[k:k + 41]) for k in range(0, 205, 41)] + docs[205:]
+    monkeypatch.setattr(parts, "FAN_IN", fan_in)  # 2: five spool files go through two merge passes
 
     def write(elements, out):
         p = beam.Pipeline(options=PipelineOptions(["--runner=DirectRunner"]))
