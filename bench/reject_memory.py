@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,7 @@ def main() -> None:
         res = {}
         for mode in ("spooled", "held"):
             out = work / f"out-{n}-{mode}"
+            shutil.rmtree(out, ignore_errors=True)  # a --work folder reused: the outputs are this run's
             res[mode] = measure(mode, crawl, out)
             res[mode]["digest"] = digest(out / "rejected") + digest(out / "documents") + (out / "stats.json").read_text()
         same = res["spooled"]["digest"] == res["held"]["digest"]
