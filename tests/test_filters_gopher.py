@@ -97,3 +97,19 @@ def test_books_repetition_ignores_speaker_labels():
     libretto = next(b for b in book_documents() if b.id == "pg31963")
     assert not GopherRepetition().apply(libretto)[1].keep  # the web rules drop a play
     assert book_repetition(PipelineConfig()).apply(libretto)[1].keep
+
+
+def test_long_text_words_equal_one_findall(monkeypatch):
+    """A text past LONG_TEXT is split into words piece by piece at whitespace, one string per
+    distinct word (filters/text._tokenize_long): the same tokens as one findall over it, on real
+    books mixed with e-mail addresses, URLs, clitics, abbreviations and scripts without spaces."""
+    from filters import text as text_mod
+
+    mixed = (" Write to a.b@example.com or see https://example.org/a?b=1. Don't stop, e.g. C++ and "
+             "Ph.D. 3.14 -- ... 你好世界 नमस्ते cannot gonna ")
+    corpus = "".join(b.text[:30_000] + mixed for b in book_documents()[:4])
+    whole = text_mod.tokenize(corpus)
+    monkeypatch.setattr(text_mod, "LONG_TEXT", 997)  # a cut every ~1,000 characters, at the next whitespace
+    pieces = text_mod.tokenize(corpus)
+    assert pieces == whole and len(whole) > 20_000
+    assert len({id(w) for w in pieces}) == len(set(pieces))  # equal words share one object
