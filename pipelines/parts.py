@@ -74,7 +74,9 @@ class _ReadDocsFileDoFn(CountingDoFn):
             self.count("read", doc.source, "out")
             # Documents need no extraction; the extract stage passes them through, counted.
             self.count("extract", doc.source, "in")
-            doc, joined = unwrap_document(doc)  # hard-wrapped paragraphs to one line each, before line rules
+            # Hard-wrapped paragraphs to one line each, before line rules; not text curate extracted
+            # itself (web pages keep the lines their HTML gave, as in build-shards).
+            doc, joined = (doc, 0) if "extracted_by" in doc.metadata else unwrap_document(doc)
             if joined:
                 self.count("extract", doc.source, "metric", "lines_joined", joined)
             self.count("extract", doc.source, "out")

@@ -140,3 +140,20 @@ def test_cli_docs_rows_are_unwrapped_and_counted(tmp_path, alice):
     assert docs["flat"]["text"] == rows[1]["text"]
     stats = json.loads((out / "stats.json").read_text())
     assert stats["stages"]["extract"]["metrics"]["lines_joined"] == wrapped.count("\n") - 2 * 5
+
+
+def test_text_curate_extracted_is_not_unwrapped_again(tmp_path, alice):
+    """A web page from `curate extract` read back by a stage command keeps the lines its HTML
+    gave (build-shards never unwraps web text): only the user's own rows are unwrapped."""
+    wrapped = "\n\n".join(textwrap.fill(p, 72, break_on_hyphens=False) for p in prose_paragraphs(alice, 3))
+    rows = [{"id": "page", "text": wrapped, "source": "web", "metadata": {"extracted_by": "trafilatura 2.3.1"}},
+            {"id": "wet", "text": wrapped, "source": "web", "metadata": {"extracted_by": "wet"}},
+            {"id": "mine", "text": wrapped, "source": "web", "metadata": {}}]
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    res = run_curate("extract", "--docs", str(src), "--output", str(out))
+    assert res.returncode == 0, res.stderr[-3000:]
+    docs = {r["id"]: r for part in sorted((out / "documents").glob("part-*.parquet")) for r in pq.read_table(part).to_pylist()}
+    assert docs["page"]["text"] == docs["wet"]["text"] == wrapped
+    assert docs["mine"]["text"] == "\n\n".join(prose_paragraphs(alice, 3))
