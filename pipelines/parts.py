@@ -25,10 +25,10 @@ from curation.docio import BadRow, iter_documents
 from curation.document import Document, id_hash64, parquet_schema, rejected_schema
 from curation.inputs import expand_input
 from curation.paragraphs import unwrap_document
-from pipelines.reject_spool import (KEY, SPOOL_ROW_GROUP, RejectSpooler, SpooledRejects, document_size, reject_row,
+from pipelines.reject_spool import (KEY, SPOOL_ROW_GROUP, SpooledRejects, SpoolingDoFn, document_size, reject_row,
                                     spool_batches)
 from pipelines.reject_spool import spool_schema as reject_spool_schema
-from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
+from pipelines.transforms import COUNTS, DOCS, REJECTED, mark_rejected
 
 
 def bad_row(relpath: str, reason: str) -> Document:
@@ -41,19 +41,11 @@ def bad_row(relpath: str, reason: str) -> Document:
     return mark_rejected(doc, "read", str(reason), f"read/{reason}")
 
 
-class _ReadDocsFileDoFn(CountingDoFn):
+class _ReadDocsFileDoFn(SpoolingDoFn):
     def __init__(self, text_key: str, id_key: str, spool: str | None = None):
         self.text_key = text_key
         self.id_key = id_key
         self.spool = spool  # where unreadable rows past the first thousand of a bundle wait (reject_spool)
-
-    def start_bundle(self):
-        super().start_bundle()
-        self._rejects = RejectSpooler(self.spool, REJECTED)
-
-    def finish_bundle(self):
-        yield from self._rejects.finish()
-        yield from super().finish_bundle()
 
     def process(self, inp):
         for doc, reason in iter_documents(inp.path, self.text_key, self.id_key):
@@ -61,7 +53,7 @@ class _ReadDocsFileDoFn(CountingDoFn):
             if doc is None:
                 kind = f"read/{reason}"
                 self.count("read", "docs", "failed", kind)
-                yield from self._rejects.add(bad_row(inp.relpath, reason))
+                yield from self.reject(bad_row(inp.relpath, reason))
                 continue
             doc.metadata.setdefault("source_file", inp.relpath)
             fixed = doc.metadata.get("repaired_lone_surrogates")
@@ -211,10 +203,10 @@ def _chunks(rows, size: int, keep_key: bool = False):
     """Tables of ``size`` rows (the last one shorter) from (table, row) pairs."""
     rows = iter(rows)
     while piece := list(itertools.islice(rows, size)):
-        tables, index, offsets = [], [], {}
+        tables, index, offsets, total = [], [], {}, 0
         for t, r in piece:
             if id(t) not in offsets:
-                offsets[id(t)] = sum(x.num_rows for x in tables)
+                offsets[id(t)], total = total, total + t.num_rows
                 tables.append(t)
             index.append(offsets[id(t)] + r)
         chunk = pa.concat_tables(tables).take(pa.array(index))

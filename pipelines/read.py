@@ -38,7 +38,7 @@ from curation.readers.books import read_book
 from curation.readers.code import CodeUnit, list_tree, read_code_file
 from curation.readers.warc import iter_warc
 from pipelines.parts import ReadDocuments
-from pipelines.reject_spool import RejectSpooler
+from pipelines.reject_spool import SpoolingDoFn
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 log = logging.getLogger("curate")
@@ -67,18 +67,10 @@ class _ListUnits(beam.DoFn):
         progress.flush()
 
 
-class _ReadUnitDoFn(CountingDoFn):
+class _ReadUnitDoFn(SpoolingDoFn):
     def __init__(self, cfg: ReadConfig, spool: str | None = None):
         self.cfg = cfg
         self.spool = spool  # where skips past the first thousand of a bundle wait (pipelines/reject_spool.py)
-
-    def start_bundle(self):
-        super().start_bundle()
-        self._rejects = RejectSpooler(self.spool, REJECTED)
-
-    def finish_bundle(self):
-        yield from self._rejects.finish()
-        yield from super().finish_bundle()
 
     def _outcomes(self, unit):
         # fs.open_read gives the bytes as stored: the WARC reader handles gzip members itself
@@ -110,7 +102,7 @@ class _ReadUnitDoFn(CountingDoFn):
                 if o.kind == "removed":
                     log.debug("%s: %s", o.reason, o.doc.metadata.get("source_file", o.doc.id))
                 rule = o.reason.split("/", 1)[1]
-                yield from self._rejects.add(mark_rejected(o.doc, READ, rule, o.reason))
+                yield from self.reject(mark_rejected(o.doc, READ, rule, o.reason))
             progress.record(READ, "unit_done")
         except OSError as e:
             progress.record(READ, "unit_done")

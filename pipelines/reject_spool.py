@@ -32,6 +32,7 @@ from apache_beam.transforms.window import GlobalWindows
 from curation import fs
 from curation.document import Document, id_hash64, rejected_schema
 from curation.outputs import SPOOL as FOLDER
+from pipelines.transforms import REJECTED, CountingDoFn
 SPOOL_AFTER = 1000  # rejects a bundle keeps as elements before it starts writing spool files
 SPOOL_ROWS = 5000  # rows per spool file: what a reader holds at most (~10 KB of Python objects each)
 SPOOL_ROW_GROUP = 512  # rows the part writer reads from one spool file at a time
@@ -144,6 +145,23 @@ class RejectSpooler:
             ref = write_spool(self.folder, self.held)
             self.held = []
             yield beam.pvalue.TaggedOutput(self.tag, GlobalWindows.windowed_value(ref))
+
+
+class SpoolingDoFn(CountingDoFn):
+    """A CountingDoFn whose rejects go through a RejectSpooler: ``yield from self.reject(doc)``."""
+
+    spool: str | None = None  # the folder; None keeps every reject an element
+
+    def start_bundle(self):
+        super().start_bundle()
+        self._rejects = RejectSpooler(self.spool, REJECTED)
+
+    def reject(self, doc: Document) -> Iterable:
+        return self._rejects.add(doc)
+
+    def finish_bundle(self):
+        yield from self._rejects.finish()
+        yield from super().finish_bundle()
 
 
 def remove(folder: str) -> None:

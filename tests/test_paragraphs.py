@@ -126,15 +126,20 @@ def test_short_lines_lists_and_code_are_not_joined():
     assert unwrap_document(code) == (code, 0)
 
 
+def extract_docs_rows(tmp_path, rows: list[dict], out) -> dict:
+    """`curate extract --docs` over ``rows`` (one JSONL file) -> its documents by id."""
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    res = run_curate("extract", "--docs", str(src), "--output", str(out))
+    assert res.returncode == 0, res.stderr[-3000:]
+    return {r["id"]: r for part in sorted((out / "documents").glob("part-*.parquet")) for r in pq.read_table(part).to_pylist()}
+
+
 def test_cli_docs_rows_are_unwrapped_and_counted(tmp_path, alice):
     wrapped = "\n\n".join(textwrap.fill(p, 72, break_on_hyphens=False) for p in prose_paragraphs(alice, 6))
     rows = [{"id": "wrapped", "text": wrapped}, {"id": "flat", "text": "One line only. Nothing to join here."}]
-    src = tmp_path / "docs.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out"
-    res = run_curate("extract", "--docs", str(src), "--output", str(out))
-    assert res.returncode == 0, res.stderr[-3000:]
-    docs = {r["id"]: r for part in sorted((out / "documents").glob("part-*.parquet")) for r in pq.read_table(part).to_pylist()}
+    docs = extract_docs_rows(tmp_path, rows, out)
     assert docs["wrapped"]["text"] == "\n\n".join(prose_paragraphs(alice, 6))
     assert json.loads(docs["wrapped"]["metadata"])["lines_joined"] == wrapped.count("\n") - 2 * 5
     assert docs["flat"]["text"] == rows[1]["text"]
@@ -149,11 +154,7 @@ def test_text_curate_extracted_is_not_unwrapped_again(tmp_path, alice):
     rows = [{"id": "page", "text": wrapped, "source": "web", "metadata": {"extracted_by": "trafilatura 2.3.1"}},
             {"id": "wet", "text": wrapped, "source": "web", "metadata": {"extracted_by": "wet"}},
             {"id": "mine", "text": wrapped, "source": "web", "metadata": {}}]
-    src = tmp_path / "docs.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out"
-    res = run_curate("extract", "--docs", str(src), "--output", str(out))
-    assert res.returncode == 0, res.stderr[-3000:]
-    docs = {r["id"]: r for part in sorted((out / "documents").glob("part-*.parquet")) for r in pq.read_table(part).to_pylist()}
+    docs = extract_docs_rows(tmp_path, rows, out)
     assert docs["page"]["text"] == docs["wet"]["text"] == wrapped
     assert docs["mine"]["text"] == "\n\n".join(prose_paragraphs(alice, 3))
