@@ -56,6 +56,69 @@ _HF_NAMES = {
 }
 
 
+# Texts longer than this (characters) are encoded piece by piece (Tokenizer._encode_long).
+LONG_ENCODE = 1 << 20
+SPACE_SYMBOL = "\u2581"  # how sentencepiece writes a space inside pieces
+_MODEL_TYPES = {1: "unigram", 2: "bpe", 3: "word", 4: "char"}
+
+
+def sentencepiece_spec(model: bytes) -> dict:
+    """The normaliser settings of a serialised sentencepiece ModelProto, read from the protobuf
+    wire format (sentencepiece's generated module needs a newer protobuf runtime than Beam's).
+    Fields (sentencepiece_model.proto): ModelProto.trainer_spec = 2, TrainerSpec.model_type = 3
+    (default unigram); ModelProto.normalizer_spec = 3; NormalizerSpec.name = 1, add_dummy_prefix
+    = 3, remove_extra_whitespaces = 4, escape_whitespaces = 5 (each default true)."""
+    spec = {"model_type": "unigram", "normalizer": "", "add_dummy_prefix": True, "remove_extra_whitespaces": True,
+            "escape_whitespaces": True}
+    names = {3: "add_dummy_prefix", 4: "remove_extra_whitespaces", 5: "escape_whitespaces"}
+    for field, value in _proto_fields(model):
+        if field == 2 and isinstance(value, bytes):
+            for f, v in _proto_fields(value):
+                if f == 3 and isinstance(v, int):
+                    spec["model_type"] = _MODEL_TYPES.get(v, str(v))
+        elif field == 3 and isinstance(value, bytes):
+            for f, v in _proto_fields(value):
+                if f == 1 and isinstance(v, bytes):
+                    spec["normalizer"] = v.decode("utf-8", "replace")
+                elif f in names and isinstance(v, int):
+                    spec[names[f]] = bool(v)
+    return spec
+
+
+def _proto_fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """(field number, value) of one protobuf message: varints as int, length-delimited as bytes."""
+    i, n = 0, len(buf)
+
+    def varint() -> int:
+        nonlocal i
+        out = shift = 0
+        while True:
+            if i >= n:
+                raise ConfigError("not a sentencepiece model: truncated protobuf")
+            b = buf[i]
+            i += 1
+            out |= (b & 0x7F) << shift
+            if b < 0x80:
+                return out
+            shift += 7
+
+    while i < n:
+        key = varint()
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            yield field, varint()
+        elif wire == 2:
+            size = varint()
+            yield field, buf[i : i + size]
+            i += size
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            raise ConfigError(f"not a sentencepiece model: protobuf wire type {wire}")
+
+
 def dtype_for(vocab_size: int) -> str:
     """uint16 holds ids below 65,536; larger vocabularies need uint32."""
     return "uint16" if vocab_size <= 65_536 else "uint32"
@@ -75,11 +138,16 @@ def training_chunks(text: str, max_bytes: int) -> Iterator[str]:
         if size + n > max_bytes and buf:
             yield "".join(buf)
             buf, size = [], 0
-        while n > max_bytes:
-            # max_bytes // 4 characters are at most max_bytes bytes in UTF-8.
-            head, line = line[: max_bytes // 4], line[max_bytes // 4 :]
-            yield head
-            n = len(line.encode("utf-8", "surrogatepass"))
+        if n > max_bytes:
+            # max_bytes // 4 characters are at most max_bytes bytes in UTF-8. Cut by position: slicing
+            # the rest of the line off each time copies it again per piece (quadratic in a 50 MB line).
+            step, start = max_bytes // 4, 0
+            while n > max_bytes:
+                head = line[start : start + step]
+                yield head
+                n -= len(head.encode("utf-8", "surrogatepass"))
+                start += step
+            line = line[start:]
         if line:
             buf.append(line)
             size += n
@@ -151,6 +219,9 @@ class Tokenizer:
         self.model = bytes(model)
         self.sha256 = hashlib.sha256(self.model).hexdigest()
         self._impl = None
+        self._pairs: frozenset[str] | None | bool = False  # _cuts(): not computed yet
+        self._chars: frozenset[str] = frozenset()
+        self._space = SPACE_SYMBOL
         self._load()
 
     # ------------------------------------------------------------ loading
@@ -205,10 +276,61 @@ class Tokenizer:
     def encode(self, text: str) -> np.ndarray:
         """Token ids of ``text`` without BOS/EOS, as an array of ``dtype``."""
         if self.kind == KIND_SENTENCEPIECE:
+            if len(text) > LONG_ENCODE and self._cuts() is not None:
+                return self._encode_long(text)
             ids = self._impl.encode(text, out_type="numpy")
         else:
             ids = np.asarray(self._impl.encode(text, add_special_tokens=False).ids)
         return ids.astype(self.np_dtype, copy=False)
+
+    def _cuts(self) -> frozenset[str] | None:
+        """The character pairs some piece holds (spaces as the model sees them), or None when
+        cutting a text is not provably neutral for this model: a normaliser that is not
+        identity, or one that adds a dummy prefix or folds whitespace, sees a span's edges; and a
+        unigram model breaks ties between equal-score segmentations by float sums of the path
+        so far, which differ when the text starts elsewhere (measured: runs of spaces)."""
+        if self._pairs is False:
+            spec = sentencepiece_spec(self.model)
+            if (spec["model_type"] != "bpe" or spec["normalizer"] != "identity" or spec["add_dummy_prefix"]
+                    or spec["remove_extra_whitespaces"]):
+                self._pairs = None
+            else:
+                sp = self._impl
+                pieces = [sp.id_to_piece(i) for i in range(sp.vocab_size()) if not (sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i))]
+                self._pairs = frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1))
+                self._chars = frozenset(c for p in pieces for c in p)
+                self._space = SPACE_SYMBOL if spec["escape_whitespaces"] else " "
+        return self._pairs
+
+    def _encode_long(self, text: str) -> np.ndarray:
+        """``encode`` of a text over LONG_ENCODE characters, piece by piece (sentencepiece needs
+        ~40 bytes per character in one call: 2 GB for a 50 MB line); the same ids (``_spans``)."""
+        parts = [self._impl.encode(text[a:b], out_type="numpy").astype(self.np_dtype, copy=False) for a, b in self._spans(text)]
+        return np.concatenate(parts)
+
+    def _spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Cuts ``text`` into spans of about LONG_ENCODE characters whose segmentations, joined,
+        are the whole text's. A cut goes between two characters that no vocabulary piece holds
+        side by side: no piece can span it, and BPE merges only ever form vocabulary pieces (ties
+        go to the leftmost pair), so the whole text's merges are the two sides' joined. With
+        curate's trainer settings a space after a word is such a place; a text without one is
+        encoded whole. Control, unknown and byte pieces never match text and are left out; the
+        characters beside a cut must be ones the vocabulary holds, because a run of unknown
+        characters is merged into one <unk>."""
+        pairs, chars, space, n = self._pairs, self._chars, self._space, len(text)
+
+        def cuttable(i: int) -> bool:
+            a, b = text[i - 1].replace(" ", space), text[i].replace(" ", space)
+            return a in chars and b in chars and a + b not in pairs
+
+        start = 0
+        while start < n:
+            end = start + LONG_ENCODE
+            while end < n and not cuttable(end):
+                end += 1
+            end = min(end, n)
+            yield start, end
+            start = end
 
     def encode_document(self, text: str) -> np.ndarray:
         """BOS + ids + EOS: the row a shard stores for one document."""

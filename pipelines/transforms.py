@@ -25,10 +25,12 @@ from curation.errors import AccountingError
 from curation.stats import key as count_key
 from filters.routing import Router
 from filters.stage import StageRunner, mark_rejected
-from pipelines import beam_cache
+from pipelines import beam_cache, beam_release
 
-# Every graph and every worker imports this module: Beam's per-DoFn spec lookups are cached here.
+# Every graph and every worker imports this module: Beam's per-DoFn spec lookups are cached here,
+# and DoFns with side inputs let go of their last element (beam_release).
 beam_cache.install()
+beam_release.install()
 
 __all__ = ["COUNTS", "DOCS", "REJECTED", "ApplyFilters", "AssembleStats", "BatchedDoFn", "CountingDoFn", "FilterStage", "SumCounts",
            "WriteStats", "mark_rejected"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 from pathlib import Path
@@ -118,6 +119,96 @@ def test_training_chunks_respect_the_limit_and_keep_all_text(books):
         assert max(len(c.encode("utf-8")) for c in chunks) <= limit
     long_line = "é" * 10_000
     assert "".join(training_chunks(long_line, 100)) == long_line
+
+
+def _chunks_by_reslicing(text, max_bytes):
+    """The first training_chunks: the rest of a long line sliced off per piece (quadratic)."""
+    buf, size = [], 0
+    for line in text.splitlines(keepends=True):
+        n = len(line.encode("utf-8", "surrogatepass"))
+        if size + n > max_bytes and buf:
+            yield "".join(buf)
+            buf, size = [], 0
+        while n > max_bytes:
+            head, line = line[: max_bytes // 4], line[max_bytes // 4 :]
+            yield head
+            n = len(line.encode("utf-8", "surrogatepass"))
+        if line:
+            buf.append(line)
+            size += n
+    if buf:
+        yield "".join(buf)
+
+
+def test_training_chunks_of_long_lines_are_the_same_pieces_in_linear_time(books):
+    text = next(iter(books.values()))
+    mixed = text[:3000] + ("naïve 東京 \U0001f600 word " * 2000).strip() + "\n" + text[3000:6000] + "x" * 9001
+    for limit in (64, 100, 4192):
+        assert list(training_chunks(mixed, limit)) == list(_chunks_by_reslicing(mixed, limit))
+    # One 20 MB line: the pieces are cut by position (re-slicing took minutes per 50 MB).
+    one_line = "word " * 4_000_000
+    pieces = training_chunks(one_line, 4192)
+    assert sum(len(p) for p in pieces) == len(one_line)
+
+
+def _langid_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace")[:5_000] for p in sorted((DATA / "langid").rglob("*")) if p.is_file()]
+
+
+@pytest.mark.parametrize("settings", [dict(model_type="bpe"), dict(model_type="bpe", byte_fallback=False)])
+def test_long_texts_are_encoded_in_pieces_with_the_same_ids(books, monkeypatch, settings):
+    """A text over LONG_ENCODE characters is encoded span by span (bounded memory); the ids are
+    the whole text's, on books, many scripts (CJK without spaces), runs of spaces and tabs, and
+    characters the vocabulary lacks (runs of <unk> without byte fallback)."""
+    import curation.tokenizer as tokenizer_module
+
+    samples = _langid_texts()
+    model = train_sentencepiece([*(t[:100_000] for t in books.values()), *samples], TokenizerConfig(vocab_size=5000, **settings))
+    tok = Tokenizer(model)
+    rare = "".join(chr(c) for c in range(0x4E00, 0x9FFF, 97))  # mostly not in a 2,000-piece vocabulary
+    text = "".join([*TRICKY, *(t[:30_000] for t in books.values()), *samples, rare, " \t  \u2581 x" * 300, rare])
+    monkeypatch.setattr(tokenizer_module, "LONG_ENCODE", 2_000)
+    assert tok._cuts() is not None
+    spans = list(tok._spans(text))
+    assert len(spans) > 100 and spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    whole = tok._impl.encode(text, out_type="numpy").astype(tok.np_dtype)
+    assert np.array_equal(tok.encode(text), whole)
+    if settings.get("byte_fallback", True):  # a literal U+2581 decodes as a space (module docstring)
+        assert tok.decode(tok.encode(text)) == text.replace("\u2581", " ")
+
+
+@pytest.mark.parametrize("model_type", ["bpe", "unigram"])
+def test_long_texts_are_encoded_whole_when_spans_could_change_ids(books, monkeypatch, model_type):
+    """A model (e.g. the user's own) whose normaliser adds a dummy prefix or folds whitespace
+    would encode a span's first word differently, and a unigram model breaks ties by float
+    sums that depend on where the text starts: such models get one call per text."""
+    import sentencepiece as spm
+
+    import curation.tokenizer as tokenizer_module
+
+    text = "".join(books.values())[:200_000]
+    out = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(text.splitlines()), model_writer=out, vocab_size=800,
+                                   model_type=model_type, minloglevel=2)
+    tok = Tokenizer(out.getvalue())
+    spec = tokenizer_module.sentencepiece_spec(tok.model)
+    assert spec["add_dummy_prefix"] is True and spec["model_type"] == model_type
+    monkeypatch.setattr(tokenizer_module, "LONG_ENCODE", 2_000)
+    assert tok._cuts() is None
+    assert np.array_equal(tok.encode(text), tok._impl.encode(text, out_type="numpy").astype(tok.np_dtype))
+    own = Tokenizer(train_sentencepiece([text], TokenizerConfig(vocab_size=800, model_type="unigram")))
+    assert own._cuts() is None
+
+
+def test_the_model_spec_reader_sees_curates_trainer_settings(model):
+    from curation.tokenizer import sentencepiece_spec
+
+    assert sentencepiece_spec(model) == {
+        "model_type": "bpe", "normalizer": "identity", "add_dummy_prefix": False, "remove_extra_whitespaces": False, "escape_whitespaces": True,
+    }
+    with pytest.raises(ConfigError):
+        sentencepiece_spec(b"\x0a\xff")
 
 
 def test_load_by_path_pickle_and_vocab_file(tok, tmp_path):
