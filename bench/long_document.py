@@ -64,7 +64,7 @@ def child(mode: str, argv: list[str]) -> None:
     """In the measured process: the CLI, with the fixes switched off for "before"."""
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]  # bench/filters.py
     from curation import cli, tokenizer
-    from pipelines import beam_release
+    from pipelines import beam_release, transforms  # noqa: F401  (transforms installs beam_release: undone below)
 
     if mode == "before":
         from apache_beam.options.value_provider import RuntimeValueProvider

@@ -20,6 +20,20 @@ def test_normalize_folds_case_width_punctuation_and_space():
     assert nz.exact_key(nz.normalize("A b.")) == nz.exact_key(nz.normalize("a   B"))
 
 
+def test_long_texts_are_normalised_slice_by_slice_with_the_same_result(monkeypatch):
+    """Cuts fall before a space: Greek final sigma, combining marks after a space, NFKC
+    compatibility characters, ligatures, surrogates and punctuation on both sides of one."""
+    rng = random.Random(5)
+    atoms = ["ΟΔΟΣ", "Σ", "ΣΑ", " ", "  ", " \u0301", "e\u0301", "\u00b4", "ﬁ", "Ｆ", "\u00a0", "...", "—", "İ", "ß",
+             "word", "Word.", "\ud800", "\t", "\n", "中文", "'s", "Σ'", "x\u0345"]
+    text = "".join(rng.choice(atoms) for _ in range(20_000))
+    whole = nz._normalize_piece(text)
+    monkeypatch.setattr(nz, "_SLICE_CHARS", 64)
+    assert nz.normalize(text) == whole
+    assert nz.normalize("  " + text + "   ") == nz._normalize_piece("  " + text + "   ")
+    assert nz.normalize("x" * 1000) == "x" * 1000  # no space: one slice
+
+
 def test_word_shingles_ignore_formatting_and_count_ngrams():
     a = nz.word_shingle_hashes(nz.normalize("The quick brown fox jumps over the lazy dog"), 5)
     b = nz.word_shingle_hashes(nz.normalize("the QUICK, brown fox -- jumps over the lazy dog!"), 5)
