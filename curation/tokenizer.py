@@ -17,11 +17,12 @@ An existing model is reused by path: a sentencepiece ``.model`` or a Hugging Fac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -60,6 +61,12 @@ _HF_NAMES = {
 LONG_ENCODE = 1 << 20
 SPACE_SYMBOL = "\u2581"  # how sentencepiece writes a space inside pieces
 _MODEL_TYPES = {1: "unigram", 2: "bpe", 3: "word", 4: "char"}
+
+
+class _CutTable(NamedTuple):
+    pairs: frozenset[str]  # every two adjacent characters of a vocabulary piece
+    chars: frozenset[str]  # every character of one
+    space: str  # how a space appears in pieces
 
 
 def sentencepiece_spec(model: bytes) -> dict:
@@ -219,9 +226,6 @@ class Tokenizer:
         self.model = bytes(model)
         self.sha256 = hashlib.sha256(self.model).hexdigest()
         self._impl = None
-        self._pairs: frozenset[str] | None | bool = False  # _cuts(): not computed yet
-        self._chars: frozenset[str] = frozenset()
-        self._space = SPACE_SYMBOL
         self._load()
 
     # ------------------------------------------------------------ loading
@@ -276,31 +280,30 @@ class Tokenizer:
     def encode(self, text: str) -> np.ndarray:
         """Token ids of ``text`` without BOS/EOS, as an array of ``dtype``."""
         if self.kind == KIND_SENTENCEPIECE:
-            if len(text) > LONG_ENCODE and self._cuts() is not None:
+            if len(text) > LONG_ENCODE and self._cut_table is not None:
                 return self._encode_long(text)
             ids = self._impl.encode(text, out_type="numpy")
         else:
             ids = np.asarray(self._impl.encode(text, add_special_tokens=False).ids)
         return ids.astype(self.np_dtype, copy=False)
 
-    def _cuts(self) -> frozenset[str] | None:
-        """The character pairs some piece holds (spaces as the model sees them), or None when
-        cutting a text is not provably neutral for this model: a normaliser that is not
-        identity, or one that adds a dummy prefix or folds whitespace, sees a span's edges; and a
-        unigram model breaks ties between equal-score segmentations by float sums of the path
-        so far, which differ when the text starts elsewhere (measured: runs of spaces)."""
-        if self._pairs is False:
-            spec = sentencepiece_spec(self.model)
-            if (spec["model_type"] != "bpe" or spec["normalizer"] != "identity" or spec["add_dummy_prefix"]
-                    or spec["remove_extra_whitespaces"]):
-                self._pairs = None
-            else:
-                sp = self._impl
-                pieces = [sp.id_to_piece(i) for i in range(sp.vocab_size()) if not (sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i))]
-                self._pairs = frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1))
-                self._chars = frozenset(c for p in pieces for c in p)
-                self._space = SPACE_SYMBOL if spec["escape_whitespaces"] else " "
-        return self._pairs
+    @functools.cached_property
+    def _cut_table(self) -> _CutTable | None:
+        """What ``_spans`` needs to cut a text (the character pairs some piece holds, spaces as
+        the model sees them), or None when cutting is not provably neutral for this model: a
+        normaliser that is not identity, or one that adds a dummy prefix or folds whitespace,
+        sees a span's edges; and a unigram model breaks ties between equal-score segmentations
+        by float sums of the path so far, which differ when the text starts elsewhere (measured:
+        runs of spaces). Computed on the first long text (a pickled Tokenizer starts afresh)."""
+        spec = sentencepiece_spec(self.model)
+        if (spec["model_type"] != "bpe" or spec["normalizer"] != "identity" or spec["add_dummy_prefix"]
+                or spec["remove_extra_whitespaces"]):
+            return None
+        sp = self._impl
+        pieces = [sp.id_to_piece(i) for i in range(sp.vocab_size()) if not (sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i))]
+        return _CutTable(pairs=frozenset(p[i : i + 2] for p in pieces for i in range(len(p) - 1)),
+                         chars=frozenset(c for p in pieces for c in p),
+                         space=SPACE_SYMBOL if spec["escape_whitespaces"] else " ")
 
     def _encode_long(self, text: str) -> np.ndarray:
         """``encode`` of a text over LONG_ENCODE characters, piece by piece (sentencepiece needs
@@ -313,11 +316,13 @@ class Tokenizer:
         are the whole text's. A cut goes between two characters that no vocabulary piece holds
         side by side: no piece can span it, and BPE merges only ever form vocabulary pieces (ties
         go to the leftmost pair), so the whole text's merges are the two sides' joined. With
-        curate's trainer settings a space after a word is such a place; a text without one is
-        encoded whole. Control, unknown and byte pieces never match text and are left out; the
-        characters beside a cut must be ones the vocabulary holds, because a run of unknown
-        characters is merged into one <unk>."""
-        pairs, chars, space, n = self._pairs, self._chars, self._space, len(text)
+        curate's trainer settings a space after a word is such a place. Control, unknown and
+        byte pieces never match text and are left out; the characters beside a cut must be ones
+        the vocabulary holds, because a run of unknown characters is merged into one <unk>.
+        Where no cut turns up within LONG_ENCODE characters of a span's end, the rest of the
+        text is one span: the search, a Python loop per character, stays bounded."""
+        pairs, chars, space = self._cut_table
+        n = len(text)
 
         def cuttable(i: int) -> bool:
             a, b = text[i - 1].replace(" ", space), text[i].replace(" ", space)
@@ -326,8 +331,11 @@ class Tokenizer:
         start = 0
         while start < n:
             end = start + LONG_ENCODE
+            give_up = end + LONG_ENCODE
             while end < n and not cuttable(end):
                 end += 1
+                if end >= give_up:
+                    end = n
             end = min(end, n)
             yield start, end
             start = end

@@ -168,7 +168,7 @@ def test_long_texts_are_encoded_in_pieces_with_the_same_ids(books, monkeypatch, 
     rare = "".join(chr(c) for c in range(0x4E00, 0x9FFF, 97))  # mostly not in a 2,000-piece vocabulary
     text = "".join([*TRICKY, *(t[:30_000] for t in books.values()), *samples, rare, " \t  \u2581 x" * 300, rare])
     monkeypatch.setattr(tokenizer_module, "LONG_ENCODE", 2_000)
-    assert tok._cuts() is not None
+    assert tok._cut_table is not None
     spans = list(tok._spans(text))
     assert len(spans) > 100 and spans[0][0] == 0 and spans[-1][1] == len(text)
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
@@ -176,6 +176,17 @@ def test_long_texts_are_encoded_in_pieces_with_the_same_ids(books, monkeypatch, 
     assert np.array_equal(tok.encode(text), whole)
     if settings.get("byte_fallback", True):  # a literal U+2581 decodes as a space (module docstring)
         assert tok.decode(tok.encode(text)) == text.replace("\u2581", " ")
+
+
+def test_a_long_text_without_a_cut_place_is_one_span(tok, monkeypatch):
+    """Characters the vocabulary lacks are never cut between: after LONG_ENCODE characters of
+    searching, the rest of the text is one span, encoded as a whole."""
+    import curation.tokenizer as tokenizer_module
+
+    monkeypatch.setattr(tokenizer_module, "LONG_ENCODE", 2_000)
+    text = "".join(chr(0x10400 + i % 80) for i in range(10_000))  # Deseret: not in a 512-piece vocabulary
+    assert list(tok._spans(text)) == [(0, len(text))]
+    assert np.array_equal(tok.encode(text), tok._impl.encode(text, out_type="numpy").astype(tok.np_dtype))
 
 
 @pytest.mark.parametrize("model_type", ["bpe", "unigram"])
@@ -195,10 +206,10 @@ def test_long_texts_are_encoded_whole_when_spans_could_change_ids(books, monkeyp
     spec = tokenizer_module.sentencepiece_spec(tok.model)
     assert spec["add_dummy_prefix"] is True and spec["model_type"] == model_type
     monkeypatch.setattr(tokenizer_module, "LONG_ENCODE", 2_000)
-    assert tok._cuts() is None
+    assert tok._cut_table is None
     assert np.array_equal(tok.encode(text), tok._impl.encode(text, out_type="numpy").astype(tok.np_dtype))
     own = Tokenizer(train_sentencepiece([text], TokenizerConfig(vocab_size=800, model_type="unigram")))
-    assert own._cuts() is None
+    assert own._cut_table is None
 
 
 def test_the_model_spec_reader_sees_curates_trainer_settings(model):

@@ -91,7 +91,7 @@ def _normalize_long(text: str) -> str:
         if end < n:
             cut = text.find(" ", end)
             end = n if cut < 0 else cut
-        piece = _normalize_piece(text[pos:min(end, n)])
+        piece = _normalize_piece(text[pos:end])
         if piece:
             out.append(piece)
         pos = end
