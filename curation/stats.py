@@ -20,6 +20,11 @@ SCHEMA_VERSION = 1
 
 CountKey = tuple[str, str, str, str]  # (stage, source, kind, reason)
 
+# Metrics of one stage that are equal in every correct run: the records its batched shuffles
+# packed and those unpacked on the far side (pipelines/batched.py). A difference means the runner
+# dropped (or repeated) records between two steps: the result would be silently wrong.
+CONSERVED = (("shuffle_sent", "shuffle_received"),)
+
 
 def key(stage: str, source: str, kind: str, reason: str = "") -> CountKey:
     if kind not in KINDS:
@@ -70,8 +75,9 @@ def _sorted(d):
 
 
 def check(stats: dict, chain: list[str] | None = None) -> None:
-    """Raise AccountingError unless in = out + removed + failed for every stage and source,
-    and each stage of ``chain`` takes in exactly what the previous one let out."""
+    """Raise AccountingError unless in = out + removed + failed for every stage and source, the
+    ``CONSERVED`` metrics agree, and each stage of ``chain`` takes in exactly what the previous
+    one let out."""
     problems = []
     for name, st in stats["stages"].items():
         for scope, d in [("all", st)] + [(f"source {s}", v) for s, v in st["by_source"].items()]:
@@ -81,6 +87,12 @@ def check(stats: dict, chain: list[str] | None = None) -> None:
                     f"stage {name} ({scope}): in={d['in']} but out+removed+failed={rhs} "
                     f"(out={d['out']}, removed={sum(d['removed'].values())}, failed={sum(d['failed'].values())})"
                 )
+    for name, st in stats["stages"].items():
+        for sent, received in CONSERVED:
+            a, b = st["metrics"].get(sent, 0), st["metrics"].get(received, 0)
+            if a != b:
+                problems.append(f"stage {name}: its shuffles sent {a} records but {b} arrived ({sent} != {received}): "
+                                "the runner lost records between two steps; the output is incomplete, rerun it")
     if chain:
         present = [c for c in chain if c in stats["stages"]]
         for a, b in zip(present, present[1:]):

@@ -48,7 +48,8 @@ from curation.dedup.minhash import LSH_PARTITIONS, estimated_jaccard
 from curation.dedup.normalize import jaccard_sorted
 from curation.document import Document, content_hash
 from curation.malloc import trim
-from pipelines.batched import FLUSH, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, as_is, emit_global, regroup
+from pipelines.batched import (FLUSH, RECEIVED, BatchedCoGroupByKey, BatchedGroupByKey, ReduceMapPack, Tally, as_is,
+                               batch_records, emit_global, regroup)
 from pipelines.dedup_url import URL, UrlDecisions, url_record
 from pipelines.payload_store import resolve
 from pipelines.transforms import COUNTS, DOCS, REJECTED, BatchedDoFn, CountingDoFn, mark_rejected
@@ -241,6 +242,7 @@ class _VerifyAtCentre(CountingDoFn):
         self.sketches = sketches  # k of each earlier run's bottom-k sketches (curation/dedup/index.py)
 
     def process(self, item):
+        self.count(STAGE, "all", "metric", RECEIVED, batch_records(item[1]))
         groups = regroup(item[1])
         files = resolve(self.payload_folder, (v[3] for vs in groups.values() for v in vs))
         for incoming in groups.values():
@@ -281,32 +283,30 @@ class _VerifyAtCentre(CountingDoFn):
 class ConnectedComponents(beam.PTransform):
     """Edges -> (node, parent) for every node that is not the minimum of its neighbourhood after
     ``rounds`` alternations of large-star and small-star (curation/dedup/components.py), unrolled
-    in the graph: each operation is one batched shuffle, its reducer fused with the next map."""
+    in the graph: each operation is one batched shuffle, its reducer fused with the next map.
+    Returns {"parents", "counts"}; every shuffle's records are tallied (pipelines/batched.py)."""
 
     def __init__(self, rounds: int, label: str | None = None):
         super().__init__(label)
         self.rounds = rounds
 
     def expand(self, edges):
-        e = edges | "LargeStarMap0" >> beam.ParDo(ReduceMapPack(None, cc.both_directions))
+        tally = Tally(STAGE)
+        e = tally.pardo(edges, "LargeStarMap0", ReduceMapPack(None, cc.both_directions, stage=STAGE))
         for r in range(self.rounds):
             nxt = cc.both_directions  # the next large-star's map, or the final grouping's
-            e = (
-                e
-                | f"LargeStarGroup{r}" >> beam.GroupByKey()
-                | f"LargeStar{r}" >> beam.ParDo(ReduceMapPack(cc.large_star, cc.to_larger_end))
-                | f"SmallStarGroup{r}" >> beam.GroupByKey()
-                | f"SmallStar{r}" >> beam.ParDo(ReduceMapPack(cc.small_star, nxt))
-            )
-        return (
-            e
-            | "FinalGroup" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(_Decide()).with_outputs(COUNTS, main="parents")
-        )
+            e = tally.pardo(e | f"LargeStarGroup{r}" >> beam.GroupByKey(), f"LargeStar{r}",
+                            ReduceMapPack(cc.large_star, cc.to_larger_end, stage=STAGE))
+            e = tally.pardo(e | f"SmallStarGroup{r}" >> beam.GroupByKey(), f"SmallStar{r}",
+                            ReduceMapPack(cc.small_star, nxt, stage=STAGE))
+        decided = e | "FinalGroup" >> beam.GroupByKey() | "Decide" >> beam.ParDo(_Decide()).with_outputs(COUNTS, main="parents")
+        return {"parents": decided["parents"],
+                COUNTS: (*tally.counts, decided[COUNTS]) | "FlattenCounts" >> beam.Flatten()}
 
 
 class _Decide(CountingDoFn):
     def process(self, item):
+        self.count(STAGE, "all", "metric", RECEIVED, batch_records(item[1]))
         for node, nbrs in regroup(item[1]).items():
             parent, settled = cc.decide(node, nbrs)
             if not settled:
@@ -356,14 +356,15 @@ class Decisions(beam.PTransform):
     def expand(self, inputs):
         keys, payload, ids = inputs
         d = self.cfg.dedup
+        tally = Tally(STAGE)  # every batched shuffle here counts what it sent and received
         exact = (
             keys
-            | "GroupExact" >> BatchedGroupByKey()
+            | "GroupExact" >> BatchedGroupByKey(tally=tally)
             | "ExactGroups" >> beam.ParDo(_ExactGroups()).with_outputs(_EDGES, _SIMS, main="bands")
         )
         same_id = (
             ids
-            | "GroupIds" >> BatchedGroupByKey()
+            | "GroupIds" >> BatchedGroupByKey(tally=tally)
             | "IdGroups" >> beam.ParDo(_IdGroups()).with_outputs(_EDGES, _SIMS, COUNTS, main=RENAMES)
         )
         edges, sims, counts = [exact[_EDGES], same_id[_EDGES]], [exact[_SIMS], same_id[_SIMS]], [same_id[COUNTS]]
@@ -371,12 +372,11 @@ class Decisions(beam.PTransform):
             roles = exact["bands"] | "GroupBuckets" >> beam.GroupByKey() | "Buckets" >> beam.FlatMap(_roles)
             shipped = (
                 {"roles": roles, PAYLOAD: payload}
-                | "JoinPayloads" >> BatchedCoGroupByKey(weigh={PAYLOAD: _payload_size})
+                | "JoinPayloads" >> BatchedCoGroupByKey(weigh={PAYLOAD: _payload_size}, tally=tally)
                 | "Ship" >> beam.FlatMap(_ship)
             )
             verified = (
-                shipped
-                | "PackAtCentre" >> beam.ParDo(ReduceMapPack(None, as_is, weigh=_shipped_size))
+                tally.pardo(shipped, "PackAtCentre", ReduceMapPack(None, as_is, weigh=_shipped_size, stage=STAGE))
                 | "GroupAtCentre" >> beam.GroupByKey()
                 | "Verify" >> beam.ParDo(_VerifyAtCentre(d.threshold, d.verify, self.payload_folder,
                                                             sketch_sizes(self.prior_runs))).with_outputs(
@@ -391,9 +391,10 @@ class Decisions(beam.PTransform):
         all_sims = tuple(sims) | "FlattenSims" >> beam.Flatten()
         # Renames are rare (records sharing an id with a different text): a side input.
         renames = same_id[RENAMES]
-        rows = ({"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey()
+        rows = ({"parent": comps["parents"], _SIMS: all_sims} | "JoinSims" >> BatchedCoGroupByKey(tally=tally)
                 | "Lineage" >> beam.FlatMap(_lineage, beam.pvalue.AsDict(renames), self.prior_runs))
-        return {"rows": rows, RENAMES: renames, COUNTS: tuple(counts) | "FlattenCounts" >> beam.Flatten()}
+        return {"rows": rows, RENAMES: renames,
+                COUNTS: (*counts, *tally.counts) | "FlattenCounts" >> beam.Flatten()}
 
 
 def featurize_reference(reference, cfg, keys: list, payloads: list):
@@ -512,6 +513,7 @@ class Dedup(beam.PTransform):
         add_prior(docs.pipeline, self.against, self.cfg, keys, payloads)
         dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
                | "Decisions" >> Decisions(self.cfg, prior_runs=self.against))
+        tally = Tally(STAGE)
         joined = (
             {
                 DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),
@@ -521,13 +523,13 @@ class Dedup(beam.PTransform):
                 INDEX: feats[INDEX],
                 URL: feats[URL],
             }
-            | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size})
+            | "JoinDocs" >> BatchedCoGroupByKey(weigh={DOCS: _doc_size}, tally=tally)
             | "Decide" >> beam.ParDo(_Join(self.cfg.dedup.index_removed)).with_outputs(REJECTED, COUNTS, DUPLICATES, INDEX, main=DOCS)
         )
         out = {
             DOCS: joined[DOCS],
             REJECTED: joined[REJECTED],
-            COUNTS: (dec[COUNTS], joined[COUNTS]) | "FlattenCounts" >> beam.Flatten(),
+            COUNTS: (dec[COUNTS], joined[COUNTS], *tally.counts) | "FlattenCounts" >> beam.Flatten(),
             DUPLICATES: joined[DUPLICATES],
         }
         if self.cfg.dedup.index:

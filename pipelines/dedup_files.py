@@ -30,7 +30,7 @@ from curation.docio import PARQUET_SUFFIXES, iter_range, parquet_row_groups, spl
 from curation.document import duplicates_schema, parquet_schema
 from curation.inputs import expand_input
 from curation.malloc import trim
-from pipelines.batched import BatchedCoGroupByKey
+from pipelines.batched import BatchedCoGroupByKey, Tally
 from pipelines.dedup import (DUPLICATES, RENAMES, Decisions, add_prior, as_outputs, featurize_reference, flatten,
                              indexed_removal, removed_index_row)
 from pipelines.dedup_index import write_index_manifest
@@ -297,6 +297,7 @@ class DedupFiles(beam.PTransform):
         add_prior(pbegin.pipeline, self.against, self.cfg, keys, payloads)
         dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
                | "Decisions" >> Decisions(self.cfg, folder, prior_runs=self.against))
+        tally = Tally(STAGE)
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),
@@ -306,7 +307,7 @@ class DedupFiles(beam.PTransform):
                 FAILED: feats[FAILED] | "FailedByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
                 INDEX: feats[INDEX] | "IndexByChunk" >> beam.MapTuple(lambda doc_id, v: (v[0], ((doc_id, v[1]), v[2]))),
             }
-            | "JoinChunks" >> BatchedCoGroupByKey()
+            | "JoinChunks" >> BatchedCoGroupByKey(tally=tally)
             | "WriteChunks" >> beam.ParDo(_WriteChunk(self.out_dir, self.fmt, self.text_key, self.id_key,
                                                         d.index_removed)).with_outputs(
                 DUPLICATES, INDEX, COUNTS, main="documents")
@@ -314,7 +315,7 @@ class DedupFiles(beam.PTransform):
         index = None
         if d.index:
             index = write_index_manifest(pbegin, self.out_dir, self.cfg, written[INDEX])
-        counts = (feats[COUNTS], dec[COUNTS], written[COUNTS]) | "FlattenCounts" >> beam.Flatten()
+        counts = (feats[COUNTS], dec[COUNTS], written[COUNTS], *tally.counts) | "FlattenCounts" >> beam.Flatten()
         if folder is not None:
             # Every chunk is written, so verification is long over: the payload files can go.
             _ = (
