@@ -29,7 +29,7 @@ class BookRules(Filter):
         self.sources = tuple(sources) if sources is not None else None
 
     def apply(self, doc: Document) -> tuple[Document, Verdict]:
-        n_words = len(split(doc.text).content_words)
+        n_words = split(doc.text).content_word_counts[0]
         # The PG licence mentions "Project Gutenberg" about 30 times in ~3000 words; a book
         # that is mostly licence has that density, a stripped novel has none.
         mentions = len(_LICENCE.findall(doc.text))

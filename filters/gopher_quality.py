@@ -56,8 +56,7 @@ class GopherQuality(Filter):
         words = sp.words
         n_words = len(words)
         # Punctuation marks are tokens of their own (filters/text.py); "words" here are the rest.
-        content = sp.content_words
-        n_content = len(content)
+        n_content, content_chars = sp.content_word_counts
         # A text without a word is short whatever min_doc_words says: every ratio below divides by it.
         if n_content < cfg.min_doc_words or n_content == 0:
             return doc, Verdict.drop("gopher_short_doc", words=n_content)
@@ -66,7 +65,7 @@ class GopherQuality(Filter):
         values: dict = {"words": n_content}
 
         if lang not in NO_SPACE_LANGS:
-            mean_len = sum(map(len, content)) / n_content
+            mean_len = content_chars / n_content
             values["mean_word_length"] = round(mean_len, 3)
             if not cfg.min_avg_word_length <= mean_len <= cfg.max_avg_word_length:
                 return doc, Verdict.drop("gopher_mean_word_length", **values)

@@ -33,6 +33,54 @@ _ROLL = np.uint64(0xC2B2AE3D27D4EB4F)
 _SCAN_CHUNK = 1 << 16  # positions turned into Python ints at a time: a huge document is no huge list
 
 
+# The two counts below sort a copy of the hashes instead of calling np.unique: np.unique with
+# indices, inverse and counts holds five or six arrays of 8 bytes per word at once (1.3 GB for
+# one 9M-word book, docs/robustness.md item 11); these hold about three, and int32 group ids.
+
+
+def _top_gram(h: np.ndarray) -> tuple[int, int]:
+    """(count, first position) of the most frequent value of ``h``; among equally frequent
+    values, the one that occurs first (Counter.most_common's order). Position -1 if no value
+    repeats."""
+    s = np.sort(h)
+    new = np.empty(len(s), dtype=bool)
+    new[0] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    counts = np.diff(starts, append=len(s))
+    top = int(counts.max())
+    if top < 2:
+        return top, -1
+    values = s[starts[counts == top]]
+    del s, starts, counts
+    return top, int(np.argmax(np.isin(h, values)))
+
+
+def _repeated(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Positions whose value occurs twice or more in ``h`` (rising), each value's dense id
+    (int32, numbered in sorted order of the values), and the number of ids."""
+    order = np.argsort(h)
+    s = h[order]
+    new = np.empty(len(s) + 1, dtype=bool)
+    new[0] = new[-1] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:-1])
+    del s
+    once = new[:-1] & new[1:]  # a value that starts a group and the next position starts another
+    group = np.cumsum(new[:-1], dtype=np.int32)
+    group -= 1
+    n_groups = int(group[-1]) + 1
+    del new
+    by_pos = np.empty(len(h), dtype=np.int32)
+    by_pos[order] = group
+    del group
+    repeated = np.ones(len(h), dtype=bool)
+    repeated[order[once]] = False
+    del order, once
+    cand = np.flatnonzero(repeated)
+    return cand, by_pos[cand], n_groups
+
+
 def _greedy_duplicated_chars(positions: np.ndarray, groups: np.ndarray, spans: np.ndarray, n: int, n_groups: int) -> int:
     """Characters (spaces excluded) in duplicated n-grams by datatrove's greedy scan: walk left
     to right; an n-gram seen before counts and the scan jumps past it. Positions whose n-gram
@@ -130,9 +178,12 @@ class GopherRepetition(Filter):
             return doc, Verdict.ok(**values)
         vocab: dict[str, int] = {}
         ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.uint64, count=len(words))
-        ids = ids * _MUL + np.uint64(1)
-        cum = np.zeros(len(words) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=cum[1:])
+        ids *= _MUL
+        ids += np.uint64(1)
+        # Character offsets of the words; int32 while they fit (half the memory of int64).
+        offset = np.int32 if n_chars < 2**31 else np.int64
+        cum = np.zeros(len(words) + 1, dtype=offset)
+        np.cumsum(np.fromiter(map(len, words), dtype=offset, count=len(words)), out=cum[1:])
         # Only the latest level is kept (the sizes asked for only grow): ten levels of a 10M-word
         # book would be 800 MB.
         level = [1, ids]
@@ -143,7 +194,10 @@ class GopherRepetition(Filter):
                 level[:] = [1, ids]
             for k in range(level[0] + 1, n + 1):
                 prev = level[1]
-                level[:] = [k, prev[:-1] * _ROLL + ids[k - 1:] if len(prev) > 1 else prev[:0]]
+                nxt = np.multiply(prev[:-1], _ROLL)  # then += in place: no third array
+                nxt += ids[k - 1:]
+                level[:] = [k, nxt]
+                del prev, nxt
             return level[1]
 
         for n, frac in top_grams:
@@ -151,12 +205,10 @@ class GopherRepetition(Filter):
             h = grams(k)
             if len(h) == 0:
                 continue
-            uniq, first, counts = np.unique(h, return_index=True, return_counts=True)
-            top = counts.max()
+            top, i = _top_gram(h)
             ratio = 0.0
             if top > 1:  # ties: the n-gram seen first, like Counter.most_common
-                i = int(first[counts == top].min())
-                ratio = top * (cum[i + k] - cum[i] + k - 1) / n_chars
+                ratio = top * (int(cum[i + k] - cum[i]) + k - 1) / n_chars
             values[f"top_{n}_gram"] = round(float(ratio), 4)
             if ratio > frac:
                 return doc, Verdict.drop(f"gopher_top_{n}_gram", **values)
@@ -167,12 +219,11 @@ class GopherRepetition(Filter):
             k = n * scale
             h = grams(k) if repeats else None
             if h is not None and len(h):
-                _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
-                cand = np.flatnonzero(counts[inverse] > 1)
+                cand, groups, n_groups = _repeated(h)
                 repeats = len(cand) > 0
                 if repeats:
-                    rep = _greedy_duplicated_chars(cand, inverse[cand], cum[cand + k] - cum[cand], k, len(counts))
-                del inverse, counts, cand
+                    rep = _greedy_duplicated_chars(cand, groups, cum[cand + k] - cum[cand], k, n_groups)
+                del cand, groups
             values[f"dup_{n}_gram"] = round(rep / n_chars, 4)
             if rep / n_chars > frac:
                 return doc, Verdict.drop(f"gopher_dup_{n}_gram", **values)

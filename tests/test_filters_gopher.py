@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from curation.config import GopherRepetitionConfig
 from curation.document import Document
 from filter_data import book_documents
 from filters.gopher_quality import GopherQuality
-from filters.gopher_repetition import GopherRepetition
+from filters.gopher_repetition import GopherRepetition, _repeated, _top_gram
 from filters.text import split
 
 
@@ -54,6 +55,22 @@ def test_hashed_ngrams_match_string_algorithm(i):
     _, verdict = GopherRepetition(off).apply(Document("t", text, "web"))
     ref = _reference(split(text).words, len(text))
     assert {k: verdict.values[k] for k in ref} == ref
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sorted_counts_equal_np_unique(seed):
+    """The low-memory counts give what np.unique's indices, inverse and counts gave."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 5000))
+    h = rng.integers(0, [2, 50, 4000, 2**63, 7, 1000][seed], size=n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    _, first, counts = np.unique(h, return_index=True, return_counts=True)
+    top, i = _top_gram(h)
+    assert top == counts.max() and i == (int(first[counts == top].min()) if top > 1 else -1)
+    _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+    cand, groups, n_groups = _repeated(h)
+    want = np.flatnonzero(counts[inverse] > 1)
+    assert n_groups == len(counts) and np.array_equal(cand, want) and np.array_equal(groups, inverse[want])
+    assert groups.dtype == np.int32
 
 
 def test_repetition_keeps_a_novel_and_annotates_values():
