@@ -1,6 +1,7 @@
 """Memory per long document: one 50 MB single-line book through extract, filter and build-shards.
 
     python bench/long_document.py [--mb 50] [--books 500] [--commands build-shards extract filter] [--work DIR]
+                                  [--modes new before base] [--base-tree DIR]
 
 The book is word salad of ../shared/data/books (their words, drawn with a fixed seed, so it
 passes the filters and no n-gram repeats); the same text is also cut at spaces into --books
@@ -14,7 +15,9 @@ DirectRunner in one process (the default); `extract` then `filter` are the stage
 (filter reads extract's documents/). Prints peak RSS (the process's own, from wait4), wall and
 CPU seconds, the peak above the same text in many books, and whether the outputs are
 byte-identical between the two modes (build-shards: manifest fingerprint and stats.json;
-stages: documents/, rejected/, stats.json).
+stages: documents/, rejected/, stats.json). Mode "base" runs the code of another checkout
+(--base-tree, e.g. a worktree of an earlier commit) unchanged, for fixes that have no switch
+(Gopher repetition's counting, issue 25 item 11).
 """
 
 from __future__ import annotations
@@ -80,10 +83,14 @@ def child(mode: str, argv: list[str]) -> None:
     sys.exit(cli.main(argv))
 
 
+BASE_TREE: Path | None = None  # --base-tree: the checkout mode "base" runs
+
+
 def measure(mode: str, argv: list[str]) -> dict:
     t0 = time.time()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, *argv], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
+    tree = BASE_TREE if mode == "base" else ROOT
+    proc = subprocess.Popen([sys.executable, __file__, "--child", "new" if mode == "base" else mode, *argv], cwd=tree,
+                            env={**os.environ, "PYTHONPATH": str(tree)}, stdout=subprocess.DEVNULL)
     _, status, ru = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{mode}: curate {' '.join(argv)} failed")
@@ -127,7 +134,16 @@ def main() -> None:
     ap.add_argument("--books", type=int, default=500)
     ap.add_argument("--commands", nargs="+", default=["build-shards", "extract", "filter"])
     ap.add_argument("--work", default=None, help="a folder for the books and outputs (default: a temporary one)")
+    ap.add_argument("--modes", nargs="+", default=["new", "before"], choices=["new", "before", "base"])
+    ap.add_argument("--base-tree", type=Path, help="the checkout that mode base runs")
     args = ap.parse_args()
+    global BASE_TREE
+    BASE_TREE = args.base_tree.resolve() if args.base_tree else None
+    if "base" in args.modes and BASE_TREE is None:
+        ap.error("mode base needs --base-tree")
+    modes = list(args.modes)
+    if "new" not in modes:
+        modes.insert(0, "new")
     work = Path(args.work or tempfile.mkdtemp(prefix="long-document-"))
     one, many = make_books(work, args.mb, args.books)
     size_mb = (one / "salad.txt").stat().st_size / 2**20
@@ -136,18 +152,18 @@ def main() -> None:
     for command in args.commands:
         res = {}
         for tag, books in (("one", one), ("many", many)):
-            for mode in ("new", "before"):
+            for mode in modes:
                 res[tag, mode] = r = run(command, books, work, tag, mode)
                 print(f"{command:12} {tag:4} {mode:6} peak {r['rss_mb']:7.0f} MB  wall {r['wall']:6.1f} s  "
                       f"CPU {r['cpu']:6.1f} s", flush=True)
         table.append((command, res))
     print(f"\n| command | mode | one {size_mb:.0f} MB line: peak RSS | {args.books} books: peak RSS | one minus many | "
-          "(one minus many) / text | wall one / many | outputs new = before (one, many) |")
+          "(one minus many) / text | wall one / many | outputs equal new's (one, many) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for command, res in table:
-        for mode in ("new", "before"):
+        for mode in modes:
             o, m = res["one", mode], res["many", mode]
-            same = tuple(res[t, "new"]["digest"] == res[t, "before"]["digest"] for t in ("one", "many"))
+            same = tuple(res[t, "new"]["digest"] == res[t, mode]["digest"] for t in ("one", "many"))
             print(f"| {command} | {mode} | {o['rss_mb']:,.0f} MB | {m['rss_mb']:,.0f} MB | {o['rss_mb'] - m['rss_mb']:,.0f} MB | "
                   f"{(o['rss_mb'] - m['rss_mb']) / size_mb:.1f}x | {o['wall'] / m['wall']:.2f}x | {same[0]}, {same[1]} |")
 
