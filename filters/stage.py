@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 
 from curation.document import REJECT_REASON, REJECT_RULE, REJECT_STAGE, Document
 from filters.base import run_chain
+from filters.text import forget_split
 
 log = logging.getLogger("curate")
 
@@ -81,6 +82,8 @@ class StageRunner:
             log.warning("%s: %s on document %s: %s", stage, type(e).__name__, doc.id, str(e)[:200])
             count(stage, source, "failed", kind)
             return "failed", mark_rejected(doc, stage, "error", kind)
+        finally:
+            forget_split()
         if routed != source:
             res.doc = Document(res.doc.id, res.doc.text, source, res.doc.metadata)
         for name in res.ran:

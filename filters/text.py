@@ -219,6 +219,12 @@ def split(text: str) -> TextSplit:
     return cur
 
 
+def forget_split() -> None:
+    """Drop this thread's cached split: once a document's rules have run, its word list (8 bytes
+    a word) and text need not live on until the thread's next document."""
+    _local.split = None
+
+
 def duplicates(items: list[str]) -> tuple[int, int]:
     """(number of repeated items, characters in them), counting every repeat after the first
     (datatrove's ``find_duplicates``, shared by Gopher repetition and FineWeb)."""
