@@ -209,7 +209,7 @@ def spill(n: int, limit: str, npartitions: int, reuse_direct: bool = False) -> d
             m["baseline_rss"] = baseline
         log_text = (WORK / f"cluster-{n}" / "cluster.log").read_text(errors="replace")
         m["log"] = {"paused": log_text.count("Pausing worker"), "unpaused": log_text.count("Resuming worker"),
-                    "restarted": log_text.count("Restarting worker") + log_text.count("Worker process"),
+                    "restarted": log_text.count("Restarting worker"),  # its nanny also logs "Worker process ... killed"
                     "unmanaged-memory warnings": log_text.count("Unmanaged memory use is high")}
         runs[f"dask-2 limit {limit} npartitions {npartitions}"] = m
     finally:
