@@ -500,10 +500,11 @@ class Dedup(beam.PTransform):
 
     def expand(self, docs):
         side = []
+        tally = Tally(STAGE)
         if self.cfg.dedup.url.enabled:
             # Decided before featurising; only removed captures (a share of the crawl) are a side input.
             url_rows = (docs | "UrlKeys" >> beam.FlatMap(_url_record)
-                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against))
+                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against, tally))
             side = [beam.pvalue.AsDict(url_rows)]
         feats = docs | "Featurize" >> beam.ParDo(_Featurize(self.cfg, False), *side).with_outputs(
             PAYLOAD, FAILED, IDS, INDEX, URL, main=KEYS)
@@ -513,7 +514,6 @@ class Dedup(beam.PTransform):
         add_prior(docs.pipeline, self.against, self.cfg, keys, payloads)
         dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
                | "Decisions" >> Decisions(self.cfg, prior_runs=self.against))
-        tally = Tally(STAGE)
         joined = (
             {
                 DOCS: docs | "ById" >> beam.Map(lambda doc: (doc.id, doc)),

@@ -282,11 +282,12 @@ class DedupFiles(beam.PTransform):
         d = self.cfg.dedup
         folder = payload_dir(self.out_dir) if d.near and d.payloads == "files" else None
         side, dups = [], []
+        tally = Tally(STAGE)
         if d.url.enabled:
             # One more read of the input, for the URLs alone: a capture removed by URL dedup must
             # not survive a content cluster in place of the newest (as in build-shards).
             url_rows = (chunks | "UrlKeys" >> beam.FlatMap(chunk_urls, self.text_key, self.id_key)
-                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against))
+                        | "UrlDecisions" >> UrlDecisions(self.cfg, self.against, tally))
             side = [beam.pvalue.AsDict(url_rows)]
             dups = [url_rows | "UrlRowsByChunk" >> beam.Map(lambda kv: (kv[0][1][0], ((kv[0][0], kv[0][1][1]), kv[1])))]
         feats = chunks | "Featurize" >> beam.ParDo(_FeaturizeChunk(self.cfg, self.text_key, self.id_key, folder),
@@ -297,7 +298,6 @@ class DedupFiles(beam.PTransform):
         add_prior(pbegin.pipeline, self.against, self.cfg, keys, payloads)
         dec = ((flatten(keys, "FlattenKeys"), flatten(payloads, "FlattenPayloads"), feats[IDS])
                | "Decisions" >> Decisions(self.cfg, folder, prior_runs=self.against))
-        tally = Tally(STAGE)
         written = (
             {
                 "chunk": chunks | "ChunkByIndex" >> beam.Map(lambda c: (c.idx, c)),

@@ -20,7 +20,7 @@ from curation.config import PipelineConfig
 from curation.dedup.keep import node_key, word_count
 from curation.dedup.paragraphs import paragraph_hashes, remove_paragraphs
 from curation.document import Document
-from pipelines.batched import BatchedCoGroupByKey, BatchedGroupByKey
+from pipelines.batched import BatchedCoGroupByKey, BatchedGroupByKey, Tally
 from pipelines.transforms import COUNTS, DOCS, REJECTED, CountingDoFn, mark_rejected
 
 STAGE = "paragraphs"
@@ -89,9 +89,11 @@ class ParagraphDedup(beam.PTransform):
         self.cfg = config
 
     def expand(self, docs):
+        tally = Tally(STAGE)  # the shuffles' sent and received records, checked with the accounting
         removals = (docs | "ParagraphKeys" >> beam.ParDo(_Keys(self.cfg))
-                    | "GroupParagraphs" >> BatchedGroupByKey() | "ParagraphGroups" >> beam.FlatMap(_groups))
+                    | "GroupParagraphs" >> BatchedGroupByKey(tally=tally) | "ParagraphGroups" >> beam.FlatMap(_groups))
         out = ({DOCS: docs | "ById" >> beam.Map(lambda d: (d.id, d)), "rm": removals}
-               | "JoinParagraphs" >> BatchedCoGroupByKey(weigh={DOCS: _size})
+               | "JoinParagraphs" >> BatchedCoGroupByKey(weigh={DOCS: _size}, tally=tally)
                | "ApplyParagraphs" >> beam.ParDo(_Apply(self.cfg)).with_outputs(REJECTED, COUNTS, main=DOCS))
-        return {DOCS: out[DOCS], REJECTED: out[REJECTED], COUNTS: out[COUNTS]}
+        counts = (out[COUNTS], *tally.counts) | "FlattenCounts" >> beam.Flatten()
+        return {DOCS: out[DOCS], REJECTED: out[REJECTED], COUNTS: counts}

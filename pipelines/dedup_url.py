@@ -22,7 +22,7 @@ from curation import fs
 from curation.config import PipelineConfig
 from curation.dedup.url import capture_rank, normalize_url
 from curation.document import Document, content_hash
-from pipelines.batched import BatchedGroupByKey
+from pipelines.batched import BatchedGroupByKey, Tally
 from pipelines.dedup_index import KeyBloom, may_match, prior_parts
 
 URL = "url"
@@ -79,12 +79,14 @@ class _PriorUrls(beam.DoFn):
 
 class UrlDecisions(beam.PTransform):
     """URL records ((source, normalised URL), ``new_member(...)``) -> ((id, record), lineage row)
-    for every removed capture; with ``against``, the earlier outputs' URLs take part."""
+    for every removed capture; with ``against``, the earlier outputs' URLs take part. ``tally``:
+    the stage's shuffle counts (pipelines/batched.py)."""
 
-    def __init__(self, cfg: PipelineConfig, against: tuple = (), label: str | None = None):
+    def __init__(self, cfg: PipelineConfig, against: tuple = (), tally: Tally | None = None, label: str | None = None):
         super().__init__(label)
         self.cfg = cfg
         self.against = tuple(against)
+        self.tally = tally
 
     def expand(self, records):
         if self.against:
@@ -94,5 +96,5 @@ class UrlDecisions(beam.PTransform):
                      | "SpreadPriorUrlParts" >> beam.Reshuffle()
                      | "PriorUrls" >> beam.ParDo(_PriorUrls(), beam.pvalue.AsSingleton(bloom)))
             records = (records, prior) | "WithPriorUrls" >> beam.Flatten()
-        return (records | "GroupUrls" >> BatchedGroupByKey()
+        return (records | "GroupUrls" >> BatchedGroupByKey(tally=self.tally)
                 | "UrlGroups" >> beam.FlatMap(_groups, self.against))
