@@ -23,7 +23,8 @@ CountKey = tuple[str, str, str, str]  # (stage, source, kind, reason)
 # Metrics of one stage that are equal in every correct run: the records its batched shuffles
 # packed and those unpacked on the far side (pipelines/batched.py). A difference means the runner
 # dropped (or repeated) records between two steps: the result would be silently wrong.
-CONSERVED = (("shuffle_sent", "shuffle_received"),)
+SHUFFLE_SENT, SHUFFLE_RECEIVED = "shuffle_sent", "shuffle_received"
+CONSERVED = ((SHUFFLE_SENT, SHUFFLE_RECEIVED),)
 
 
 def key(stage: str, source: str, kind: str, reason: str = "") -> CountKey:
@@ -87,7 +88,6 @@ def check(stats: dict, chain: list[str] | None = None) -> None:
                     f"stage {name} ({scope}): in={d['in']} but out+removed+failed={rhs} "
                     f"(out={d['out']}, removed={sum(d['removed'].values())}, failed={sum(d['failed'].values())})"
                 )
-    for name, st in stats["stages"].items():
         for sent, received in CONSERVED:
             a, b = st["metrics"].get(sent, 0), st["metrics"].get(received, 0)
             if a != b:

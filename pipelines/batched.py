@@ -34,6 +34,8 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from curation.dedup.plan import PARTITIONS
 from curation.malloc import trim
+from curation.stats import SHUFFLE_RECEIVED as RECEIVED
+from curation.stats import SHUFFLE_SENT as SENT
 from curation.stats import key as count_key
 from pipelines.transforms import COUNTS
 
@@ -43,8 +45,6 @@ FLUSH = 16_384
 # A buffer is also drained when the bytes it holds reach this (payload records that carry
 # shingle sets are ~2 KB each).
 FLUSH_BYTES = 8 << 20
-SENT = "shuffle_sent"
-RECEIVED = "shuffle_received"
 
 
 @dataclass
