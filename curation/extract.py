@@ -30,6 +30,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from curation.config import ExtractConfig
 from curation.paragraphs import join_html_lines
 
@@ -93,7 +95,9 @@ class _Watchdog:
 
 WATCHDOG = _Watchdog()
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+# One match per tag; the third group is ">" for a self-closing tag ("<br/>"). A greedy run to the
+# first ">" and one look-behind: a lazy run would try the end of the pattern at every character.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*(?:(?<=/)(>)|>)")
 # Elements with no end tag, or an end tag HTML lets authors omit: they never nest by themselves.
 _NO_NEST = frozenset(
     "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option "
@@ -102,21 +106,18 @@ _NO_NEST = frozenset(
 
 
 def max_depth(html: str, limit: int) -> int:
-    """Tag nesting depth, stopping early once ``limit`` is passed (linear, no parser)."""
-    depth = best = 0
-    for m in _TAG.finditer(html):
-        name = m.group(2).lower()
-        if name in _NO_NEST or m.group(3):
-            continue
-        if m.group(1):
-            depth = max(depth - 1, 0)
-        else:
-            depth += 1
-            if depth > best:
-                best = depth
-                if best > limit:
-                    return best
-    return best
+    """Tag nesting depth (linear, no parser); ``limit + 1`` for any depth past ``limit``.
+
+    An end tag with nothing open is ignored (depth never goes below 0): the depth after each tag
+    is the running sum of +1/-1 minus the lowest the sum has been, a standard identity for a walk
+    held at zero, so the scan is one regex pass and numpy instead of a Python loop per tag."""
+    steps = [-1 if close else 1 for close, name, self_closing in _TAG.findall(html)
+             if not self_closing and name.lower() not in _NO_NEST]
+    if not steps:
+        return 0
+    walk = np.cumsum(np.array(steps, dtype=np.int32))
+    best = int((walk - np.minimum(np.minimum.accumulate(walk), 0)).max())
+    return limit + 1 if best > limit else best
 
 
 @dataclass

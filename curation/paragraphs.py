@@ -39,9 +39,10 @@ from curation.document import Document
 # rest of the page for every unclosed one: quadratic on hostile input).
 _PRE_TAGS = re.compile(r"<(/?)(pre|textarea|listing|xmp|plaintext|script|style)\b[^>]*>", re.I)
 _PRE_STYLED = re.compile(r"""<([a-zA-Z][\w:-]*)\b[^>]*?\bstyle\s*=\s*["'][^"']*white-space\s*:\s*(?:pre|break-spaces)""", re.I)
-_NEWLINE_RUN = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t\r\n]*")
-# A break between two characters of text (not next to a tag): what wrapping inserted.
-_TEXT_BREAK = re.compile(r"(?<=[^\s>])[ \t]*(?:\r\n?|\n)[ \t\r\n]*(?=[^\s<])")
+# From the first line break of a white-space run to its end. The run's spaces before that break
+# are trimmed by str.rstrip: a pattern that starts with optional spaces is tried at every space
+# of the page, which made this scan cost a fifth of extraction (bench/extract_speed.py).
+_BREAK_TO_RUN_END = re.compile(r"(?:\r\n?|\n)[ \t\r\n]*")
 
 
 def _styled_pre_spans(html: str) -> list[tuple[int, int]]:
@@ -99,15 +100,33 @@ def _kept_spans(html: str) -> list[tuple[int, int]]:
     return merged
 
 
+def _join_flowing(flowing: str) -> tuple[str, int]:
+    """Every run of spaces, tabs and line breaks that holds a line break becomes one space; the
+    count is of such runs between two characters of text (neither white space nor next to a tag:
+    what wrapping inserted)."""
+    parts = _BREAK_TO_RUN_END.sub("\n", flowing).split("\n")
+    if len(parts) == 1:
+        return flowing, 0
+    last = len(parts) - 1
+    heads = [p.rstrip(" \t") for p in parts[:last]]
+    joined = 0
+    for i, head in enumerate(heads):
+        # heads[i] ends just before a run and parts[i + 1] starts just after it.
+        before, after = head[-1:], parts[i + 1][:1]
+        if before and after and before != ">" and after != "<" and not before.isspace() and not after.isspace():
+            joined += 1
+    return " ".join(heads + [parts[last]]), joined
+
+
 def join_html_lines(html: str) -> tuple[str, int]:
     """(html with line breaks in flowing text made spaces, number of breaks inside text joined)."""
     if "\n" not in html and "\r" not in html:
         return html, 0
     out, joined, pos = [], 0, 0
     for s, e in _kept_spans(html) + [(len(html), len(html))]:
-        flowing = html[pos:s]
-        joined += len(_TEXT_BREAK.findall(flowing))
-        out.append(_NEWLINE_RUN.sub(" ", flowing))
+        text, n = _join_flowing(html[pos:s])
+        out.append(text)
+        joined += n
         out.append(html[s:e])
         pos = e
     return "".join(out), joined
