@@ -15,6 +15,7 @@ import shutil
 import tempfile
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.pvalue import AsList, AsSingleton
 
 from curation import fs
@@ -29,11 +30,17 @@ log = logging.getLogger("curate")
 
 # ---------------------------------------------------------------- WriteShards
 class _SumSplitTokens(beam.CombineFn):
+    """Tokens per split of the keyed rows (a combine on the rows themselves: no Map per row)."""
+
+    def __init__(self, val_fraction: float):
+        self.val_fraction = val_fraction
+
     def create_accumulator(self):
         return {"train": 0, "val": 0}
 
     def add_input(self, acc, item):
-        acc[item[0]] += item[1]
+        h, row = item
+        acc[sh.split_of(h, self.val_fraction)] += row[sh.N_TOKENS]
         return acc
 
     def merge_accumulators(self, accs):
@@ -47,8 +54,39 @@ class _SumSplitTokens(beam.CombineFn):
         return acc
 
 
+class _ShardKeys(beam.CombineFn):
+    """The sorted (split, index) keys that receive a row: one set insert per row (Keys | Distinct
+    | ToList was three steps and a shuffle)."""
+
+    def create_accumulator(self):
+        return set()
+
+    def add_input(self, acc, item):
+        acc.add(item[0])
+        return acc
+
+    def merge_accumulators(self, accs):
+        return set().union(*accs)
+
+    def extract_output(self, acc):
+        return sorted(acc)
+
+
+def _packed(row):
+    """The row with its ids as (dtype, bytes). Beam encodes bytes natively and a numpy array by
+    pickling it, about ten times the cost, and every row is encoded twice in this transform
+    (Place waits for the token totals, then GroupByShard): most of its cost per row."""
+    ids = np.ascontiguousarray(row[sh.IDS])
+    return (*row[: sh.IDS], (ids.dtype.str, ids.tobytes()), *row[sh.IDS + 1 :])
+
+
+def _unpacked(row):
+    dtype, data = row[sh.IDS]
+    return (*row[: sh.IDS], np.frombuffer(data, dtype=dtype), *row[sh.IDS + 1 :])
+
+
 def _key_by_hash(row):
-    return id_hash64(row[sh.DOC_ID]), row
+    return id_hash64(row[sh.DOC_ID]), _packed(row)
 
 
 def _mixed_copies(row, mix_cfg, val_fraction: float):
@@ -57,13 +95,9 @@ def _mixed_copies(row, mix_cfg, val_fraction: float):
     split = sh.split_of(h, val_fraction)
     lo, hi = (0, sh.val_cut(val_fraction)) if split == "val" else (sh.val_cut(val_fraction), 2**64)
     w = mix.weight(row[sh.SOURCE], row[sh.LANG], mix_cfg.weights, mix_cfg.languages)
+    row = _packed(row)
     for k in range(mix.copies(row[sh.DOC_ID], w, split, mix_cfg.seed)):
         yield mix.copy_hash(row[sh.DOC_ID], h, k, lo, hi), row
-
-
-def _split_tokens(item, val_fraction: float):
-    h, row = item
-    return sh.split_of(h, val_fraction), row[sh.N_TOKENS]
 
 
 def _place(item, totals: dict, val_fraction: float, target_tokens: int):
@@ -83,7 +117,7 @@ class _WriteShardDoFn(beam.DoFn):
         # Slices that received no document are skipped, so names stay contiguous per split.
         ordinal = sorted(k[1] for k in present if k[0] == split).index(index)
         rel = sh.shard_path(split, ordinal)
-        rows = [row for _, row in sorted(items, key=lambda x: (x[0], x[1][sh.DOC_ID], x[1][sh.N_TOKENS]))]
+        rows = [_unpacked(row) for _, row in sorted(items, key=lambda x: (x[0], x[1][sh.DOC_ID], x[1][sh.N_TOKENS]))]
         mask_ids = None
         if self.config.shards.loss_mask:
             tok = load_tokenizer(info)
@@ -127,18 +161,9 @@ class WriteShards(beam.PTransform):
             keyed = rows | "MixCopies" >> beam.FlatMap(_mixed_copies, mc, sc.val_fraction)
         else:
             keyed = rows | "KeyByHash" >> beam.Map(_key_by_hash)
-        totals = (
-            keyed
-            | "SplitTokens" >> beam.Map(_split_tokens, sc.val_fraction)
-            | "SumTokens" >> beam.CombineGlobally(_SumSplitTokens())
-        )
+        totals = keyed | "SumTokens" >> beam.CombineGlobally(_SumSplitTokens(sc.val_fraction))
         placed = keyed | "Place" >> beam.Map(_place, AsSingleton(totals), sc.val_fraction, sc.target_tokens)
-        present = (
-            placed
-            | "ShardKeys" >> beam.Keys()
-            | "Distinct" >> beam.Distinct()
-            | "AllKeys" >> beam.combiners.ToList()
-        )
+        present = placed | "ShardKeys" >> beam.CombineGlobally(_ShardKeys())
         return (
             placed
             | "GroupByShard" >> beam.GroupByKey()
