@@ -13,6 +13,7 @@ import pytest
 from curation import shards as sh
 from curation.config import PipelineConfig, TokenizerConfig, to_dict
 from curation.document import id_hash64
+from pipelines.shards import _packed, _unpacked
 from curation.tokenizer import Tokenizer, train_sentencepiece
 from tests.test_tokenizer import book_texts
 
@@ -150,3 +151,16 @@ def test_verify_catches_a_wrong_count_and_tokenizer(tmp_path, tok, rows):
     assert any("manifest says" in p and m["shards"][0]["path"] in p for p in sh.verify(tmp_path))
     (tmp_path / "tokenizer/tokenizer.model").write_bytes(b"changed")
     assert sh.verify(tmp_path)[0].startswith("tokenizer/tokenizer.model")
+
+
+def test_rows_cross_the_shuffle_as_bytes_and_come_back_equal():
+    """WriteShards packs ids as (dtype, bytes) for its shuffles (pipelines/shards.py): the row comes
+    back equal, dtype included, for both token widths and an empty body."""
+    for ids in (np.array([1, 7, 65_535, 2], dtype=np.uint16), np.array([1, 70_000, 2], dtype=np.uint32),
+                np.zeros(0, dtype=np.uint16), np.arange(10, dtype=np.uint32)[::2]):
+        row = ("doc", "web", "en", "http://x", ids, len(ids))
+        packed = _packed(row)
+        assert isinstance(packed[sh.IDS][1], bytes)
+        back = _unpacked(packed)
+        assert back[: sh.IDS] == row[: sh.IDS] and back[sh.IDS + 1 :] == row[sh.IDS + 1 :]
+        assert back[sh.IDS].dtype == ids.dtype and np.array_equal(back[sh.IDS], ids)
