@@ -13,8 +13,8 @@ import pytest
 from curation import shards as sh
 from curation.config import PipelineConfig, TokenizerConfig, to_dict
 from curation.document import id_hash64
-from pipelines.shards import _packed, _unpacked
 from curation.tokenizer import Tokenizer, train_sentencepiece
+from pipelines.shards import _packed, _unpacked
 from tests.test_tokenizer import book_texts
 
 
