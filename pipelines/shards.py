@@ -24,13 +24,14 @@ from curation import shards as sh
 from curation.config import PipelineConfig, to_dict
 from curation.document import id_hash64
 from pipelines.tokenize import load_tokenizer
+from pipelines.transforms import in_global_window
 
 log = logging.getLogger("curate")
 
 
 # ---------------------------------------------------------------- WriteShards
 class _SumSplitTokens(beam.CombineFn):
-    """Tokens per split of the keyed rows (a combine on the rows themselves: no Map per row)."""
+    """Tokens per split of the keyed rows (a combine on the row lists themselves: no Map per row)."""
 
     def __init__(self, val_fraction: float):
         self.val_fraction = val_fraction
@@ -38,9 +39,9 @@ class _SumSplitTokens(beam.CombineFn):
     def create_accumulator(self):
         return {"train": 0, "val": 0}
 
-    def add_input(self, acc, item):
-        h, row = item
-        acc[sh.split_of(h, self.val_fraction)] += row[sh.N_TOKENS]
+    def add_input(self, acc, items):
+        for h, row in items:
+            acc[sh.split_of(h, self.val_fraction)] += row[sh.N_TOKENS]
         return acc
 
     def merge_accumulators(self, accs):
@@ -89,6 +90,40 @@ def _key_by_hash(row):
     return id_hash64(row[sh.DOC_ID]), _packed(row)
 
 
+# Keyed rows per list: hundreds amortise Beam's per-element costs. A list holds the packed ids
+# of at most this many rows, which the bundle held as arrays a moment before.
+ROWS_PER_LIST = 256
+
+
+class _KeyRows(beam.DoFn):
+    """Rows -> lists of up to ROWS_PER_LIST (placement hash, packed row) pairs, the last partial
+    list from finish_bundle. Between here and the shard writer every element is a list: Beam's
+    costs per element (windowed value, encoding at the two shuffles, the side-input call of
+    Place) are paid per list. ``keyed`` gives the pairs of one row (a copy per mixing weight)."""
+
+    def __init__(self, keyed, *args):
+        self.keyed = keyed
+        self.args = args
+
+    def start_bundle(self):
+        self._rows: list = []
+
+    def process(self, row):
+        self._rows.extend(self.keyed(row, *self.args))
+        if len(self._rows) >= ROWS_PER_LIST:
+            rows, self._rows = self._rows, []
+            yield rows
+
+    def finish_bundle(self):
+        if self._rows:
+            rows, self._rows = self._rows, []
+            yield in_global_window(rows)
+
+
+def _key_one(row):
+    yield _key_by_hash(row)
+
+
 def _mixed_copies(row, mix_cfg, val_fraction: float):
     """(placement hash, row) for every copy the mixing weights ask for (curation/mix.py)."""
     h = id_hash64(row[sh.DOC_ID])
@@ -100,11 +135,14 @@ def _mixed_copies(row, mix_cfg, val_fraction: float):
         yield mix.copy_hash(row[sh.DOC_ID], h, k, lo, hi), row
 
 
-def _place(item, totals: dict, val_fraction: float, target_tokens: int):
-    h, row = item
-    split = sh.split_of(h, val_fraction)
-    n = sh.shard_count(totals[split], target_tokens)
-    return (split, sh.shard_index(h, split, n, val_fraction)), (h, row)
+def _place(items: list, totals: dict, val_fraction: float, target_tokens: int):
+    """A list of keyed rows -> one (shard key, rows of that shard) pair per shard it touches."""
+    counts = {split: sh.shard_count(total, target_tokens) for split, total in totals.items()}
+    by_shard: dict = {}
+    for h, row in items:
+        split = sh.split_of(h, val_fraction)
+        by_shard.setdefault((split, sh.shard_index(h, split, counts[split], val_fraction)), []).append((h, row))
+    yield from by_shard.items()
 
 
 class _WriteShardDoFn(beam.DoFn):
@@ -113,7 +151,8 @@ class _WriteShardDoFn(beam.DoFn):
         self.output_dir = output_dir
 
     def process(self, element, present: list, info: dict):
-        (split, index), items = element
+        (split, index), lists = element
+        items = [item for part in lists for item in part]
         # Slices that received no document are skipped, so names stay contiguous per split.
         ordinal = sorted(k[1] for k in present if k[0] == split).index(index)
         rel = sh.shard_path(split, ordinal)
@@ -158,11 +197,11 @@ class WriteShards(beam.PTransform):
     def expand(self, rows):
         sc, mc = self.config.shards, self.config.mix
         if mix.active(mc.weights, mc.languages):
-            keyed = rows | "MixCopies" >> beam.FlatMap(_mixed_copies, mc, sc.val_fraction)
+            keyed = rows | "MixCopies" >> beam.ParDo(_KeyRows(_mixed_copies, mc, sc.val_fraction))
         else:
-            keyed = rows | "KeyByHash" >> beam.Map(_key_by_hash)
+            keyed = rows | "KeyByHash" >> beam.ParDo(_KeyRows(_key_one))
         totals = keyed | "SumTokens" >> beam.CombineGlobally(_SumSplitTokens(sc.val_fraction))
-        placed = keyed | "Place" >> beam.Map(_place, AsSingleton(totals), sc.val_fraction, sc.target_tokens)
+        placed = keyed | "Place" >> beam.FlatMap(_place, AsSingleton(totals), sc.val_fraction, sc.target_tokens)
         present = placed | "ShardKeys" >> beam.CombineGlobally(_ShardKeys())
         return (
             placed

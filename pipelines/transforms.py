@@ -66,7 +66,7 @@ class CountingDoFn(beam.DoFn):
         self._counts = Counter()
 
 
-def _in_global_window(value):
+def in_global_window(value):
     return WindowedValue(value, MIN_TIMESTAMP, (GlobalWindow(),))
 
 
@@ -123,7 +123,7 @@ class BatchedDoFn(CountingDoFn):
 
     def finish_bundle(self):
         for out in self._drain():
-            yield TaggedOutput(out.tag, _in_global_window(out.value)) if isinstance(out, TaggedOutput) else _in_global_window(out)
+            yield TaggedOutput(out.tag, in_global_window(out.value)) if isinstance(out, TaggedOutput) else in_global_window(out)
         yield from super().finish_bundle()
 
 
