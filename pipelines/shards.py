@@ -56,8 +56,8 @@ class _SumSplitTokens(beam.CombineFn):
 
 
 class _ShardKeys(beam.CombineFn):
-    """The sorted (split, index) keys that receive a row: one set insert per row (Keys | Distinct
-    | ToList was three steps and a shuffle)."""
+    """The sorted (split, index) keys that receive a row: one set insert per (shard, list) pair
+    that Place emits, no shuffle of its own."""
 
     def create_accumulator(self):
         return set()
@@ -84,10 +84,6 @@ def _packed(row):
 def _unpacked(row):
     dtype, data = row[sh.IDS]
     return (*row[: sh.IDS], np.frombuffer(data, dtype=dtype), *row[sh.IDS + 1 :])
-
-
-def _key_by_hash(row):
-    return id_hash64(row[sh.DOC_ID]), _packed(row)
 
 
 # Keyed rows per list: hundreds amortise Beam's per-element costs. A list holds the packed ids
@@ -120,8 +116,9 @@ class _KeyRows(beam.DoFn):
             yield in_global_window(rows)
 
 
-def _key_one(row):
-    yield _key_by_hash(row)
+def _key_by_hash(row):
+    """The (placement hash, packed row) pair of a row without mixing weights: one copy."""
+    yield id_hash64(row[sh.DOC_ID]), _packed(row)
 
 
 def _mixed_copies(row, mix_cfg, val_fraction: float):
@@ -199,7 +196,7 @@ class WriteShards(beam.PTransform):
         if mix.active(mc.weights, mc.languages):
             keyed = rows | "MixCopies" >> beam.ParDo(_KeyRows(_mixed_copies, mc, sc.val_fraction))
         else:
-            keyed = rows | "KeyByHash" >> beam.ParDo(_KeyRows(_key_one))
+            keyed = rows | "KeyByHash" >> beam.ParDo(_KeyRows(_key_by_hash))
         totals = keyed | "SumTokens" >> beam.CombineGlobally(_SumSplitTokens(sc.val_fraction))
         placed = keyed | "Place" >> beam.FlatMap(_place, AsSingleton(totals), sc.val_fraction, sc.target_tokens)
         present = placed | "ShardKeys" >> beam.CombineGlobally(_ShardKeys())
