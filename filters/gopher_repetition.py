@@ -32,16 +32,40 @@ _ROLL = np.uint64(0xC2B2AE3D27D4EB4F)
 
 _SCAN_CHUNK = 1 << 16  # positions turned into Python ints at a time: a huge document is no huge list
 
+# Past _PARTITION_AT positions the counts sort one slice of the hash values at a time, the slice
+# chosen by a value's top bits (equal values share a slice, and slices in order keep values in
+# sorted order): the sorts' arrays are then 1/_PARTS of the document's, and what stays is the
+# document's own arrays (word ids, one n-gram level, character offsets, one group id per
+# position), about 25 bytes per word where sorting everything at once held about 50
+# (docs/robustness.md item 11). Small documents are sorted whole: 16 slices would cost more
+# than they save.
+_PARTITION_AT = 1 << 20
+_SLICE_BITS = 4
+_PARTS = 1 << _SLICE_BITS
 
-# The two counts below sort a copy of the hashes instead of calling np.unique: np.unique with
-# indices, inverse and counts holds five or six arrays of 8 bytes per word at once (1.3 GB for
-# one 9M-word book, docs/robustness.md item 11); these hold about three, and int32 group ids.
+
+def _parts(h: np.ndarray) -> int:
+    return _PARTS if len(h) > _PARTITION_AT else 1
 
 
-def _top_gram(h: np.ndarray) -> tuple[int, int]:
-    """(count, first position) of the most frequent value of ``h``; among equally frequent
-    values, the one that occurs first (Counter.most_common's order). Position -1 if no value
-    repeats."""
+def _slices(h: np.ndarray, parts: int):
+    """Positions of ``h`` (rising) whose values fall in each slice of the value range, slice by
+    slice in rising order of the values; None (all positions, one slice) when ``parts`` is 1."""
+    if parts == 1:
+        yield None
+        return
+    bits = parts.bit_length() - 1  # parts: a power of two up to 256
+    key = (h >> np.uint64(64 - bits)).astype(np.uint8)
+    for b in range(parts):
+        yield np.flatnonzero(key == b)
+
+
+# The counts sort a copy of the hashes instead of calling np.unique: np.unique with indices,
+# inverse and counts holds five or six arrays of 8 bytes per word at once (1.3 GB for one
+# 9M-word book, docs/robustness.md item 11).
+
+
+def _top_gram_whole(h: np.ndarray) -> tuple[int, int]:
     s = np.sort(h)
     new = np.empty(len(s), dtype=bool)
     new[0] = True
@@ -57,48 +81,79 @@ def _top_gram(h: np.ndarray) -> tuple[int, int]:
     return top, int(np.argmax(np.isin(h, values)))
 
 
-def _repeated(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Positions whose value occurs twice or more in ``h`` (rising), each value's dense id
-    (int32, numbered in sorted order of the values), and the number of ids."""
-    order = np.argsort(h)
-    s = h[order]
-    new = np.empty(len(s) + 1, dtype=bool)
-    new[0] = new[-1] = True
-    np.not_equal(s[1:], s[:-1], out=new[1:-1])
-    del s
-    once = new[:-1] & new[1:]  # a value that starts a group and the next position starts another
-    group = np.cumsum(new[:-1], dtype=np.int32)
-    group -= 1
-    n_groups = int(group[-1]) + 1
-    del new
-    by_pos = np.empty(len(h), dtype=np.int32)
-    by_pos[order] = group
-    del group
-    repeated = np.ones(len(h), dtype=bool)
-    repeated[order[once]] = False
-    del order, once
-    cand = np.flatnonzero(repeated)
-    return cand, by_pos[cand], n_groups
+def _top_gram(h: np.ndarray, parts: int | None = None) -> tuple[int, int]:
+    """(count, first position) of the most frequent value of ``h``; among equally frequent
+    values, the one that occurs first (Counter.most_common's order). Position -1 if no value
+    repeats."""
+    parts = parts or _parts(h)
+    if parts == 1:
+        return _top_gram_whole(h)
+    best, first = 0, -1
+    for pos in _slices(h, parts):
+        if not len(pos):
+            continue
+        top, i = _top_gram_whole(h[pos])
+        if top > best:
+            best, first = top, (int(pos[i]) if i >= 0 else -1)
+        elif top == best and i >= 0 and int(pos[i]) < first:
+            first = int(pos[i])
+        del pos
+    return best, (first if best >= 2 else -1)
 
 
-def _greedy_duplicated_chars(positions: np.ndarray, groups: np.ndarray, spans: np.ndarray, n: int, n_groups: int) -> int:
+def _repeated(h: np.ndarray, parts: int | None = None) -> tuple[np.ndarray, int, bool]:
+    """Each position's group, the dense id of its value numbered in sorted order of the values,
+    as int32, or -1 where the value occurs once; the number of ids; whether any value repeats."""
+    parts = parts or _parts(h)
+    gid = np.full(len(h), -1, dtype=np.int32)
+    n_groups, any_repeated = 0, False
+    for pos in _slices(h, parts):
+        if pos is not None and not len(pos):
+            continue
+        hb = h if pos is None else h[pos]
+        order = np.argsort(hb)
+        s = hb[order]
+        del hb
+        new = np.empty(len(s) + 1, dtype=bool)
+        new[0] = new[-1] = True
+        np.not_equal(s[1:], s[:-1], out=new[1:-1])
+        del s
+        rep = ~(new[:-1] & new[1:])  # a value that starts a group while the next position starts another: once
+        group = np.cumsum(new[:-1], dtype=np.int32)
+        group += np.int32(n_groups - 1)
+        n_groups = int(group[-1]) + 1
+        del new
+        if rep.any():
+            any_repeated = True
+            gid[order[rep] if pos is None else pos[order[rep]]] = group[rep]
+        del order, group, rep, pos
+    return gid, n_groups, any_repeated
+
+
+def _greedy_duplicated_chars(gid: np.ndarray, cum: np.ndarray, n: int, n_groups: int) -> int:
     """Characters (spaces excluded) in duplicated n-grams by datatrove's greedy scan: walk left
     to right; an n-gram seen before counts and the scan jumps past it. Positions whose n-gram
-    occurs once can neither count nor change the outcome, so only repeated ones are given, each
-    with its n-gram's group (dense id of its hash) and its span in characters. ``seen`` is one
-    byte per group, and the arrays are walked in chunks: memory stays a few bytes per word."""
+    occurs once (group -1) can neither count nor change the outcome and are passed over; the
+    others carry their n-gram's group and their span in characters (from ``cum``, the words'
+    character offsets). ``seen`` is one byte per group, and positions are taken in chunks:
+    memory stays a few bytes per word."""
     seen = bytearray(n_groups)
     nxt = rep = 0
-    for lo in range(0, len(positions), _SCAN_CHUNK):
-        hi = lo + _SCAN_CHUNK
-        for p, g, s in zip(positions[lo:hi].tolist(), groups[lo:hi].tolist(), spans[lo:hi].tolist()):
+    for lo in range(0, len(gid), _SCAN_CHUNK):
+        g = gid[lo : lo + _SCAN_CHUNK]
+        idx = np.flatnonzero(g >= 0)
+        if not len(idx):
+            continue
+        pos = idx + lo
+        spans = cum[pos + n] - cum[pos]
+        for p, grp, s in zip(pos.tolist(), g[idx].tolist(), spans.tolist()):
             if p < nxt:
                 continue
-            if seen[g]:
+            if seen[grp]:
                 rep += s
                 nxt = p + n
             else:
-                seen[g] = 1
+                seen[grp] = 1
     return rep
 
 
@@ -194,7 +249,11 @@ class GopherRepetition(Filter):
                 level[:] = [1, ids]
             for k in range(level[0] + 1, n + 1):
                 prev = level[1]
-                nxt = np.multiply(prev[:-1], _ROLL)  # then += in place: no third array
+                if k == 2:  # the word ids stay: the first level is a new array
+                    nxt = np.multiply(prev[:-1], _ROLL)
+                else:  # element i needs only element i of the level before: roll in place
+                    nxt = prev[:-1]
+                    nxt *= _ROLL
                 nxt += ids[k - 1:]
                 level[:] = [k, nxt]
                 del prev, nxt
@@ -219,11 +278,10 @@ class GopherRepetition(Filter):
             k = n * scale
             h = grams(k) if repeats else None
             if h is not None and len(h):
-                cand, groups, n_groups = _repeated(h)
-                repeats = len(cand) > 0
+                gid, n_groups, repeats = _repeated(h)
                 if repeats:
-                    rep = _greedy_duplicated_chars(cand, groups, cum[cand + k] - cum[cand], k, n_groups)
-                del cand, groups
+                    rep = _greedy_duplicated_chars(gid, cum, k, n_groups)
+                del gid
             values[f"dup_{n}_gram"] = round(rep / n_chars, 4)
             if rep / n_chars > frac:
                 return doc, Verdict.drop(f"gopher_dup_{n}_gram", **values)

@@ -57,20 +57,42 @@ def test_hashed_ngrams_match_string_algorithm(i):
     assert {k: verdict.values[k] for k in ref} == ref
 
 
+@pytest.mark.parametrize("parts", [1, 16, 2])
 @pytest.mark.parametrize("seed", range(6))
-def test_sorted_counts_equal_np_unique(seed):
-    """The low-memory counts give what np.unique's indices, inverse and counts gave."""
+def test_sorted_counts_equal_np_unique(seed, parts):
+    """The low-memory counts give what np.unique's indices, inverse and counts gave, sorting the
+    hashes whole or one slice of their values at a time (what a long document gets)."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 5000))
     h = rng.integers(0, [2, 50, 4000, 2**63, 7, 1000][seed], size=n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     _, first, counts = np.unique(h, return_index=True, return_counts=True)
-    top, i = _top_gram(h)
+    top, i = _top_gram(h, parts)
     assert top == counts.max() and i == (int(first[counts == top].min()) if top > 1 else -1)
     _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
-    cand, groups, n_groups = _repeated(h)
-    want = np.flatnonzero(counts[inverse] > 1)
-    assert n_groups == len(counts) and np.array_equal(cand, want) and np.array_equal(groups, inverse[want])
-    assert groups.dtype == np.int32
+    gid, n_groups, any_repeated = _repeated(h, parts)
+    want = np.where(counts[inverse] > 1, inverse, -1)
+    assert n_groups == len(counts) and np.array_equal(gid, want) and gid.dtype == np.int32
+    assert any_repeated == bool((counts > 1).any())
+
+
+def test_long_documents_count_in_slices_with_the_same_values(monkeypatch):
+    """Past _PARTITION_AT positions the counts sort slices of the hash values; the rules' values
+    are the same as sorting whole, on real text and on text that repeats."""
+    import filters.gopher_repetition as gr
+
+    books = book_documents()
+    texts = [books[0].text[:200_000], " ".join([books[1].text[:60_000]] * 3), ("la " * 300 + "la la land ") * 40]
+    off = GopherRepetitionConfig(dup_line_frac=1.0, dup_para_frac=1.0, dup_line_char_frac=1.0, dup_para_char_frac=1.0,
+                                 top_n_grams=[[n, 99.0] for n in (2, 3, 4)], dup_n_grams=[[n, 99.0] for n in range(5, 11)])
+
+    def verdicts():
+        return [(v.keep, v.rule, v.values) for cfg in (None, off) for t in texts
+                for v in [GopherRepetition(cfg).apply(Document("t", t, "web"))[1]]]
+
+    whole = verdicts()
+    monkeypatch.setattr(gr, "_PARTITION_AT", 10)
+    assert verdicts() == whole
+    assert {keep for keep, _, _ in whole} == {True, False} and whole[4][2]["dup_10_gram"] > 0.5
 
 
 def test_repetition_keeps_a_novel_and_annotates_values():
