@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from curation import fs
-from curation.document import Document, content_hash
+from curation.document import Document, content_hash, parquet_write_options
 
 PARQUET_SUFFIXES = (".parquet",)
 
@@ -244,7 +244,7 @@ def write_documents_file(path: str | os.PathLike, docs: list[Document], fmt: str
             for c in extra_columns or []:
                 r[c] = str(d.metadata.get(c, ""))
         table = pa.Table.from_pylist(rows, schema=schema)
-        pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), 10_000)))
+        pq.write_table(table, f, row_group_size=max(1, min(len(rows), 10_000)), **parquet_write_options(schema))
 
 
 def read_documents_dir(directory: str | os.PathLike) -> list[Document]:

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from curation import fs
 from curation.docio import BadRow, iter_documents
-from curation.document import Document, id_hash64, parquet_schema, rejected_schema
+from curation.document import Document, id_hash64, parquet_schema, parquet_write_options, rejected_schema
 from curation.inputs import expand_input
 from curation.paragraphs import unwrap_document
 from pipelines.reject_spool import (KEY, SPOOL_ROW_GROUP, SpooledRejects, SpoolingDoFn, document_size, reject_row,
@@ -106,7 +106,7 @@ ROW_GROUP = 10_000  # rows per Parquet row group of a part
 def _write_parquet_rows(path: str, rows: list[dict], schema) -> None:
     table = pa.Table.from_pylist(rows, schema=schema)
     with fs.atomic_writer(path) as f:
-        pq.write_table(table, f, compression="zstd", row_group_size=max(1, min(len(rows), ROW_GROUP)))
+        pq.write_table(table, f, row_group_size=max(1, min(len(rows), ROW_GROUP)), **parquet_write_options(schema))
 
 
 def jsonl_line(row: dict) -> bytes:
@@ -157,7 +157,8 @@ def _merge_to_file(refs: list, part: int, n_parts: int, folder: str) -> SpooledR
     external merge when a part has more than FAN_IN spool files."""
     path = f"{folder}/{uuid.uuid4().hex}.parquet"
     rows = 0
-    with pq.ParquetWriter(path, reject_spool_schema(), compression="zstd") as writer:
+    schema = reject_spool_schema()
+    with pq.ParquetWriter(path, schema, **parquet_write_options(schema)) as writer:
         merged = _merged_rows([spool_batches(r, part, n_parts) for r in refs])
         for chunk in _chunks(merged, SPOOL_ROW_GROUP, keep_key=True):
             writer.write_table(chunk, row_group_size=SPOOL_ROW_GROUP)
@@ -226,7 +227,8 @@ def _write_rejected_part(elems, part: int, n_parts: int, path: str, fmt: str) ->
             if out is None:
                 out = stack.enter_context(fs.atomic_writer(path))
                 if fmt != "jsonl":
-                    writer = stack.enter_context(pq.ParquetWriter(out, rejected_schema(), compression="zstd"))
+                    schema = rejected_schema()
+                    writer = stack.enter_context(pq.ParquetWriter(out, schema, **parquet_write_options(schema)))
             if writer is not None:
                 writer.write_table(chunk, row_group_size=ROW_GROUP)
             else:

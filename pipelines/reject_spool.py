@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 
 from curation import fs
-from curation.document import Document, id_hash64, rejected_schema
+from curation.document import Document, id_hash64, parquet_write_options, rejected_schema
 from curation.outputs import SPOOL as FOLDER
 from pipelines.transforms import REJECTED, CountingDoFn
 SPOOL_AFTER = 1000  # rejects a bundle keeps as elements before it starts writing spool files
@@ -76,9 +76,10 @@ def write_spool(folder: str, docs: list[Document]) -> SpooledRejects:
     writer merges the files and reads one row group of each at a time."""
     rows = sorted((dict(reject_row(d), **{KEY: id_hash64(d.id)}) for d in docs), key=lambda r: (r[KEY], r["id"]))
     path = f"{folder}/{uuid.uuid4().hex}.parquet"
-    table = pa.Table.from_pylist(rows, schema=spool_schema())
+    schema = spool_schema()
+    table = pa.Table.from_pylist(rows, schema=schema)
     with fs.atomic_writer(path) as f:
-        pq.write_table(table, f, compression="zstd", row_group_size=SPOOL_ROW_GROUP)
+        pq.write_table(table, f, row_group_size=SPOOL_ROW_GROUP, **parquet_write_options(schema))
     return SpooledRejects(path, len(rows), sum(document_size(d) for d in docs))
 
 

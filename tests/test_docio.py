@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import zstandard
 
 from curation.docio import iter_documents, write_documents_file
-from curation.document import Document
+from curation.document import Document, parquet_schema
 
 
 def _rows():
@@ -64,3 +64,20 @@ def test_written_parts_read_back(tmp_path):
     for name in ("p.parquet", "p.jsonl"):
         back = [d for d, _ in iter_documents(str(tmp_path / name))]
         assert [(d.id, d.text, d.source, d.metadata) for d in back] == [(d.id, d.text, d.source, d.metadata) for d in docs]
+
+
+def test_document_parts_keep_no_statistics_of_texts(tmp_path):
+    """Min/max of a text column cost copies of the longest texts while a part is written (item 11
+    of docs/robustness.md); the short columns keep theirs. Every document writer uses the same
+    options: the part writer, rejected/'s streaming merge and its spool files."""
+    from curation.document import parquet_write_options, rejected_schema
+    from pipelines.parts import _write_parquet_rows
+
+    docs = [Document("b", "beta " * 50, "web", {"lang": "en"}), Document("a", "alpha " * 50, "web", {})]
+    write_documents_file(tmp_path / "d.parquet", docs)
+    _write_parquet_rows(str(tmp_path / "p.parquet"), [d.to_row() for d in docs], parquet_schema())
+    for name in ("d.parquet", "p.parquet"):
+        group = pq.ParquetFile(tmp_path / name).metadata.row_group(0)
+        stats = {group.column(i).path_in_schema: group.column(i).is_stats_set for i in range(group.num_columns)}
+        assert stats == {"id": True, "text": False, "source": True, "metadata": False}, name
+    assert parquet_write_options(rejected_schema())["write_statistics"] == ["id", "source", "stage", "rule", "reason"]
