@@ -98,6 +98,7 @@ def main() -> None:
     res["ratio_new_over_base"] = {k: round(res["new"][k] / res["base"][k], 2) for k in res["new"] if res["base"][k]}
     res["outputs_identical"] = outs["base"] == outs["new"]
     res["files_compared"] = len(outs["new"])
+    res["files_differing"] = sorted(k for k in outs["new"].keys() | outs["base"].keys() if outs["new"].get(k) != outs["base"].get(k))
     print(json.dumps(res, indent=2))
     shutil.rmtree(work, ignore_errors=True)
     print("fixed_cost: figures above (JSON); docs/benchmarks.md (issue 24) has the recorded ones", file=sys.stderr)

@@ -143,16 +143,17 @@ def curate_beam(tok, docs_path: Path, out: Path) -> float:
     """ReadFromParquet | Tokenize | WriteShards; graph construction and runner start included,
     Beam's import not (a run pays it once)."""
     import apache_beam as beam
-    from apache_beam.options.pipeline_options import PipelineOptions
 
     from curation.config import PipelineConfig, ShardConfig
     from curation.document import Document
+    from pipelines.options import pipeline_options
     from pipelines.shards import WriteShards
     from pipelines.tokenize import Tokenize, tokenizer_info
 
     cfg = PipelineConfig(shards=ShardConfig(val_fraction=0.0))
     t0 = CLOCK()
-    with beam.Pipeline(options=PipelineOptions(["--direct_num_workers=1"])) as p:
+    # The options build-shards gets from its command line (pipelines/options.py), one worker.
+    with beam.Pipeline(options=pipeline_options(["--direct_num_workers=1"])) as p:
         info = p | "Info" >> beam.Create([tokenizer_info(tok, str(out))])
         docs = p | beam.io.ReadFromParquet(str(docs_path)) | beam.Map(Document.from_dict)
         tokens = docs | Tokenize(cfg, info)

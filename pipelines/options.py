@@ -25,6 +25,14 @@ def _beam_option_parser() -> argparse.ArgumentParser:
 
 DASK_RUNNER = "pipelines.dask_runner.DaskRunner"
 
+# Beam checks each step's input and output types while the graph is built, inferring element
+# types from every function's signature and bytecode (inspect.signature, trivial_inference): about
+# 1.5-2 CPU s of a 10 s build-shards on sample_data (docs/bench-perf.md). curate declares no type
+# hints and registers no coders (its elements cross shuffles through Beam's FastPrimitivesCoder
+# either way), and the outputs are byte-identical with the checks on (tests/test_runners.py), so
+# they are off unless asked for with this flag. Beam itself has only the negative flag.
+TYPE_CHECK_FLAG = "--pipeline_type_check"
+
 
 def _runner_hook(rest: list[str]) -> list[str]:
     """--runner=DaskRunner names curate's DaskRunner (pipelines/dask_runner.py), which Beam does
@@ -53,9 +61,14 @@ def pipeline_options(rest: list[str], **defaults: Any):
 
     Beam only warns on an unknown flag, which would silently drop an input or hide a typo such
     as --treshold: every argument here must be a Beam option, else a ConfigError names it.
-    With --direct_num_workers above 1 and no running mode, multi_processing is used."""
+    With --direct_num_workers above 1 and no running mode, multi_processing is used. Beam's
+    construction-time type checks are off unless --pipeline_type_check is given (TYPE_CHECK_FLAG)."""
 
     rest = _runner_hook(rest)
+    if TYPE_CHECK_FLAG in rest:
+        rest = [a for a in rest if a != TYPE_CHECK_FLAG]
+    elif "--no_pipeline_type_check" not in rest:
+        rest = [*rest, "--no_pipeline_type_check"]
     parser = _beam_option_parser()
     _, unknown = parser.parse_known_args(rest)
     if unknown:

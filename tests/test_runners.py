@@ -54,6 +54,33 @@ def test_direct_running_modes_give_the_same_fingerprint(sample_build, tmp_path, 
     assert (out / "stats.json").read_bytes() == (sample_build / "stats.json").read_bytes()
 
 
+def test_beam_type_checks_are_off_unless_asked_for():
+    from apache_beam.options.pipeline_options import TypeOptions
+
+    from pipelines.options import pipeline_options
+
+    for args, on in (([], False), (["--pipeline_type_check"], True), (["--no_pipeline_type_check"], False)):
+        assert pipeline_options(args).view_as(TypeOptions).pipeline_type_check is on, args
+
+
+@pytest.mark.slow
+def test_beam_type_checks_change_no_output(sample_build, tmp_path):
+    """Beam's construction-time checks infer element types, which pick coders: with them on the
+    build writes the same shards, manifest and stats as the default run without them."""
+    out = tmp_path / "checked"
+    res = run_curate("build-shards", "--output", str(out), "--emit", "documents,tokens", "--pipeline_type_check")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert _fingerprint(out) == _fingerprint(sample_build)
+
+    def files(root: Path) -> dict:
+        subs = ("shards", "rejected", "duplicates", "documents", "tokenizer", "dedup-index")
+        return {f.relative_to(root).as_posix(): f.read_bytes() for sub in subs for f in sorted((root / sub).rglob("*")) if f.is_file()}
+
+    want = files(sample_build)
+    assert len(want) > 6 and files(out) == want
+    assert (out / "stats.json").read_bytes() == (sample_build / "stats.json").read_bytes()
+
+
 @pytest.mark.slow
 def test_portable_job_api_gives_the_same_fingerprint(sample_build, tmp_path):
     out = tmp_path / "portable"
