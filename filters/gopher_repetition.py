@@ -36,12 +36,11 @@ _SCAN_CHUNK = 1 << 16  # positions turned into Python ints at a time: a huge doc
 # chosen by a value's top bits (equal values share a slice, and slices in order keep values in
 # sorted order): the sorts' arrays are then 1/_PARTS of the document's, and what stays is the
 # document's own arrays (word ids, one n-gram level, character offsets, one group id per
-# position), about 25 bytes per word where sorting everything at once held about 50
+# position), about 26 bytes per word where sorting everything at once held about 50
 # (docs/robustness.md item 11). Small documents are sorted whole: 16 slices would cost more
 # than they save.
 _PARTITION_AT = 1 << 20
-_SLICE_BITS = 4
-_PARTS = 1 << _SLICE_BITS
+_PARTS = 16  # a power of two: a slice is a value's top log2(_PARTS) bits
 
 
 def _parts(h: np.ndarray) -> int:

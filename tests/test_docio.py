@@ -8,7 +8,8 @@ import pyarrow.parquet as pq
 import zstandard
 
 from curation.docio import iter_documents, write_documents_file
-from curation.document import Document, parquet_schema
+from curation.document import Document, parquet_schema, parquet_write_options, rejected_schema
+from pipelines.parts import _write_parquet_rows
 
 
 def _rows():
@@ -70,9 +71,6 @@ def test_document_parts_keep_no_statistics_of_texts(tmp_path):
     """Min/max of a text column cost copies of the longest texts while a part is written (item 11
     of docs/robustness.md); the short columns keep theirs. Every document writer uses the same
     options: the part writer, rejected/'s streaming merge and its spool files."""
-    from curation.document import parquet_write_options, rejected_schema
-    from pipelines.parts import _write_parquet_rows
-
     docs = [Document("b", "beta " * 50, "web", {"lang": "en"}), Document("a", "alpha " * 50, "web", {})]
     write_documents_file(tmp_path / "d.parquet", docs)
     _write_parquet_rows(str(tmp_path / "p.parquet"), [d.to_row() for d in docs], parquet_schema())

@@ -13,6 +13,7 @@ from curation.config import GopherRepetitionConfig
 from curation.document import Document
 from filter_data import book_documents
 from filters.gopher_quality import GopherQuality
+import filters.gopher_repetition as gr
 from filters.gopher_repetition import GopherRepetition, _repeated, _top_gram
 from filters.text import split
 
@@ -78,8 +79,6 @@ def test_sorted_counts_equal_np_unique(seed, parts):
 def test_long_documents_count_in_slices_with_the_same_values(monkeypatch):
     """Past _PARTITION_AT positions the counts sort slices of the hash values; the rules' values
     are the same as sorting whole, on real text and on text that repeats."""
-    import filters.gopher_repetition as gr
-
     books = book_documents()
     texts = [books[0].text[:200_000], " ".join([books[1].text[:60_000]] * 3), ("la " * 300 + "la la land ") * 40]
     off = GopherRepetitionConfig(dup_line_frac=1.0, dup_para_frac=1.0, dup_line_char_frac=1.0, dup_para_char_frac=1.0,

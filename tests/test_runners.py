@@ -25,9 +25,10 @@ from pathlib import Path
 
 import apache_beam as beam
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, TypeOptions
 
 from conftest import REPO, SAMPLE_DATA, run_curate
+from pipelines.options import pipeline_options
 
 # Every stage of build-shards must appear as a top-level transform of the job graph.
 # The top level of the build-shards graph (pipelines/graphs.py): ReadInputs holds Read and ReadDocs,
@@ -55,10 +56,6 @@ def test_direct_running_modes_give_the_same_fingerprint(sample_build, tmp_path, 
 
 
 def test_beam_type_checks_are_off_unless_asked_for():
-    from apache_beam.options.pipeline_options import TypeOptions
-
-    from pipelines.options import pipeline_options
-
     for args, on in (([], False), (["--pipeline_type_check"], True), (["--no_pipeline_type_check"], False)):
         assert pipeline_options(args).view_as(TypeOptions).pipeline_type_check is on, args
 
